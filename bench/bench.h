@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Benchmarks, results and the runner.
+ *
+ * A benchmark is a table entry (like kvm-unit-tests' micro-bench): a name, a
+ * family, an availability check that explains itself, and a run function
+ * that appends one or more results. Most are "batch" benchmarks described by
+ * a struct ks_batch_spec and run by ks_run_batch(); the ones that need
+ * threads or several memslots (irqfd, mem_lend) have their own run function.
+ */
+#ifndef KS_BENCH_H
+#define KS_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch.h"
+#include "stats.h"
+#include "vmm.h"
+
+#define KS_NAME_LEN 64
+
+struct ks_run_opts {
+	bool quick;
+	int cpu;               /* pin the vCPU thread here; -1: no pinning */
+	uint64_t samples;      /* measured batches per benchmark; 0: default */
+	double watchdog_s;     /* per benchmark */
+	const char *out;       /* results file */
+	bool verbose;
+	bool list_only;
+	bool json;
+};
+
+/* What /dev/kvm and the host offer, gathered once. */
+struct ks_host {
+	bool kvm_ok;
+	char kvm_err[KS_ERR_LEN];
+	struct ks_kvm kvm;
+	struct ks_backend_info backend;
+	uint64_t host_tick_hz;   /* host counter, calibrated against CLOCK_MONOTONIC_RAW */
+	uint64_t guest_tick_hz;  /* from a scratch vCPU (x86: KVM_GET_TSC_KHZ) */
+	long vm_caps_guest_memfd_flags;
+	long nr_cpus;
+};
+
+struct ks_param {
+	char key[32];
+	char sval[64];
+	double nval;
+	bool is_num;
+};
+
+struct ks_metric {          /* a derived scalar: GiB/s, clock offset, ... */
+	char key[32];
+	char unit[16];
+	double value;
+};
+
+struct ks_exit_check {
+	char stat[32];
+	uint64_t expected;
+	uint64_t observed;
+	char verdict[24];       /* exact, match, not-counted, mismatch, unavailable */
+	char note[96];
+};
+
+#define KS_MAX_PARAMS 12
+#define KS_MAX_METRICS 8
+#define KS_MAX_CHECKS 4
+
+struct ks_result {
+	char name[KS_NAME_LEN];
+	char family[24];
+	char unit[16];
+	char status[16];         /* ok, failed, unsupported, interrupted */
+	char reason[KS_ERR_LEN * 2];
+	char what[160];          /* what was measured, how */
+	struct ks_param params[KS_MAX_PARAMS];
+	int nparams;
+	struct ks_metric metrics[KS_MAX_METRICS];
+	int nmetrics;
+	struct ks_exit_check checks[KS_MAX_CHECKS];
+	int nchecks;
+	/* per-op samples in `unit` (what the summary is computed from) */
+	double *samples;
+	size_t nsamples;
+	struct ks_summary summary;
+	bool has_summary;
+	/* the raw measurements: counter ticks per batch, and their scale */
+	uint64_t *raw_ticks;
+	size_t nraw;
+	uint64_t tick_hz;
+	uint64_t ops_per_raw;    /* operations per raw value (batch size) */
+	/* host-side timing */
+	double host_ns_per_op;   /* measured phase wall time / operations; <0 none */
+	double *host_samples;    /* per-exit round trips seen by the host, ns */
+	size_t nhost;
+	double seconds;          /* wall time the benchmark took */
+};
+
+struct ks_results {
+	struct ks_result *items;
+	size_t n, cap;
+	bool complete;
+	char incomplete_reason[256];
+	char started[40];
+	double started_s;       /* CLOCK_REALTIME */
+	int argc;
+	char **argv;
+};
+
+struct ks_ctx {
+	struct ks_host *host;
+	const struct ks_run_opts *opts;
+	struct ks_results *res;
+	char err[KS_ERR_LEN * 2];
+};
+
+struct ks_bench {
+	const char *name;
+	const char *family;
+	const char *what;
+	bool in_default;   /* part of `kvmscope run` with no names */
+	/* Runnable here? If not, a precise reason in `why`. */
+	bool (*available)(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
+	int (*run)(const struct ks_bench *b, struct ks_ctx *c);
+	const void *spec;  /* e.g. struct ks_batch_spec */
+};
+
+extern const struct ks_bench *const ks_benches[];
+extern const size_t ks_benches_count;
+const struct ks_bench *ks_bench_find(const char *name);
+
+/* --- results ---------------------------------------------------------------- */
+struct ks_result *ks_result_add(struct ks_results *r, const char *name, const char *family,
+				const char *unit);
+void ks_result_param_num(struct ks_result *r, const char *key, double v);
+void ks_result_param_str(struct ks_result *r, const char *key, const char *v);
+void ks_result_metric(struct ks_result *r, const char *key, const char *unit, double v);
+/* Take ownership of samples and compute the summary. */
+int ks_result_set_samples(struct ks_result *r, double *samples, size_t n);
+void ks_result_fail(struct ks_result *r, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ks_results_free(struct ks_results *r);
+
+/* --- sessions: one VM + one vCPU running the embedded guest ---------------- */
+struct ks_session {
+	struct ks_vm vm;
+	struct ks_vcpu vcpu;
+	bool vm_open, vcpu_open;
+	int efd[4];          /* eventfds closed with the session */
+	int nefd;
+};
+/* A new eventfd owned by the session; -1 with c->err on failure. */
+int ks_session_eventfd(struct ks_ctx *c, struct ks_session *s);
+
+int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip);
+void ks_session_close(struct ks_session *s);
+/* Pin the calling thread (the vCPU runner) as the options ask. */
+int ks_pin_self(int cpu);
+uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t quick);
+
+/* --- the batch runner ----------------------------------------------------- */
+struct ks_stat_expect {
+	const char *const *stat;  /* points at an arch stat name field */
+	uint64_t per_op;
+	bool doorbell_counts;     /* the PHASE_END ucall also bumps this stat */
+};
+
+struct ks_batch_spec {
+	uint32_t gbench;
+	const char *unit_what;    /* what one op is, for the description */
+	uint64_t batch_size, batch_size_quick;
+	uint64_t batches, batches_quick;
+	bool need_irqchip;
+	bool host_round_trips;    /* record per-exit round trips seen by the host */
+	int (*setup)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
+	void (*teardown)(struct ks_session *s);
+	/* after the run: validate/record guest-reported facts */
+	int (*after)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
+	struct ks_stat_expect expect[KS_MAX_CHECKS];
+};
+
+int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c);
+
+/* Snapshot and compare vCPU stats around a measured phase. */
+struct ks_stat_snap {
+	int idx[KS_MAX_CHECKS];
+	uint64_t before[KS_MAX_CHECKS];
+};
+void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s);
+void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
+		   uint64_t ops, struct ks_result *r);
+
+/* --- host facts, environment ------------------------------------------------ */
+void ks_host_probe(struct ks_host *h);
+void ks_host_release(struct ks_host *h);
+
+/* --- results file --------------------------------------------------------- */
+int ks_results_write(const struct ks_results *r, const struct ks_host *h,
+		     const struct ks_run_opts *o, const char *path, char *err, size_t errlen);
+
+void ks_results_start(struct ks_results *r, int argc, char **argv);
+
+#define KS_SCHEMA_VERSION 1
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared availability checks: each explains exactly what is missing. */
+#include <stdio.h>
+#include <string.h>
+
+#include "benches.h"
+
+bool ks_avail_kvm(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	if (!h->kvm_ok) {
+		snprintf(why, len, "%s", h->kvm_err);
+		return false;
+	}
+	return true;
+}
+
+bool ks_avail_pio(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	if (!ks_avail_kvm(b, h, why, len))
+		return false;
+	if (!ks_arch.layout->user_pio_port) {
+		snprintf(why, len, "no port I/O on %s", ks_arch.name);
+		return false;
+	}
+	return true;
+}
+
+bool ks_avail_x86(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	if (!ks_avail_kvm(b, h, why, len))
+		return false;
+	if (strcmp(ks_arch.name, "x86_64") != 0) {
+		snprintf(why, len, "x86-only instruction; not on %s", ks_arch.name);
+		return false;
+	}
+	return true;
+}
+
+bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why, size_t len)
+{
+	long v = ks_kvm_check_cap(&h->kvm, cap);
+	if (v <= 0) {
+		snprintf(why, len, "this kernel lacks %s (KVM_CHECK_EXTENSION says %ld)", name, v);
+		return false;
+	}
+	return true;
+}
+
+bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	return ks_avail_kvm(b, h, why, len) &&
+	       ks_avail_cap(h, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP (in-kernel irqchip)", why, len);
+}

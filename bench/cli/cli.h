@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KS_CLI_H
+#define KS_CLI_H
+
+/* Exit codes shared by every subcommand. */
+enum {
+	KS_EXIT_OK = 0,
+	KS_EXIT_FAIL = 1,       /* a benchmark failed, or the command did */
+	KS_EXIT_USAGE = 2,
+	KS_EXIT_NO_KVM = 4,     /* /dev/kvm missing or unusable: nothing could run */
+	KS_EXIT_INTERRUPTED = 130,
+};
+
+int ks_cmd_info(int argc, char **argv);
+int ks_cmd_list(int argc, char **argv);
+int ks_cmd_run(int argc, char **argv);
+
+#endif

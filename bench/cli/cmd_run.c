@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kvmscope run: select benchmarks, run each under the watchdog, print a
+ * table row as each finishes, and rewrite the results file atomically after
+ * every benchmark, so Ctrl-C, a hung guest or a crash keeps what was measured
+ * (marked incomplete until the run ends normally).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "run_args.h"
+
+static bool selected(const struct ks_bench *b, const struct ks_run_args *a)
+{
+	if (a->nnames == 0)
+		return b->in_default;
+	for (int i = 0; i < a->nnames; i++)
+		if (!strcmp(a->names[i], b->name) || !strcmp(a->names[i], b->family) ||
+		    (!strcmp(a->names[i], "all") && b->in_default))
+			return true;
+	return false;
+}
+
+static int check_names(const struct ks_run_args *a)
+{
+	for (int i = 0; i < a->nnames; i++) {
+		bool known = !strcmp(a->names[i], "all");
+		for (size_t j = 0; j < ks_benches_count && !known; j++)
+			known = !strcmp(a->names[i], ks_benches[j]->name) ||
+				!strcmp(a->names[i], ks_benches[j]->family);
+		if (!known) {
+			fprintf(stderr, "kvmscope run: unknown benchmark or family '%s' "
+				"(see kvmscope list)\n", a->names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void print_header(void)
+{
+	printf("%-24s %-8s %12s %12s %12s %8s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99", "MIN",
+	       "SAMPLES", "STATUS");
+}
+
+static void print_row(const struct ks_result *r)
+{
+	if (r->has_summary && !strcmp(r->status, "ok")) {
+		const char *flag = "";
+		for (int i = 0; i < r->nchecks; i++)
+			if (!strcmp(r->checks[i].verdict, "mismatch"))
+				flag = " (exit count mismatch)";
+		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu  ok%s\n", r->name, r->unit,
+		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, flag);
+	} else {
+		printf("%-24s %-8s %12s %12s %12s %8s  %s: %s\n", r->name, r->unit, "-", "-", "-", "-",
+		       r->status, r->reason);
+	}
+	fflush(stdout);
+}
+
+static void default_output(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "kvmscope-%Y%m%dT%H%M%SZ.json", &tm);
+}
+
+int ks_cmd_run(int argc, char **argv)
+{
+	struct ks_run_args a;
+	struct ks_host h;
+	struct ks_results rs = { 0 };
+	char err[512], outbuf[128];
+	int rc = KS_EXIT_OK;
+
+	if (ks_parse_run_args(argc, argv, &a, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmscope run: %s\n", err);
+		return KS_EXIT_USAGE;
+	}
+	if (a.help) {
+		fputs(ks_run_usage, stdout);
+		return KS_EXIT_OK;
+	}
+	if (check_names(&a) < 0)
+		return KS_EXIT_USAGE;
+	if (!a.opts.out) {
+		default_output(outbuf, sizeof(outbuf));
+		a.opts.out = outbuf;
+	}
+	ks_vmm_install_signal_handlers();
+	ks_host_probe(&h);
+	if (a.opts.cpu >= h.nr_cpus) {
+		fprintf(stderr, "kvmscope run: --cpu %d: this machine has CPUs 0..%ld\n", a.opts.cpu,
+			h.nr_cpus - 1);
+		ks_host_release(&h);
+		return KS_EXIT_USAGE;
+	}
+	if (ks_pin_self(a.opts.cpu) < 0)
+		fprintf(stderr, "kvmscope run: warning: could not pin to CPU %d\n", a.opts.cpu);
+	/* main() passed argv + 2: record the whole command line */
+	ks_results_start(&rs, argc + 2, argv - 2);
+	snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason), "run in progress");
+
+	printf("kvmscope run: backend %s, %s mode, results -> %s\n", h.backend.name,
+	       a.opts.quick ? "quick" : "full", a.opts.out);
+	if (!h.kvm_ok)
+		fprintf(stderr, "kvmscope run: %s\n", h.kvm_err);
+	print_header();
+
+	struct ks_ctx c = { .host = &h, .opts = &a.opts, .res = &rs };
+	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
+		const struct ks_bench *b = ks_benches[i];
+		char why[512] = "";
+		size_t first = rs.n;
+
+		if (!selected(b, &a))
+			continue;
+		if (!b->available(b, &h, why, sizeof(why))) {
+			struct ks_result *r = ks_result_add(&rs, b->name, b->family, "-");
+			if (r) {
+				snprintf(r->what, sizeof(r->what), "%s", b->what);
+				ks_result_fail(r, "unsupported", "%s", why);
+			}
+		} else {
+			struct timespec t0, t1;
+			c.err[0] = 0;
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			b->run(b, &c);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+			for (size_t j = first; j < rs.n; j++)
+				rs.items[j].seconds = secs;
+		}
+		for (size_t j = first; j < rs.n; j++) {
+			print_row(&rs.items[j]);
+			if (!strcmp(rs.items[j].status, "failed"))
+				rc = KS_EXIT_FAIL;
+		}
+		if (ks_results_write(&rs, &h, &a.opts, a.opts.out, err, sizeof(err)) < 0) {
+			fprintf(stderr, "kvmscope run: %s\n", err);
+			rc = KS_EXIT_FAIL;
+		}
+	}
+	rs.complete = !ks_interrupted;
+	if (ks_interrupted)
+		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),
+			 "interrupted by a signal; results up to that point are kept");
+	if (ks_results_write(&rs, &h, &a.opts, a.opts.out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "kvmscope run: %s\n", err);
+		rc = KS_EXIT_FAIL;
+	} else {
+		printf("results: %s%s\n", a.opts.out, rs.complete ? "" : " (incomplete)");
+	}
+	if (ks_interrupted)
+		rc = KS_EXIT_INTERRUPTED;
+	else if (!h.kvm_ok)
+		rc = KS_EXIT_NO_KVM;
+	ks_results_free(&rs);
+	ks_host_release(&h);
+	return rc;
+}

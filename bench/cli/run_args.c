@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run_args.h"
+
+const char ks_run_usage[] =
+	"usage: kvmscope run [BENCH|FAMILY|all ...] [options]\n"
+	"\n"
+	"Run micro-benchmarks through /dev/kvm and write a results file.\n"
+	"With no names, runs the default suite (see `kvmscope list`).\n"
+	"\n"
+	"  -o, --output FILE   results file (default: kvmscope-<UTC time>.json)\n"
+	"  -q, --quick         fewer samples: a smoke run in seconds\n"
+	"  -c, --cpu N         pin the vCPU thread to CPU N\n"
+	"  -n, --samples N     measured batches per benchmark (1..1000000)\n"
+	"  -w, --watchdog S    stop a benchmark whose guest hangs after S seconds (default 60)\n"
+	"  -v, --verbose       print guest messages and progress details\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"examples:\n"
+	"  kvmscope run --quick\n"
+	"  kvmscope run hyp_call irqfd --cpu 1 -o hv.json\n"
+	"  kvmscope run exit_user --samples 5000\n";
+
+int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int ks_parse_seconds(const char *s, double min, double max, double *out)
+{
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "--opt=value" or "--opt value"; returns the value or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *arg, const char *eq)
+{
+	if (eq)
+		return eq + 1;
+	if (*i + 1 >= argc)
+		return NULL;
+	return argv[++*i];
+}
+
+int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	a->opts.cpu = -1;
+	a->opts.watchdog_s = 60;
+	bool names_only = false;
+
+	for (int i = 0; i < argc; i++) {
+		const char *arg = argv[i];
+		if (names_only || arg[0] != '-' || arg[1] == 0) {
+			if (a->nnames >= KS_MAX_SELECT) {
+				snprintf(err, errlen, "too many benchmark names (at most %d)",
+					 KS_MAX_SELECT);
+				return -1;
+			}
+			a->names[a->nnames++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			names_only = true;
+			continue;
+		}
+		const char *eq = strncmp(arg, "--", 2) == 0 ? strchr(arg, '=') : NULL;
+		size_t klen = eq ? (size_t)(eq - arg) : strlen(arg);
+#define IS(s, l) ((klen == strlen(l) && strncmp(arg, l, klen) == 0) || strcmp(arg, s) == 0)
+		const char *v;
+		uint64_t n;
+		if (IS("-h", "--help")) {
+			a->help = true;
+		} else if (IS("-q", "--quick")) {
+			a->opts.quick = true;
+		} else if (IS("-v", "--verbose")) {
+			a->opts.verbose = true;
+		} else if (IS("-o", "--output")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
+				snprintf(err, errlen, "option %.*s needs a file name", (int)klen, arg);
+				return -1;
+			}
+			a->opts.out = v;
+		} else if (IS("-c", "--cpu")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) || ks_parse_u64(v, 0, 4095, &n)) {
+				snprintf(err, errlen, "option %.*s needs a CPU number (0..4095), got '%s'",
+					 (int)klen, arg, v ? v : "");
+				return -1;
+			}
+			a->opts.cpu = (int)n;
+		} else if (IS("-n", "--samples")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) ||
+			    ks_parse_u64(v, 1, 1000000, &n)) {
+				snprintf(err, errlen,
+					 "option %.*s needs a whole number from 1 to 1000000, got '%s'",
+					 (int)klen, arg, v ? v : "");
+				return -1;
+			}
+			a->opts.samples = n;
+		} else if (IS("-w", "--watchdog")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) ||
+			    ks_parse_seconds(v, 0.1, 86400, &a->opts.watchdog_s)) {
+				snprintf(err, errlen,
+					 "option %.*s needs seconds from 0.1 to 86400, got '%s'",
+					 (int)klen, arg, v ? v : "");
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "unknown option '%s' (see kvmscope run --help)", arg);
+			return -1;
+		}
+#undef IS
+	}
+	return 0;
+}

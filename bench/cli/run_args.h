@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* `kvmscope run` option parsing: pure, so it is unit-tested alone. */
+#ifndef KS_RUN_ARGS_H
+#define KS_RUN_ARGS_H
+
+#include <stddef.h>
+#include "bench.h"
+
+#define KS_MAX_SELECT 64
+
+struct ks_run_args {
+	struct ks_run_opts opts;
+	const char *names[KS_MAX_SELECT];  /* benchmark or family names; none: default suite */
+	int nnames;
+	bool help;
+};
+
+/* 0 on success; -1 with a message naming the offending option in `err`. */
+int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, size_t errlen);
+
+/* Strict number parsing: whole string, in range. 0 ok, -1 bad. */
+int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int ks_parse_seconds(const char *s, double min, double max, double *out);
+
+extern const char ks_run_usage[];
+
+#endif

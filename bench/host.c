@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host facts gathered once per run: can /dev/kvm be used, what backend is
+ * behind it, and the counter frequencies needed to turn ticks into ns.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* Host counter rate against CLOCK_MONOTONIC_RAW over ~50 ms. */
+static uint64_t calibrate_host_ticks(void)
+{
+	struct timespec req = { 0, 50 * 1000 * 1000 };
+	uint64_t n0 = ks_now_ns(), t0 = ks_arch.host_ticks();
+	nanosleep(&req, NULL);
+	uint64_t n1 = ks_now_ns(), t1 = ks_arch.host_ticks();
+	if (n1 <= n0)
+		return 0;
+	return (uint64_t)((double)(t1 - t0) * 1e9 / (double)(n1 - n0));
+}
+
+void ks_host_probe(struct ks_host *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->kvm.fd = -1;
+	h->vm_caps_guest_memfd_flags = -1;
+	h->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	h->host_tick_hz = calibrate_host_ticks();
+	h->kvm_ok = ks_kvm_open(&h->kvm, "/dev/kvm") == 0;
+	if (!h->kvm_ok)
+		snprintf(h->kvm_err, sizeof(h->kvm_err), "%s", h->kvm.err);
+	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, &h->backend);
+	if (!h->kvm_ok)
+		return;
+
+	/* A scratch VM + vCPU: VM-level caps and the guest counter frequency. */
+	struct ks_vm vm;
+	struct ks_vcpu v;
+	if (ks_vm_create(&h->kvm, &vm) < 0)
+		return;
+	vm.guest_backend = h->backend.guest_backend;
+	h->vm_caps_guest_memfd_flags = ks_vm_check_cap(&vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+	if (ks_vm_load_guest(&vm) == 0 && ks_vcpu_create(&vm, &v, 0) == 0) {
+		h->guest_tick_hz = ks_arch.guest_tick_hz(&v);
+		ks_vcpu_destroy(&v);
+	}
+	ks_vm_destroy(&vm);
+}
+
+void ks_host_release(struct ks_host *h)
+{
+	if (h->kvm_ok)
+		ks_kvm_close(&h->kvm);
+	h->kvm_ok = false;
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The results file: one JSON document per run (schema: results/README.md).
+ * Written atomically (temp file + rename), so a reader never sees half a
+ * file and an interrupted run leaves the last complete snapshot.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "atomic_file.h"
+#include "bench.h"
+#include "json_writer.h"
+
+#ifndef KVMSCOPE_VERSION
+#define KVMSCOPE_VERSION "0.0.0"
+#endif
+#ifndef KVMSCOPE_GIT
+#define KVMSCOPE_GIT "unknown"
+#endif
+
+/* First line of a small file, trailing newline stripped; "" if unreadable. */
+static void read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	buf[0] = 0;
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+}
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		/* x86: "model name"; arm64: no model name, "CPU implementer"/"CPU part" */
+		if (strncmp(line, "model name", 10) == 0) {
+			char *p = strchr(line, ':');
+			if (p) {
+				p += 1 + (p[1] == ' ');
+				p[strcspn(p, "\n")] = 0;
+				snprintf(buf, len, "%s", p);
+			}
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void iso_time(double t, char *buf, size_t len)
+{
+	time_t s = (time_t)t;
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static double realtime_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_env(jw_t *w, const struct ks_host *h)
+{
+	struct utsname u;
+	char buf[4096], host[256] = "";
+
+	jw_key(w, "environment");
+	jw_begin_object(w);
+	jw_kv_string(w, "arch", ks_arch.name);
+	gethostname(host, sizeof(host) - 1);
+	jw_kv_string(w, "hostname", host);
+	jw_key(w, "kernel");
+	jw_begin_object(w);
+	if (uname(&u) == 0) {
+		jw_kv_string(w, "sysname", u.sysname);
+		jw_kv_string(w, "release", u.release);
+		jw_kv_string(w, "version", u.version);
+	}
+	read_line("/proc/cmdline", buf, sizeof(buf));
+	jw_kv_string(w, "cmdline", buf);
+	jw_end_object(w);
+
+	jw_key(w, "cpu");
+	jw_begin_object(w);
+	cpu_model(buf, sizeof(buf));
+	jw_kv_string(w, "model", buf);
+	jw_kv_int(w, "online", h->nr_cpus);
+	jw_end_object(w);
+
+	jw_key(w, "backend");
+	jw_begin_object(w);
+	jw_kv_string(w, "name", h->backend.name);
+	jw_kv_string(w, "detail", h->backend.detail);
+	jw_kv_bool(w, "host_is_virtualized", h->backend.nested);
+	jw_kv_string(w, "host_hypervisor", h->backend.hypervisor);
+	jw_end_object(w);
+
+	jw_key(w, "kvm");
+	jw_begin_object(w);
+	jw_kv_bool(w, "available", h->kvm_ok);
+	if (h->kvm_ok)
+		jw_kv_null(w, "error");
+	else
+		jw_kv_string(w, "error", h->kvm_err);
+	if (h->kvm_ok) {
+		jw_kv_int(w, "api_version", h->kvm.api_version);
+		jw_key(w, "capabilities");
+		jw_begin_object(w);
+		for (size_t i = 0; i < ks_cap_names_count; i++)
+			jw_kv_int(w, ks_cap_names[i].name, ks_kvm_check_cap(&h->kvm, ks_cap_names[i].cap));
+		jw_end_object(w);
+		jw_key(w, "vm_capabilities");
+		jw_begin_object(w);
+		jw_kv_int(w, "KVM_CAP_GUEST_MEMFD_FLAGS", h->vm_caps_guest_memfd_flags);
+		jw_end_object(w);
+	}
+	jw_key(w, "parameters");
+	jw_begin_object(w);
+	static const char *const params[] = { "halt_poll_ns", "halt_poll_ns_grow",
+					      "halt_poll_ns_shrink", "tdp_mmu", "enable_pmu" };
+	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		char p[128];
+		snprintf(p, sizeof(p), "/sys/module/kvm/parameters/%s", params[i]);
+		read_line(p, buf, sizeof(buf));
+		if (buf[0])
+			jw_kv_string(w, params[i], buf);
+	}
+	jw_end_object(w);
+	jw_end_object(w);
+
+	jw_key(w, "clock");
+	jw_begin_object(w);
+	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", buf,
+		  sizeof(buf));
+	jw_kv_string(w, "host_clocksource", buf);
+	jw_kv_string(w, "counter", strcmp(ks_arch.name, "x86_64") == 0 ? "tsc" : "cntvct");
+	jw_kv_uint(w, "host_tick_hz", h->host_tick_hz);
+	jw_kv_uint(w, "guest_tick_hz", h->guest_tick_hz);
+	jw_end_object(w);
+
+	jw_key(w, "memory");
+	jw_begin_object(w);
+	read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
+	jw_kv_string(w, "thp_enabled", buf);
+	jw_kv_int(w, "page_size", sysconf(_SC_PAGESIZE));
+	jw_end_object(w);
+	jw_end_object(w);
+}
+
+static void write_summary(jw_t *w, const struct ks_summary *s)
+{
+	jw_key(w, "summary");
+	jw_begin_object(w);
+	jw_kv_uint(w, "n", s->n);
+	jw_kv_double(w, "min", s->min);
+	jw_kv_double(w, "median", s->median);
+	jw_kv_double(w, "mean", s->mean);
+	jw_kv_double(w, "stddev", s->stddev);
+	jw_kv_double(w, "mad", s->mad);
+	jw_kv_double(w, "p90", s->p90);
+	jw_kv_double(w, "p99", s->p99);
+	jw_kv_double(w, "p999", s->p999);
+	jw_kv_double(w, "max", s->max);
+	jw_end_object(w);
+}
+
+static void write_result(jw_t *w, const struct ks_result *r)
+{
+	jw_begin_object(w);
+	jw_kv_string(w, "name", r->name);
+	jw_kv_string(w, "family", r->family);
+	jw_kv_string(w, "status", r->status);
+	if (r->reason[0])
+		jw_kv_string(w, "reason", r->reason);
+	jw_kv_string(w, "what", r->what);
+	jw_kv_string(w, "unit", r->unit);
+	jw_kv_double(w, "seconds", r->seconds);
+	jw_key(w, "params");
+	jw_begin_object(w);
+	for (int i = 0; i < r->nparams; i++) {
+		if (r->params[i].is_num)
+			jw_kv_double(w, r->params[i].key, r->params[i].nval);
+		else
+			jw_kv_string(w, r->params[i].key, r->params[i].sval);
+	}
+	jw_end_object(w);
+	jw_key(w, "metrics");
+	jw_begin_object(w);
+	for (int i = 0; i < r->nmetrics; i++) {
+		jw_key(w, r->metrics[i].key);
+		jw_begin_object(w);
+		jw_kv_double(w, "value", r->metrics[i].value);
+		jw_kv_string(w, "unit", r->metrics[i].unit);
+		jw_end_object(w);
+	}
+	jw_end_object(w);
+	if (r->has_summary)
+		write_summary(w, &r->summary);
+	jw_key(w, "samples");
+	jw_double_array(w, r->samples, r->nsamples);
+	if (r->nraw) {
+		jw_key(w, "raw");
+		jw_begin_object(w);
+		jw_kv_string(w, "unit", "ticks");
+		jw_kv_uint(w, "tick_hz", r->tick_hz);
+		jw_kv_uint(w, "ops_per_value", r->ops_per_raw);
+		jw_key(w, "values");
+		jw_begin_array(w);
+		for (size_t i = 0; i < r->nraw; i++)
+			jw_int(w, (int64_t)r->raw_ticks[i]);  /* irqfd one-way may be < 0 */
+		jw_end_array(w);
+		jw_end_object(w);
+	}
+	if (r->host_ns_per_op >= 0 || r->nhost) {
+		jw_key(w, "host");
+		jw_begin_object(w);
+		if (r->host_ns_per_op >= 0)
+			jw_kv_double(w, "ns_per_op", r->host_ns_per_op);
+		if (r->nhost) {
+			jw_key(w, "round_trip_ns");
+			jw_double_array(w, r->host_samples, r->nhost);
+		}
+		jw_end_object(w);
+	}
+	jw_key(w, "exit_checks");
+	jw_begin_array(w);
+	for (int i = 0; i < r->nchecks; i++) {
+		const struct ks_exit_check *c = &r->checks[i];
+		jw_begin_object(w);
+		jw_kv_string(w, "stat", c->stat);
+		jw_kv_uint(w, "expected", c->expected);
+		jw_kv_uint(w, "observed", c->observed);
+		jw_kv_string(w, "verdict", c->verdict);
+		if (c->note[0])
+			jw_kv_string(w, "note", c->note);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
+int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
+		     const struct ks_run_opts *o, const char *path, char *err, size_t errlen)
+{
+	struct ks_atomic_file af;
+	char now[40];
+	double t = realtime_s();
+
+	if (ks_atomic_open(&af, path) < 0) {
+		snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
+			 strerror(errno));
+		return -1;
+	}
+	jw_t *w = jw_new(af.f, 1);
+	jw_begin_object(w);
+	jw_kv_string(w, "schema", "kvmscope-results");
+	jw_kv_int(w, "schema_version", KS_SCHEMA_VERSION);
+	jw_kv_bool(w, "complete", rs->complete);
+	if (rs->complete)
+		jw_kv_null(w, "incomplete_reason");
+	else
+		jw_kv_string(w, "incomplete_reason", rs->incomplete_reason);
+	jw_key(w, "tool");
+	jw_begin_object(w);
+	jw_kv_string(w, "name", "kvmscope");
+	jw_kv_string(w, "version", KVMSCOPE_VERSION);
+	jw_kv_string(w, "commit", KVMSCOPE_GIT);
+	jw_end_object(w);
+
+	jw_key(w, "run");
+	jw_begin_object(w);
+	jw_kv_string(w, "started", rs->started);
+	iso_time(t, now, sizeof(now));
+	jw_kv_string(w, "written", now);
+	jw_kv_double(w, "duration_s", t - rs->started_s);
+	jw_key(w, "argv");
+	jw_begin_array(w);
+	for (int i = 0; i < rs->argc; i++)
+		jw_string(w, rs->argv[i]);
+	jw_end_array(w);
+	jw_kv_bool(w, "quick", o->quick);
+	if (o->cpu >= 0)
+		jw_kv_int(w, "cpu", o->cpu);
+	else
+		jw_kv_null(w, "cpu");
+	jw_kv_uint(w, "samples_override", o->samples);
+	jw_kv_double(w, "watchdog_s", o->watchdog_s);
+	jw_end_object(w);
+
+	write_env(w, h);
+
+	jw_key(w, "results");
+	jw_begin_array(w);
+	for (size_t i = 0; i < rs->n; i++)
+		write_result(w, &rs->items[i]);
+	jw_end_array(w);
+	jw_end_object(w);
+	if (jw_finish(w) < 0) {
+		snprintf(err, errlen, "writing %s failed (JSON writer error or I/O error)", path);
+		ks_atomic_abort(&af);
+		return -1;
+	}
+	if (ks_atomic_commit(&af) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ks_results_start(struct ks_results *rs, int argc, char **argv)
+{
+	rs->started_s = realtime_s();
+	iso_time(rs->started_s, rs->started, sizeof(rs->started));
+	rs->argc = argc;
+	rs->argv = argv;
+}

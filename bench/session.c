@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* A session: one fresh VM with the guest loaded and one vCPU, per benchmark. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+int ks_pin_self(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0 ? 0 : -1;
+}
+
+uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t quick)
+{
+	if (c->opts->samples)
+		return c->opts->samples;
+	return c->opts->quick ? quick : normal;
+}
+
+int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip)
+{
+	memset(s, 0, sizeof(*s));
+	if (ks_vm_create(&c->host->kvm, &s->vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
+		return -1;
+	}
+	s->vm_open = true;
+	s->vm.guest_backend = c->host->backend.guest_backend;
+	if (ks_vm_load_guest(&s->vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
+		goto fail;
+	}
+	/* The irqchip must exist before the vCPU (x86: the LAPIC comes with it). */
+	if (irqchip && ks_vm_create_irqchip(&s->vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
+		goto fail;
+	}
+	if (ks_vcpu_create(&s->vm, &s->vcpu, 0) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vcpu.err);
+		goto fail;
+	}
+	s->vcpu_open = true;
+	if (irqchip && s->vm.arch->irq_setup_vcpu(&s->vcpu) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vcpu.err);
+		goto fail;
+	}
+	s->vm.mb->bench = gbench;
+	return 0;
+fail:
+	ks_session_close(s);
+	return -1;
+}
+
+int ks_session_eventfd(struct ks_ctx *c, struct ks_session *s)
+{
+	if (s->nefd >= (int)(sizeof(s->efd) / sizeof(s->efd[0]))) {
+		snprintf(c->err, sizeof(c->err), "too many eventfds in one session");
+		return -1;
+	}
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0) {
+		snprintf(c->err, sizeof(c->err), "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	s->efd[s->nefd++] = fd;
+	return fd;
+}
+
+void ks_session_close(struct ks_session *s)
+{
+	for (int i = 0; i < s->nefd; i++)
+		close(s->efd[i]);
+	s->nefd = 0;
+	if (s->vcpu_open)
+		ks_vcpu_destroy(&s->vcpu);
+	if (s->vm_open)
+		ks_vm_destroy(&s->vm);
+	s->vcpu_open = s->vm_open = false;
+}

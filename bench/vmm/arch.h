@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The narrow interface between the generic VMM and one architecture.
+ * Exactly one implementation is linked into kvmscope (chosen by CMake):
+ * bench/vmm/x86_64/ today, bench/vmm/arm64/ next.
+ */
+#ifndef KS_ARCH_H
+#define KS_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vmm.h"
+
+/* Where things are in guest physical memory (from the arch's ks_layout.h). */
+struct ks_layout {
+	uint64_t main_slot_gpa, main_slot_size;
+	uint64_t mailbox_gpa;
+	uint64_t samples_gpa, samples_cap;
+	uint64_t region_gpa, region_max;
+	uint64_t user_mmio_gpa, kernel_mmio_gpa;
+	uint64_t user_pio_port, kernel_pio_port, kernel_pio_in_port; /* 0: no PIO */
+	uint32_t irq_vector;
+};
+
+/* What is behind /dev/kvm, as far as the host can tell. */
+struct ks_backend_info {
+	char name[32];        /* vmx, svm, pvm, kvm-vhe, kvm-nvhe, gunyah, ... */
+	char detail[256];     /* how it was decided */
+	uint32_t guest_backend;   /* enum ks_gbackend */
+	bool nested;          /* the host itself runs under a hypervisor */
+	char hypervisor[64];  /* the host's own hypervisor, if any */
+};
+
+struct ks_arch_ops {
+	const char *name;
+	const struct ks_layout *layout;
+	/* Detect the backend; never fails (unknown is an answer). */
+	void (*detect_backend)(const struct ks_kvm *k, struct ks_backend_info *bi);
+	/* Lay the guest image, page tables and descriptors into slot 0. */
+	int (*load_guest)(struct ks_vm *vm, const uint8_t *img, size_t len);
+	/* Registers, CPUID, LAPIC: make vCPU `v` start at the guest entry. */
+	int (*vcpu_setup)(struct ks_vcpu *v);
+	/* Is this exit the guest's ucall doorbell? */
+	bool (*is_doorbell)(const struct kvm_run *run);
+	/* Service a null-device exit; false if it isn't one. *is_mmio set. */
+	bool (*null_device)(struct ks_vm *vm, struct kvm_run *run, bool *is_mmio);
+	/* Route an irqfd GSI to the benchmark vector on vCPU 0. */
+	int (*route_gsi)(struct ks_vm *vm, uint32_t gsi, uint32_t vector);
+	/* Make vCPU `v`'s interrupt controller accept interrupts (after irqchip). */
+	int (*irq_setup_vcpu)(struct ks_vcpu *v);
+	/* Append "rip=... " style context for an error message. */
+	void (*describe_vcpu)(struct ks_vcpu *v, char *buf, size_t len);
+	/* Spin-wait hint (x86: PAUSE). */
+	void (*cpu_relax)(void);
+	/* Host-side counter comparable with the guest's (x86: TSC). */
+	uint64_t (*host_ticks)(void);
+	/* Guest counter frequency in Hz, or 0 if unknown. */
+	uint64_t (*guest_tick_hz)(struct ks_vcpu *v);
+	/* Exception vector number to a name ("#UD"), NULL if none. */
+	const char *(*vector_name)(uint64_t vector);
+	/* vCPU stat names that count each kind of exit ("" if none). */
+	const char *stat_pio_exits, *stat_mmio_exits, *stat_all_exits,
+		   *stat_hypercalls, *stat_halt_exits, *stat_irq_injections;
+};
+
+extern const struct ks_arch_ops ks_arch;
+
+/* The embedded guest image (guests/CMakeLists.txt). */
+extern const uint8_t ks_guest_image[];
+extern const uint8_t ks_guest_image_end[];
+
+#endif

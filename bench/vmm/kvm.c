@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/* /dev/kvm: open, API version, capabilities. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vmm.h"
+
+const struct ks_cap_name ks_cap_names[] = {
+	{ "KVM_CAP_IRQCHIP", KVM_CAP_IRQCHIP },
+	{ "KVM_CAP_IRQFD", KVM_CAP_IRQFD },
+	{ "KVM_CAP_IOEVENTFD", KVM_CAP_IOEVENTFD },
+	{ "KVM_CAP_IRQ_ROUTING", KVM_CAP_IRQ_ROUTING },
+	{ "KVM_CAP_SIGNAL_MSI", KVM_CAP_SIGNAL_MSI },
+	{ "KVM_CAP_USER_MEMORY", KVM_CAP_USER_MEMORY },
+	{ "KVM_CAP_USER_MEMORY2", KVM_CAP_USER_MEMORY2 },
+	{ "KVM_CAP_GUEST_MEMFD", KVM_CAP_GUEST_MEMFD },
+	{ "KVM_CAP_GUEST_MEMFD_FLAGS", KVM_CAP_GUEST_MEMFD_FLAGS },
+	{ "KVM_CAP_VM_TYPES", KVM_CAP_VM_TYPES },
+	{ "KVM_CAP_NR_MEMSLOTS", KVM_CAP_NR_MEMSLOTS },
+	{ "KVM_CAP_NR_VCPUS", KVM_CAP_NR_VCPUS },
+	{ "KVM_CAP_MAX_VCPUS", KVM_CAP_MAX_VCPUS },
+	{ "KVM_CAP_IMMEDIATE_EXIT", KVM_CAP_IMMEDIATE_EXIT },
+	{ "KVM_CAP_BINARY_STATS_FD", KVM_CAP_BINARY_STATS_FD },
+	{ "KVM_CAP_ONE_REG", KVM_CAP_ONE_REG },
+	{ "KVM_CAP_READONLY_MEM", KVM_CAP_READONLY_MEM },
+	{ "KVM_CAP_EXIT_HYPERCALL", KVM_CAP_EXIT_HYPERCALL },
+	{ "KVM_CAP_GET_TSC_KHZ", KVM_CAP_GET_TSC_KHZ },
+	{ "KVM_CAP_TSC_CONTROL", KVM_CAP_TSC_CONTROL },
+	{ "KVM_CAP_X86_DISABLE_EXITS", KVM_CAP_X86_DISABLE_EXITS },
+	{ "KVM_CAP_ARM_VM_IPA_SIZE", KVM_CAP_ARM_VM_IPA_SIZE },
+	{ "KVM_CAP_ARM_PSCI_0_2", KVM_CAP_ARM_PSCI_0_2 },
+};
+const size_t ks_cap_names_count = sizeof(ks_cap_names) / sizeof(ks_cap_names[0]);
+
+int ks_kvm_open(struct ks_kvm *k, const char *path)
+{
+	memset(k, 0, sizeof(*k));
+	k->fd = open(path ? path : "/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (k->fd < 0) {
+		int e = errno;
+		snprintf(k->err, sizeof(k->err), "cannot open %s: %s%s",
+			 path ? path : "/dev/kvm", strerror(e),
+			 e == ENOENT ? " (no KVM on this kernel, or the module did not bind)" :
+			 e == EACCES ? " (need read/write access: root or the kvm group)" : "");
+		errno = e;
+		return -1;
+	}
+	k->api_version = ioctl(k->fd, KVM_GET_API_VERSION, 0);
+	/* 12 is upstream; 13 is the KVM-on-Gunyah port (adds KVM_SET_DTB_ADDRESS). */
+	if (k->api_version != KVM_API_VERSION &&
+	    k->api_version != KS_KVM_API_VERSION_GUNYAH) {
+		snprintf(k->err, sizeof(k->err),
+			 "unsupported KVM API version %d (kvmscope speaks 12 and 13)",
+			 k->api_version);
+		close(k->fd);
+		k->fd = -1;
+		errno = ENOTSUP;
+		return -1;
+	}
+	k->run_size = ioctl(k->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (k->run_size <= 0) {
+		snprintf(k->err, sizeof(k->err), "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		close(k->fd);
+		k->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void ks_kvm_close(struct ks_kvm *k)
+{
+	if (k->fd >= 0)
+		close(k->fd);
+	k->fd = -1;
+}
+
+long ks_kvm_check_cap(const struct ks_kvm *k, long cap)
+{
+	return ioctl(k->fd, KVM_CHECK_EXTENSION, cap);
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vCPUs: creation, the one exit-dispatch loop, the watchdog and Ctrl-C.
+ *
+ * A hung guest never hangs kvmscope: the watchdog is a one-shot POSIX timer
+ * aimed at the thread that runs the vCPU. Its signal handler sets the
+ * thread's kvm_run->immediate_exit, so KVM_RUN returns EINTR whether the
+ * signal lands inside the guest or just before re-entry (no lost wake-up),
+ * and the loop then fails with the deadline message. SIGINT/SIGTERM do the
+ * same for every running vCPU thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "vmm.h"
+
+#define KS_KICK_SIGNAL SIGUSR2
+#define MAX_RUNNING 16
+
+volatile sig_atomic_t ks_interrupted;
+static __thread struct kvm_run *volatile tl_run;
+static volatile pid_t running_tids[MAX_RUNNING];
+
+#define V_ERR(v, ...) snprintf((v)->err, sizeof((v)->err), __VA_ARGS__)
+
+uint64_t ks_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+	struct kvm_run *r = tl_run;
+	if (r)
+		r->immediate_exit = 1;
+}
+
+static void stop_handler(int sig)
+{
+	int saved = errno;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+
+	ks_interrupted = 1;
+	kick_handler(sig);
+	for (int i = 0; i < MAX_RUNNING; i++) {
+		pid_t t = running_tids[i];
+		if (t && t != self)
+			syscall(SYS_tgkill, getpid(), t, KS_KICK_SIGNAL);
+	}
+	errno = saved;
+}
+
+void ks_vmm_install_signal_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;   /* no SA_RESTART: KVM_RUN must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(KS_KICK_SIGNAL, &sa, NULL);
+	sa.sa_handler = stop_handler;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static void register_running(pid_t tid, bool on)
+{
+	for (int i = 0; i < MAX_RUNNING; i++) {
+		if (on && running_tids[i] == 0) {
+			running_tids[i] = tid;
+			return;
+		}
+		if (!on && running_tids[i] == tid) {
+			running_tids[i] = 0;
+			return;
+		}
+	}
+}
+
+int ks_vcpu_create(struct ks_vm *vm, struct ks_vcpu *v, int id)
+{
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+	v->id = id;
+	v->stats.fd = -1;
+	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
+	if (v->fd < 0) {
+		V_ERR(v, "KVM_CREATE_VCPU(%d): %s", id, strerror(errno));
+		return -1;
+	}
+	v->run_size = (size_t)vm->kvm->run_size;
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		V_ERR(v, "mmap of kvm_run: %s", strerror(errno));
+		goto fail;
+	}
+	char serr[128];
+	v->has_stats = ks_stats_open(&v->stats, v->fd, serr, sizeof(serr)) == 0;
+	if (vm->arch->vcpu_setup(v) < 0)
+		goto fail;
+	return 0;
+fail:
+	ks_vcpu_destroy(v);
+	return -1;
+}
+
+void ks_vcpu_destroy(struct ks_vcpu *v)
+{
+	ks_vcpu_watchdog_disarm(v);
+	if (v->has_stats)
+		ks_stats_close(&v->stats);
+	v->has_stats = false;
+	if (v->run)
+		munmap(v->run, v->run_size);
+	v->run = NULL;
+	if (v->fd >= 0)
+		close(v->fd);
+	v->fd = -1;
+}
+
+int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
+{
+	struct sigevent sev;
+	struct itimerspec its;
+
+	ks_vcpu_watchdog_disarm(v);
+	v->watchdog_s = seconds;
+	v->deadline_ns = mono_ns() + (uint64_t)(seconds * 1e9);
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = KS_KICK_SIGNAL;
+	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
+	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd_timer) < 0) {
+		V_ERR(v, "timer_create for the watchdog: %s", strerror(errno));
+		return -1;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(v->deadline_ns / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(v->deadline_ns % 1000000000ULL);
+	if (timer_settime(v->wd_timer, TIMER_ABSTIME, &its, NULL) < 0) {
+		V_ERR(v, "timer_settime for the watchdog: %s", strerror(errno));
+		timer_delete(v->wd_timer);
+		return -1;
+	}
+	v->wd_armed = true;
+	v->wd_tid = sev._sigev_un._tid;
+	return 0;
+}
+
+void ks_vcpu_watchdog_disarm(struct ks_vcpu *v)
+{
+	if (v->wd_armed)
+		timer_delete(v->wd_timer);
+	v->wd_armed = false;
+	v->deadline_ns = 0;
+}
+
+static const char *exit_name(uint32_t r)
+{
+	switch (r) {
+	case KVM_EXIT_UNKNOWN: return "UNKNOWN";
+	case KVM_EXIT_EXCEPTION: return "EXCEPTION";
+	case KVM_EXIT_IO: return "IO";
+	case KVM_EXIT_HYPERCALL: return "HYPERCALL";
+	case KVM_EXIT_DEBUG: return "DEBUG";
+	case KVM_EXIT_HLT: return "HLT";
+	case KVM_EXIT_MMIO: return "MMIO";
+	case KVM_EXIT_SHUTDOWN: return "SHUTDOWN (triple fault)";
+	case KVM_EXIT_FAIL_ENTRY: return "FAIL_ENTRY";
+	case KVM_EXIT_INTR: return "INTR";
+	case KVM_EXIT_INTERNAL_ERROR: return "INTERNAL_ERROR";
+	case KVM_EXIT_SYSTEM_EVENT: return "SYSTEM_EVENT";
+	default: return "?";
+	}
+}
+
+static void fail_exit(struct ks_vcpu *v, const char *what)
+{
+	char ctx[160] = "";
+	struct kvm_run *r = v->run;
+
+	v->vm->arch->describe_vcpu(v, ctx, sizeof(ctx));
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		V_ERR(v, "%s: unexpected exit IO %s port 0x%x size %u (%s)", what,
+		      r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.port,
+		      r->io.size, ctx);
+		break;
+	case KVM_EXIT_MMIO:
+		V_ERR(v, "%s: unexpected exit MMIO %s gpa 0x%llx len %u (%s)", what,
+		      r->mmio.is_write ? "write" : "read",
+		      (unsigned long long)r->mmio.phys_addr, r->mmio.len, ctx);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		V_ERR(v, "%s: KVM internal error, suberror %u (%s)", what,
+		      r->internal.suberror, ctx);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		V_ERR(v, "%s: VM entry failed, hardware reason 0x%llx (%s)", what,
+		      (unsigned long long)r->fail_entry.hardware_entry_failure_reason, ctx);
+		break;
+	default:
+		V_ERR(v, "%s: unexpected exit %s (%u) (%s)", what, exit_name(r->exit_reason),
+		      r->exit_reason, ctx);
+	}
+}
+
+void ks_vcpu_stop(struct ks_vcpu *v, pthread_t runner)
+{
+	v->stop = 1;
+	pthread_kill(runner, KS_KICK_SIGNAL);
+}
+
+void ks_vcpu_bad_ucall(struct ks_vcpu *v, const struct ks_ucall *uc, const char *expected)
+{
+	V_ERR(v, "guest protocol error: got ucall %llu (args %llu %llu), expected %s",
+	      (unsigned long long)uc->cmd, (unsigned long long)uc->args[0],
+	      (unsigned long long)uc->args[1], expected);
+}
+
+/* Turn a guest-reported failure into a message; false if uc is benign. */
+static bool guest_failed(struct ks_vcpu *v, const struct ks_ucall *uc)
+{
+	if (uc->cmd == KS_UC_EXCEPTION) {
+		const char *name = v->vm->arch->vector_name(uc->args[0]);
+		V_ERR(v, "guest took an unexpected exception: vector %llu%s%s%s at pc 0x%llx "
+		      "(error code 0x%llx, fault address 0x%llx)",
+		      (unsigned long long)uc->args[0], name ? " (" : "", name ? name : "",
+		      name ? ")" : "", (unsigned long long)uc->args[1],
+		      (unsigned long long)uc->args[2], (unsigned long long)uc->args[3]);
+		return true;
+	}
+	if (uc->cmd == KS_UC_FAIL) {
+		char msg[sizeof(uc->msg) + 1];
+		memcpy(msg, uc->msg, sizeof(uc->msg));
+		msg[sizeof(uc->msg)] = 0;
+		V_ERR(v, "guest assertion failed at guest line %llu: %s",
+		      (unsigned long long)uc->args[0], msg);
+		return true;
+	}
+	if (uc->cmd == KS_UC_NONE || uc->cmd > KS_UC_EXCEPTION) {
+		V_ERR(v, "guest rang the ucall doorbell with a corrupt message (cmd %llu)",
+		      (unsigned long long)uc->cmd);
+		return true;
+	}
+	return false;
+}
+
+int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
+{
+	struct kvm_run *run = v->run;
+	const struct ks_arch_ops *arch = v->vm->arch;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+	uint64_t last_null = 0;
+	int rc = -1;
+
+	tl_run = run;
+	register_running(tid, true);
+	for (;;) {
+		if (ks_interrupted) {
+			V_ERR(v, "interrupted (SIGINT/SIGTERM)");
+			errno = EINTR;
+			break;
+		}
+		if (v->stop) {
+			V_ERR(v, "stopped by the host");
+			errno = ECANCELED;
+			break;
+		}
+		if (v->deadline_ns && mono_ns() >= v->deadline_ns) {
+			char ctx[160] = "";
+			arch->describe_vcpu(v, ctx, sizeof(ctx));
+			V_ERR(v, "watchdog: the guest made no progress report within %.1f s "
+			      "and was stopped (hung guest?) (%s)", v->watchdog_s, ctx);
+			errno = ETIMEDOUT;
+			break;
+		}
+		int r = ioctl(v->fd, KVM_RUN, 0);
+		uint64_t t = v->host_rt_ns ? ks_now_ns() : 0;
+		v->tally.runs++;
+		if (r < 0) {
+			if (errno == EINTR) {
+				v->tally.eintr++;
+				run->immediate_exit = 0;
+				last_null = 0;
+				continue;
+			}
+			if (errno == EAGAIN) {
+				v->tally.eagain++;
+				continue;
+			}
+			V_ERR(v, "KVM_RUN: %s", strerror(errno));
+			break;
+		}
+		if (run->exit_reason == KVM_EXIT_INTR) {
+			v->tally.eintr++;
+			last_null = 0;
+			continue;
+		}
+		if (arch->is_doorbell(run)) {
+			struct ks_mailbox *mb = v->vm->mb;
+			memcpy(uc, (const void *)&mb->ucall, sizeof(*uc));
+			v->tally.ucalls++;
+			last_null = 0;
+			if (guest_failed(v, uc))
+				break;
+			if (uc->cmd == KS_UC_PRINT) {
+				char msg[sizeof(uc->msg) + 1];
+				memcpy(msg, uc->msg, sizeof(uc->msg));
+				msg[sizeof(uc->msg)] = 0;
+				fprintf(stderr, "guest: %s\n", msg);
+				continue;
+			}
+			rc = 0;
+			break;
+		}
+		bool is_mmio;
+		if (arch->null_device(v->vm, run, &is_mmio)) {
+			if (is_mmio)
+				v->tally.mmio_user++;
+			else
+				v->tally.pio_user++;
+			if (v->host_rt_ns) {
+				if (last_null && v->host_rt_n < v->host_rt_cap)
+					v->host_rt_ns[v->host_rt_n++] = t - last_null;
+				last_null = t;
+			}
+			continue;
+		}
+		fail_exit(v, "guest");
+		break;
+	}
+	register_running(tid, false);
+	tl_run = NULL;
+	return rc;
+}

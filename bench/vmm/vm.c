@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/* VMs, memslots and the fd-based interrupt/IO plumbing (irqfd, ioeventfd). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "vmm.h"
+
+#define VM_ERR(vm, ...) snprintf((vm)->err, sizeof((vm)->err), __VA_ARGS__)
+
+int ks_vm_create(struct ks_kvm *k, struct ks_vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = k;
+	vm->arch = &ks_arch;
+	for (int i = 0; i < KS_MAX_SLOTS; i++)
+		vm->slots[i].gmem_fd = -1;
+	/* Type 0 everywhere: the Gunyah port ignores the type anyway. */
+	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		VM_ERR(vm, "KVM_CREATE_VM: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ks_vm_destroy(struct ks_vm *vm)
+{
+	for (int i = 0; i < KS_MAX_SLOTS; i++)
+		if (vm->slots[i].hva)
+			ks_memslot_unmap(&vm->slots[i]);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+}
+
+long ks_vm_check_cap(const struct ks_vm *vm, long cap)
+{
+	return ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
+}
+
+int ks_memslot_map(struct ks_vm *vm, struct ks_memslot *s)
+{
+	s->gmem_fd = -1;
+	if (s->backing == KS_BACKING_GUEST_MEMFD) {
+		long flags = ks_vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
+		uint64_t want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+
+		if (flags < 0 || ((uint64_t)flags & want) != want) {
+			VM_ERR(vm, "guest_memfd cannot be mapped by the host here "
+			       "(KVM_CAP_GUEST_MEMFD_FLAGS=%ld, need MMAP|INIT_SHARED)", flags);
+			errno = ENOTSUP;
+			return -1;
+		}
+		struct kvm_create_guest_memfd g = { .size = s->size, .flags = want };
+		s->gmem_fd = ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
+		if (s->gmem_fd < 0) {
+			VM_ERR(vm, "KVM_CREATE_GUEST_MEMFD(%llu bytes): %s",
+			       (unsigned long long)s->size, strerror(errno));
+			return -1;
+		}
+		s->hva = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, s->gmem_fd, 0);
+	} else {
+		s->hva = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		/* per-4K fault-in, independent of the host's THP policy */
+		if (s->hva != MAP_FAILED)
+			(void)madvise(s->hva, s->size, MADV_NOHUGEPAGE);
+	}
+	if (s->hva == MAP_FAILED) {
+		int e = errno;
+		s->hva = NULL;
+		VM_ERR(vm, "mmap of %llu bytes for memslot %u: %s",
+		       (unsigned long long)s->size, s->slot, strerror(e));
+		if (s->gmem_fd >= 0)
+			close(s->gmem_fd);
+		s->gmem_fd = -1;
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+void ks_memslot_unmap(struct ks_memslot *s)
+{
+	if (s->hva)
+		munmap(s->hva, s->size);
+	if (s->gmem_fd >= 0)
+		close(s->gmem_fd);
+	s->hva = NULL;
+	s->gmem_fd = -1;
+}
+
+static int set_region(struct ks_vm *vm, const struct ks_memslot *s, uint64_t size)
+{
+	if (s->backing == KS_BACKING_GUEST_MEMFD) {
+		struct kvm_userspace_memory_region2 r = {
+			.slot = s->slot,
+			.flags = KVM_MEM_GUEST_MEMFD,
+			.guest_phys_addr = s->gpa,
+			.memory_size = size,
+			.userspace_addr = (uintptr_t)s->hva,
+			.guest_memfd_offset = 0,
+			.guest_memfd = (uint32_t)s->gmem_fd,
+		};
+		return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION2, &r);
+	}
+	struct kvm_userspace_memory_region r = {
+		.slot = s->slot,
+		.guest_phys_addr = s->gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)s->hva,
+	};
+	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+int ks_vm_set_slot(struct ks_vm *vm, struct ks_memslot *s)
+{
+	if (set_region(vm, s, s->size) < 0) {
+		VM_ERR(vm, "KVM_SET_USER_MEMORY_REGION%s(slot %u, gpa 0x%llx, %llu bytes): %s",
+		       s->backing == KS_BACKING_GUEST_MEMFD ? "2" : "", s->slot,
+		       (unsigned long long)s->gpa, (unsigned long long)s->size, strerror(errno));
+		return -1;
+	}
+	s->active = true;
+	return 0;
+}
+
+int ks_vm_unset_slot(struct ks_vm *vm, struct ks_memslot *s)
+{
+	/* size 0 deletes the slot */
+	if (set_region(vm, s, 0) < 0) {
+		VM_ERR(vm, "deleting memslot %u: %s", s->slot, strerror(errno));
+		return -1;
+	}
+	s->active = false;
+	return 0;
+}
+
+int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
+		   enum ks_backing backing)
+{
+	if (slot >= KS_MAX_SLOTS || vm->slots[slot].hva) {
+		VM_ERR(vm, "memslot %u is out of range or in use", slot);
+		errno = EINVAL;
+		return -1;
+	}
+	struct ks_memslot *s = &vm->slots[slot];
+	*s = (struct ks_memslot){ .slot = slot, .gpa = gpa, .size = size,
+				  .backing = backing, .gmem_fd = -1 };
+	if (ks_memslot_map(vm, s) < 0)
+		return -1;
+	if (ks_vm_set_slot(vm, s) < 0) {
+		int e = errno;
+		ks_memslot_unmap(s);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int ks_vm_del_slot(struct ks_vm *vm, uint32_t slot)
+{
+	if (slot >= KS_MAX_SLOTS || !vm->slots[slot].hva)
+		return 0;
+	struct ks_memslot *s = &vm->slots[slot];
+	int rc = s->active ? ks_vm_unset_slot(vm, s) : 0;
+	ks_memslot_unmap(s);
+	return rc;
+}
+
+void *ks_vm_gpa_to_hva(struct ks_vm *vm, uint64_t gpa, uint64_t len)
+{
+	for (int i = 0; i < KS_MAX_SLOTS; i++) {
+		struct ks_memslot *s = &vm->slots[i];
+		if (s->hva && gpa >= s->gpa && gpa + len <= s->gpa + s->size)
+			return (uint8_t *)s->hva + (gpa - s->gpa);
+	}
+	return NULL;
+}
+
+int ks_vm_create_irqchip(struct ks_vm *vm)
+{
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		VM_ERR(vm, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	vm->irqchip = true;
+	return 0;
+}
+
+int ks_vm_irqfd(struct ks_vm *vm, int efd, uint32_t gsi, bool assign)
+{
+	struct kvm_irqfd f = { .fd = (uint32_t)efd, .gsi = gsi,
+			       .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN };
+	if (ioctl(vm->fd, KVM_IRQFD, &f) < 0) {
+		VM_ERR(vm, "KVM_IRQFD(gsi %u, %s): %s", gsi, assign ? "assign" : "deassign",
+		       strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ks_vm_ioeventfd(struct ks_vm *vm, uint64_t addr, uint32_t len, bool pio, int efd,
+		    bool assign)
+{
+	struct kvm_ioeventfd io = {
+		.addr = addr, .len = len, .fd = efd,
+		.flags = (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+	};
+	if (ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0) {
+		VM_ERR(vm, "KVM_IOEVENTFD(%s 0x%llx/%u): %s", pio ? "pio" : "mmio",
+		       (unsigned long long)addr, len, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ks_vm_route_gsi_to_vector(struct ks_vm *vm, uint32_t gsi, uint32_t vector)
+{
+	return vm->arch->route_gsi(vm, gsi, vector);
+}
+
+int ks_vm_load_guest(struct ks_vm *vm)
+{
+	const struct ks_layout *l = vm->arch->layout;
+	size_t len = (size_t)(ks_guest_image_end - ks_guest_image);
+
+	if (ks_vm_add_slot(vm, 0, l->main_slot_gpa, l->main_slot_size, KS_BACKING_ANON) < 0)
+		return -1;
+	if (vm->arch->load_guest(vm, ks_guest_image, len) < 0)
+		return -1;
+	vm->mb = ks_vm_gpa_to_hva(vm, l->mailbox_gpa, sizeof(*vm->mb));
+	if (!vm->mb) {
+		VM_ERR(vm, "mailbox GPA 0x%llx is outside guest memory",
+		       (unsigned long long)l->mailbox_gpa);
+		return -1;
+	}
+	struct ks_mailbox *mb = vm->mb;
+	mb->magic = KS_ABI_MAGIC;
+	mb->abi_version = KS_ABI_VERSION;
+	mb->backend = vm->guest_backend;
+	mb->samples_gpa = l->samples_gpa;
+	mb->samples_cap = l->samples_cap;
+	mb->user_pio_port = l->user_pio_port;
+	mb->user_mmio_gpa = l->user_mmio_gpa;
+	mb->kernel_pio_port = l->kernel_pio_port;
+	mb->kernel_mmio_gpa = l->kernel_mmio_gpa;
+	mb->kernel_pio_in_port = l->kernel_pio_in_port;
+	mb->region_gpa = l->region_gpa;
+	mb->irq_vector = l->irq_vector;
+	return 0;
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest main: read the job from the mailbox, run it, report.
+ *
+ * Timed work follows one pattern everywhere: warm-up batches (not kept),
+ * PHASE_BEGIN, the measured batches with each batch's tick delta stored in
+ * the shared sample array (no exit to report a sample), PHASE_END, DONE.
+ * The host snapshots the vCPU stats at the two phase marks, so the exit
+ * counts it cross-checks cover exactly the measured batches.
+ */
+#include "guest.h"
+
+static uint64_t *samples(void)
+{
+	return (uint64_t *)(uintptr_t)KS_MB->samples_gpa;
+}
+
+KS_DEFINE_BATCH(batch_empty, (void)0)
+KS_DEFINE_BATCH(batch_mmio_write_user, ks_mmio_write32(KS_MB->user_mmio_gpa, (uint32_t)i))
+KS_DEFINE_BATCH(batch_mmio_read_user, (void)ks_mmio_read32(KS_MB->user_mmio_gpa))
+KS_DEFINE_BATCH(batch_mmio_write_kernel, ks_mmio_write32(KS_MB->kernel_mmio_gpa, 0))
+
+static void run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
+{
+	uint64_t *out = samples();
+	uint64_t n = mb->batches;
+
+	GUEST_ASSERT(n <= mb->samples_cap);
+	for (uint64_t w = 0; w < mb->warmup_batches; w++)
+		(void)fn(mb->batch_size);
+	ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
+	for (uint64_t b = 0; b < n; b++)
+		out[b] = fn(mb->batch_size);
+	ks_ucall(KS_UC_PHASE_END, 0, 0, 0, 0);
+	ks_ucall(KS_UC_DONE, n, 0, 0, 0);
+}
+
+/*
+ * Memory lend / fault-in: for each region the host lends (a fresh memslot at
+ * region_gpa), write one byte per stride and time the whole region.
+ */
+static void run_mem_touch(struct ks_mailbox *mb)
+{
+	uint64_t *out = samples();
+
+	GUEST_ASSERT(mb->region_count <= mb->samples_cap);
+	GUEST_ASSERT(mb->region_stride != 0);
+	for (uint64_t r = 0; r < mb->region_count; r++) {
+		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_PLEASE, r, 0, 0);
+		volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)mb->region_gpa;
+		uint64_t t0 = ks_ticks();
+		for (uint64_t off = 0; off < mb->region_size; off += mb->region_stride)
+			p[off] = 1;
+		uint64_t dt = ks_ticks() - t0;
+		out[r] = dt;
+		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_DONE, dt, r, 0);
+	}
+	ks_ucall(KS_UC_DONE, mb->region_count, 0, 0, 0);
+}
+
+/*
+ * Clock calibration: answer the host's ping-pong with our counter value. The
+ * host runs this on another CPU while the vCPU spins here, so a round trip is
+ * two cache-line transfers, not two exits; it ends by writing ~0.
+ */
+static void answer_clock_pings(struct ks_mailbox *mb)
+{
+	uint64_t last = 0;
+
+	for (;;) {
+		uint64_t s = mb->host_seq;
+		if (s == ~0ULL)
+			break;
+		if (s != last) {
+			mb->guest_stamp = ks_ticks();
+			barrier();
+			mb->guest_seq = s;
+			last = s;
+		}
+		ks_pause();
+	}
+}
+
+void ks_guest_irq(void)
+{
+	struct ks_mailbox *mb = KS_MB;
+	uint64_t now = ks_ticks();
+
+	mb->irq_stamp = now;
+	uint64_t t0 = ks_ticks();
+	ks_arch_eoi(mb);
+	mb->irq_eoi_ticks = ks_ticks() - t0;
+	barrier();
+	mb->irq_count = mb->irq_count + 1;
+}
+
+/* irqfd: calibrate clocks, then take irq_count_target interrupts. */
+static void run_irq_wait(struct ks_mailbox *mb)
+{
+	answer_clock_pings(mb);
+	ks_ucall(KS_UC_SYNC, KS_SYNC_IRQ_READY, 0, 0, 0);
+	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
+		mb->irq_armed = i + 1;
+		if (mb->irq_mode == KS_IRQ_HALT) {
+			while (mb->irq_count == i)
+				ks_arch_wait_for_interrupt(mb);
+		} else {
+			ks_arch_irq_enable(mb);
+			while (mb->irq_count == i)
+				ks_pause();
+		}
+	}
+	ks_arch_irq_disable(mb);
+	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
+}
+
+void ks_guest_main(void)
+{
+	struct ks_mailbox *mb = KS_MB;
+	ks_batch_fn fn;
+
+	if (mb->magic != KS_ABI_MAGIC || mb->abi_version != KS_ABI_VERSION)
+		ks_fail(__LINE__, "mailbox magic/version mismatch");
+	ks_arch_init(mb);
+
+	switch (mb->bench) {
+	case KS_G_EMPTY:
+		run_batches(mb, batch_empty);
+		break;
+	case KS_G_MMIO_WRITE:
+		run_batches(mb, batch_mmio_write_user);
+		break;
+	case KS_G_MMIO_READ:
+		run_batches(mb, batch_mmio_read_user);
+		break;
+	case KS_G_MMIO_WRITE_KERNEL:
+		run_batches(mb, batch_mmio_write_kernel);
+		break;
+	case KS_G_MEM_TOUCH:
+		run_mem_touch(mb);
+		break;
+	case KS_G_IRQ_WAIT:
+		run_irq_wait(mb);
+		break;
+	case KS_G_HANG:
+		for (;;)
+			ks_pause();
+	default:
+		fn = ks_arch_batch(mb);
+		if (!fn)
+			ks_fail(__LINE__, "benchmark not implemented for this arch");
+		run_batches(mb, fn);
+		break;
+	}
+	for (;;)
+		ks_ucall(KS_UC_DONE, 0, 0, 0, 0);
+}

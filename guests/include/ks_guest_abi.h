@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The contract between the kvmscope host and its micro-guests.
+ *
+ * Both sides include this header: the host VMM (hosted C) and the guests
+ * (freestanding C, any arch). Keep it to fixed-width types and plain structs;
+ * nothing here may depend on libc. Bump KS_ABI_VERSION on any layout change:
+ * the host refuses a guest image whose header says otherwise.
+ *
+ * Conversation model (like the KVM selftests' ucall): the host fills the
+ * mailbox with what to run, the guest runs it and reports through ucalls; a
+ * ucall is "write struct ks_ucall into the mailbox, then ring the arch's
+ * doorbell" (x86: an OUT to KS_UCALL_PORT; arm64: an MMIO write). Samples go
+ * straight into a shared array so that reporting costs no exits while timing.
+ */
+#ifndef KS_GUEST_ABI_H
+#define KS_GUEST_ABI_H
+
+#include <stdint.h>
+
+#define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
+#define KS_ABI_VERSION 1
+
+/* What the guest is asked to do (mailbox.bench). */
+enum ks_gbench {
+	KS_G_NONE = 0,
+	KS_G_EMPTY,             /* timing-loop cost: a batch with no exit */
+	KS_G_PIO_OUT,           /* OUT to the VMM's null device port (exit to user) */
+	KS_G_PIO_IN,            /* IN from the VMM's null device port */
+	KS_G_MMIO_WRITE,        /* store to an unbacked GPA: exit to user */
+	KS_G_MMIO_READ,         /* load from an unbacked GPA: exit to user */
+	KS_G_PIO_OUT_KERNEL,    /* OUT matched by an ioeventfd: in-kernel */
+	KS_G_MMIO_WRITE_KERNEL, /* store matched by an ioeventfd: in-kernel */
+	KS_G_PIO_IN_KERNEL,     /* IN from the in-kernel PIC (needs irqchip) */
+	KS_G_CPUID,             /* CPUID leaf 0: always handled in kernel */
+	KS_G_RDMSR,             /* RDMSR of a harmless MSR, handled in kernel */
+	KS_G_HYPERCALL,         /* the backend's cheapest no-op hypercall */
+	KS_G_IRQ_WAIT,          /* wait for host-injected interrupts (irqfd) */
+	KS_G_MEM_TOUCH,         /* first-touch a region the host lends */
+	KS_G_FAULT,             /* self-test: take an unexpected exception */
+	KS_G_HANG,              /* self-test: spin forever without exiting */
+	KS_G_MAX
+};
+
+/* What the guest runs on (mailbox.backend); picks hypercall and IRQ enable. */
+enum ks_gbackend {
+	KS_GB_UNKNOWN = 0,
+	KS_GB_X86_VMX,   /* hypercall: VMCALL */
+	KS_GB_X86_SVM,   /* hypercall: VMMCALL */
+	KS_GB_X86_PVM,   /* hypercall: int $0x1b; interrupt flag in the VIF page */
+	KS_GB_ARM64_KVM, /* hypercall: HVC */
+	KS_GB_ARM64_GUNYAH,
+};
+
+/* Guest-to-host messages (ks_ucall.cmd). */
+enum ks_ucall_cmd {
+	KS_UC_NONE = 0,
+	KS_UC_PRINT,        /* msg: text for the host log */
+	KS_UC_PHASE_BEGIN,  /* the measured phase starts (host snapshots stats) */
+	KS_UC_PHASE_END,    /* the measured phase ended */
+	KS_UC_SYNC,         /* args[0]: a request code, host answers in mailbox */
+	KS_UC_DONE,         /* finished; args[0]: number of samples written */
+	KS_UC_FAIL,         /* guest assertion: args[0]=line, msg=text */
+	KS_UC_EXCEPTION,    /* args: vector, pc, error code, fault address */
+};
+
+/* KS_UC_SYNC request codes. */
+enum ks_sync_code {
+	KS_SYNC_REGION_PLEASE = 1, /* mem touch: lend me the next region */
+	KS_SYNC_REGION_DONE,       /* mem touch: args[1] = ticks for the region */
+	KS_SYNC_IRQ_READY,         /* irq: handler installed, interrupts enabled */
+};
+
+/* irq_mode: how the guest waits for an interrupt. */
+enum ks_irq_mode { KS_IRQ_SPIN = 0, KS_IRQ_HALT = 1 };
+
+struct ks_ucall {
+	uint64_t cmd;
+	uint64_t args[4];
+	char msg[96];
+};
+
+#define KS_CACHELINE 64
+
+/*
+ * One page at an arch-defined GPA (KS_MAILBOX_GPA in the arch layout).
+ * Fields the host and guest poll concurrently sit on their own cache lines.
+ */
+struct ks_mailbox {
+	uint64_t magic;
+	uint64_t abi_version;
+	/* host -> guest: the job */
+	uint32_t bench;
+	uint32_t backend;
+	uint64_t warmup_batches;
+	uint64_t batches;
+	uint64_t batch_size;
+	uint64_t samples_gpa;     /* u64 array of per-batch tick deltas */
+	uint64_t samples_cap;
+	uint64_t user_pio_port;
+	uint64_t user_mmio_gpa;
+	uint64_t kernel_pio_port;
+	uint64_t kernel_mmio_gpa;
+	uint64_t kernel_pio_in_port;
+	uint64_t msr_index;
+	uint64_t hypercall_nr;
+	uint64_t region_gpa;      /* mem touch: where lent regions appear */
+	uint64_t region_size;
+	uint64_t region_stride;   /* bytes between touches (page size) */
+	uint64_t region_count;    /* how many regions the host will lend */
+	uint64_t irq_vector;
+	uint64_t irq_mode;
+	uint64_t irq_count_target;
+	uint64_t arch_scratch[8]; /* arch-private (x86: VIF page GPA, LAPIC GPA) */
+	/* guest -> host */
+	struct ks_ucall ucall;
+	uint64_t hypercall_ret;   /* what the hypercall returned, for the record */
+	uint64_t tick_hz;         /* what the guest believes its counter runs at */
+	uint64_t guest_info[8];   /* arch-specific facts (arm64: hyp UID words) */
+
+	/* clock calibration ping-pong (host writes seq, guest answers) */
+	volatile uint64_t host_seq __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t guest_seq __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t guest_stamp;
+
+	/* interrupt delivery: the guest handler stamps these */
+	volatile uint64_t irq_count __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t irq_stamp;      /* counter value at handler entry */
+	volatile uint64_t irq_eoi_ticks;  /* cost of the last EOI, in ticks */
+	volatile uint64_t irq_armed;      /* guest: ready for the next one */
+};
+
+_Static_assert(sizeof(struct ks_mailbox) <= 4096, "mailbox must fit a page");
+
+/* Sits at offset 0 of every guest image (section .ks_header). */
+struct ks_image_header {
+	uint64_t magic;        /* KS_ABI_MAGIC */
+	uint64_t abi_version;  /* KS_ABI_VERSION */
+	uint64_t load_gpa;     /* where the image must be loaded */
+	uint64_t entry;        /* entry point GPA */
+	uint64_t image_end;    /* end of bss: loaded image + zeroed memory */
+	uint64_t vectors;      /* arch: x86 table of 256 handler GPAs; arm64 VBAR */
+	uint64_t reserved[2];
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* x86_64 guest primitives: inline so the timed loops stay tight. */
+#ifndef KS_ARCH_X86_64_H
+#define KS_ARCH_X86_64_H
+
+#include <stdint.h>
+#include "ks_layout.h"
+
+/* TSC read fenced on both sides so the batch boundaries don't drift. */
+static inline uint64_t ks_ticks(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi) :: "memory");
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void ks_pause(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+static inline void ks_outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port) : "memory");
+}
+
+static inline uint32_t ks_inl(uint16_t port)
+{
+	uint32_t v;
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+static inline uint8_t ks_inb(uint16_t port)
+{
+	uint8_t v;
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
+	return v;
+}
+
+/* One plain MOV each way, so KVM's emulator decodes a simple access. */
+static inline void ks_mmio_write32(uint64_t gpa, uint32_t v)
+{
+	__asm__ volatile("movl %0, (%1)" :: "a"(v), "r"(gpa) : "memory");
+}
+
+static inline uint32_t ks_mmio_read32(uint64_t gpa)
+{
+	uint32_t v;
+	__asm__ volatile("movl (%1), %0" : "=a"(v) : "r"(gpa) : "memory");
+	return v;
+}
+
+/* The ucall doorbell: an exit to the VMM on every backend. */
+static inline void ks_doorbell(void)
+{
+	ks_outl(KS_UCALL_PORT, 0);
+}
+
+#endif
