@@ -27,7 +27,6 @@ struct vcpu_thread {
 	struct ks_ctx *c;
 	struct ks_session *s;
 	int cpu;
-	volatile int ready;     /* guest passed calibration, IRQ loop starting */
 	volatile int finished;
 	int rc;
 	char err[KS_ERR_LEN * 2];
@@ -43,13 +42,6 @@ static void *vcpu_main(void *arg)
 	ks_pin_self(t->cpu);
 	if (ks_vcpu_watchdog_arm(v, t->c->opts->watchdog_s) < 0)
 		goto out;
-	if (ks_vcpu_run_to_ucall(v, &uc) < 0)
-		goto out;
-	if (uc.cmd != KS_UC_SYNC || uc.args[0] != KS_SYNC_IRQ_READY) {
-		ks_vcpu_bad_ucall(v, &uc, "SYNC(IRQ_READY)");
-		goto out;
-	}
-	t->ready = 1;
 	if (ks_vcpu_run_to_ucall(v, &uc) < 0)
 		goto out;
 	if (uc.cmd != KS_UC_DONE) {
@@ -80,27 +72,30 @@ static bool wait_eq(volatile uint64_t *p, uint64_t want, struct vcpu_thread *t)
 struct calib {
 	int64_t offset;       /* guest ticks - host ticks */
 	uint64_t best_rtt;    /* ticks */
-	uint64_t rounds;
 };
 
-static bool calibrate(struct ks_mailbox *mb, struct vcpu_thread *t, uint64_t rounds,
-		      uint64_t (*ticks)(void), struct calib *out)
+/*
+ * NTP-style: host stamps h0, pings, the guest stamps g, the host sees the
+ * echo and stamps h1. With symmetric paths g - (h0+h1)/2 is the offset,
+ * and it can be wrong by at most (h1-h0)/2: keep the best of `rounds`.
+ */
+static bool calibrate(struct ks_mailbox *mb, uint64_t *seq, struct vcpu_thread *t,
+		      uint64_t rounds, uint64_t (*ticks)(void), struct calib *out)
 {
 	out->best_rtt = UINT64_MAX;
-	for (uint64_t k = 1; k <= rounds; k++) {
+	for (uint64_t r = 0; r < rounds; r++) {
+		uint64_t k = ++*seq;
 		uint64_t h0 = ticks();
 		mb->host_seq = k;
 		if (!wait_eq(&mb->guest_seq, k, t))
 			return false;
 		uint64_t h1 = ticks();
-		uint64_t g = mb->guest_stamp;
+		uint64_t g = __atomic_load_n(&mb->guest_stamp, __ATOMIC_ACQUIRE);
 		if (h1 - h0 < out->best_rtt) {
 			out->best_rtt = h1 - h0;
 			out->offset = (int64_t)(g - (h0 + (h1 - h0) / 2));
 		}
 	}
-	out->rounds = rounds;
-	mb->host_seq = ~0ULL;
 	return true;
 }
 
@@ -153,32 +148,33 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 	}
 	started = true;
 
-	struct calib cal = { 0 };
+	struct calib cal0 = { 0 }, cal = { 0 };
+	uint64_t seq = 0;
 	uint64_t hz = arch->guest_tick_hz(&s.vcpu);
 	if (!hz)
 		hz = c->host->guest_tick_hz;
-	if (!calibrate(mb, &t, c->opts->quick ? 1000 : 5000, arch->host_ticks, &cal) ||
-	    !wait_eq((volatile uint64_t *)&t.ready, 1, &t)) {
+	if (!calibrate(mb, &seq, &t, c->opts->quick ? 1000 : 5000, arch->host_ticks, &cal0)) {
 		ks_result_fail(r, "failed", "clock calibration with the guest failed: %s",
 			       t.finished ? t.err : "guest did not answer within 1 s");
 		goto out;
 	}
-	double off_err_ns = ks_ticks_to_ns(cal.best_rtt, hz) / 2;
 
 	double *oneway = malloc(n * sizeof(double)), *rtt = malloc(n * sizeof(double));
-	double *eoi = malloc(n * sizeof(double));
+	double *eoi = malloc(n * sizeof(double)), *err_ns = malloc(n * sizeof(double));
 	uint64_t *raw = malloc(n * sizeof(uint64_t));
-	if (!oneway || !rtt || !eoi || !raw) {
-		free(oneway), free(rtt), free(eoi), free(raw);
+	if (!oneway || !rtt || !eoi || !raw || !err_ns) {
+		free(oneway), free(rtt), free(eoi), free(raw), free(err_ns);
 		ks_result_fail(r, "failed", "out of memory");
 		goto out;
 	}
 	struct ks_stat_expect exp[KS_MAX_CHECKS] = { { STAT(stat_irq_injections), 1, false } };
 	struct ks_stat_snap snap;
 	uint64_t lost = 0;
+	double drift_max = 0;
 	for (uint64_t i = 0; i < warm + n; i++) {
 		if (i == warm)
 			ks_checks_begin(&s.vcpu, exp, &snap);
+		mb->host_go = i + 1;
 		if (!wait_eq(&mb->irq_armed, i + 1, &t))
 			break;
 		if (halt)
@@ -192,18 +188,28 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 			break;
 		}
 		uint64_t h1 = arch->host_ticks();
+		uint64_t g = mb->irq_stamp, eoi_ticks = mb->irq_eoi_ticks;
+		/* the offset as it is now, after this wake-up: see run_irq_wait() */
+		if (!calibrate(mb, &seq, &t, 8, arch->host_ticks, &cal))
+			break;
 		if (i < warm)
 			continue;
 		uint64_t k = i - warm;
-		int64_t ow = (int64_t)(mb->irq_stamp - (uint64_t)cal.offset - h0);
+		int64_t ow = (int64_t)(g - (uint64_t)cal.offset - h0);
 		raw[k] = (uint64_t)ow;
 		oneway[k] = (ow < 0 ? -1.0 : 1.0) * ks_ticks_to_ns((uint64_t)(ow < 0 ? -ow : ow), hz);
 		rtt[k] = ks_ticks_to_ns(h1 - h0, hz);
-		eoi[k] = ks_ticks_to_ns(mb->irq_eoi_ticks, hz);
+		eoi[k] = ks_ticks_to_ns(eoi_ticks, hz);
+		err_ns[k] = ks_ticks_to_ns(cal.best_rtt, hz) / 2;
+		int64_t d = cal.offset - cal0.offset;
+		double dn = ks_ticks_to_ns((uint64_t)(d < 0 ? -d : d), hz);
+		if (dn > drift_max)
+			drift_max = dn;
 	}
+	mb->host_go = warm + n + 1;
 	uint64_t got = mb->irq_count > warm ? mb->irq_count - warm : 0;
 	if (got < n || lost) {
-		free(oneway), free(rtt), free(eoi), free(raw);
+		free(oneway), free(rtt), free(eoi), free(raw), free(err_ns);
 		ks_result_fail(r, ks_interrupted ? "interrupted" : "failed",
 			       "only %llu of %llu interrupts arrived%s%s",
 			       (unsigned long long)got, (unsigned long long)n,
@@ -211,6 +217,9 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 		goto out;
 	}
 	ks_checks_end(&s.vcpu, exp, &snap, n, r);
+	struct ks_summary es;
+	ks_summarize(err_ns, n, &es);
+	free(err_ns);
 
 	r->raw_ticks = raw;
 	r->nraw = n;
@@ -222,9 +231,13 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 	ks_result_param_num(r, "gsi", IRQ_GSI);
 	ks_result_param_num(r, "vcpu_cpu", vcpu_cpu);
 	ks_result_param_num(r, "host_cpu", host_cpu);
-	ks_result_metric(r, "clock_offset", "ticks", (double)cal.offset);
-	ks_result_metric(r, "clock_offset_error", "ns", off_err_ns);
-	ks_result_metric(r, "calibration_rounds", "count", (double)cal.rounds);
+	/* error bound of each sample's offset: half the best ping round trip */
+	ks_result_metric(r, "clock_offset", "ticks", (double)cal0.offset);
+	ks_result_metric(r, "clock_offset_error", "ns", es.median);
+	ks_result_metric(r, "clock_offset_error_max", "ns", es.max);
+	ks_result_metric(r, "clock_offset_error_initial", "ns",
+			 ks_ticks_to_ns(cal0.best_rtt, hz) / 2);
+	ks_result_metric(r, "clock_offset_drift_max", "ns", drift_max);
 
 	snprintf(name_rtt, sizeof(name_rtt), "%s_rtt", b->name);
 	struct ks_result *rr = ks_result_add(c->res, name_rtt, b->family, "ns");

@@ -59,24 +59,19 @@ static void run_mem_touch(struct ks_mailbox *mb)
 }
 
 /*
- * Clock calibration: answer the host's ping-pong with our counter value. The
- * host runs this on another CPU while the vCPU spins here, so a round trip is
- * two cache-line transfers, not two exits; it ends by writing ~0.
+ * Clock calibration: answer one host ping, if there is a new one, with our
+ * counter value. The host pings from another CPU while the vCPU spins here,
+ * so a round trip is two cache-line transfers, not two exits.
  */
-static void answer_clock_pings(struct ks_mailbox *mb)
+static void serve_ping(struct ks_mailbox *mb)
 {
-	uint64_t last = 0;
+	uint64_t s = mb->host_seq;
 
-	for (;;) {
-		uint64_t s = mb->host_seq;
-		if (s == ~0ULL)
-			break;
-		if (s != last) {
-			mb->guest_stamp = ks_ticks();
-			barrier();
-			mb->guest_seq = s;
-			last = s;
-		}
+	if (s != mb->guest_seq) {
+		mb->guest_stamp = ks_ticks();
+		ks_wmb();
+		mb->guest_seq = s;
+	} else {
 		ks_pause();
 	}
 }
@@ -94,12 +89,17 @@ void ks_guest_irq(void)
 	mb->irq_count = mb->irq_count + 1;
 }
 
-/* irqfd: calibrate clocks, then take irq_count_target interrupts. */
+/*
+ * irqfd: before each interrupt, answer clock pings until the host says go
+ * (the host calibrates right after every interrupt, so a vCPU that was
+ * descheduled or migrated while halted is measured against the clock
+ * offset it actually has), then arm and wait.
+ */
 static void run_irq_wait(struct ks_mailbox *mb)
 {
-	answer_clock_pings(mb);
-	ks_ucall(KS_UC_SYNC, KS_SYNC_IRQ_READY, 0, 0, 0);
 	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
+		while (mb->host_go != i + 1)
+			serve_ping(mb);
 		mb->irq_armed = i + 1;
 		if (mb->irq_mode == KS_IRQ_HALT) {
 			while (mb->irq_count == i)
@@ -110,6 +110,9 @@ static void run_irq_wait(struct ks_mailbox *mb)
 				ks_pause();
 		}
 	}
+	/* the host's calibration after the last interrupt */
+	while (mb->host_go != mb->irq_count_target + 1)
+		serve_ping(mb);
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }

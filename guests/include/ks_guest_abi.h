@@ -68,7 +68,6 @@ enum ks_ucall_cmd {
 enum ks_sync_code {
 	KS_SYNC_REGION_PLEASE = 1, /* mem touch: lend me the next region */
 	KS_SYNC_REGION_DONE,       /* mem touch: args[1] = ticks for the region */
-	KS_SYNC_IRQ_READY,         /* irq: handler installed, interrupts enabled */
 };
 
 /* irq_mode: how the guest waits for an interrupt. */
@@ -118,8 +117,13 @@ struct ks_mailbox {
 	uint64_t tick_hz;         /* what the guest believes its counter runs at */
 	uint64_t guest_info[8];   /* arch-specific facts (arm64: hyp UID words) */
 
-	/* clock calibration ping-pong (host writes seq, guest answers) */
+	/*
+	 * Clock calibration ping-pong: the host writes host_seq, the guest
+	 * stamps guest_stamp and echoes the value in guest_seq. host_go lets
+	 * the guest leave the ping loop and arm for interrupt host_go.
+	 */
 	volatile uint64_t host_seq __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t host_go;
 	volatile uint64_t guest_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t guest_stamp;
 

@@ -19,6 +19,12 @@ static inline void ks_pause(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
+/* Order two stores as seen by another CPU (x86 is TSO: compiler only). */
+static inline void ks_wmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
 static inline void ks_outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port) : "memory");

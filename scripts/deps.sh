@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages kvmscope builds and tests with, if missing.
+# Sourced or run by run.sh and test.sh; needs root (or sudo) only when
+# something is actually missing.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config libjansson-dev libcmocka-dev
+      qemu-system-x86 cpio xz-utils zstd file)
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sanity checks on a kvmscope results file, for the integration tests:
+ *   check_results FILE [--require NAME...] [--families F,F,...] [--incomplete-ok]
+ * Every result must carry a status; every "ok" result a finite positive
+ * median (irqfd one-way may dip below 0 only within the clock error bound),
+ * a unit from the known set, raw samples, and no exit-count "mismatch".
+ * Each listed family must have at least one "ok" result. Prints what it
+ * checked; exits 0 when sane, 1 with the first problem named otherwise.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static int problems;
+
+#define BAD(...) do { fprintf(stderr, "check_results: " __VA_ARGS__); fputc('\n', stderr); problems++; } while (0)
+
+static const char *units[] = { "ns", "ns/page", "-" };
+
+static bool known_unit(const char *u)
+{
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(u, units[i]))
+			return true;
+	return false;
+}
+
+static void check_result(json_t *r, size_t idx)
+{
+	const char *name = json_string_value(json_object_get(r, "name"));
+	const char *status = json_string_value(json_object_get(r, "status"));
+	const char *unit = json_string_value(json_object_get(r, "unit"));
+
+	if (!name || !status || !unit) {
+		BAD("results[%zu]: missing name/status/unit", idx);
+		return;
+	}
+	if (!known_unit(unit))
+		BAD("%s: unknown unit '%s'", name, unit);
+	if (strcmp(status, "ok") != 0) {
+		const char *why = json_string_value(json_object_get(r, "reason"));
+		if (!why || !*why)
+			BAD("%s: status %s without a reason", name, status);
+		printf("  %-24s %s: %s\n", name, status, why ? why : "");
+		return;
+	}
+	json_t *s = json_object_get(r, "summary");
+	double med = json_number_value(json_object_get(s, "median"));
+	double min = json_number_value(json_object_get(s, "min"));
+	json_int_t n = json_integer_value(json_object_get(s, "n"));
+	json_t *samples = json_object_get(r, "samples");
+	if (!s || !json_is_array(samples) || (json_int_t)json_array_size(samples) != n || n <= 0)
+		BAD("%s: summary.n and samples[] disagree or are empty", name);
+	if (!isfinite(med) || !isfinite(min))
+		BAD("%s: non-finite median/min", name);
+	bool oneway = strncmp(name, "irqfd", 5) == 0 && !strstr(name, "_rtt");
+	if (oneway) {
+		json_t *err = json_object_get(json_object_get(r, "metrics"), "clock_offset_error_max");
+		double e = json_number_value(json_object_get(err, "value"));
+		if (!(med > 0))
+			BAD("%s: one-way median %.1f ns is not positive", name, med);
+		if (min < -e - 1)
+			BAD("%s: min %.1f ns is below the clock error bound -%.1f ns", name, min, e);
+	} else if (!(med > 0) || !(min > 0)) {
+		/* the empty loop may legitimately be a fraction of a ns, never <= 0 */
+		BAD("%s: median %.3f / min %.3f not positive", name, med, min);
+	}
+	json_t *checks = json_object_get(r, "exit_checks");
+	size_t i;
+	json_t *c;
+	json_array_foreach(checks, i, c) {
+		const char *v = json_string_value(json_object_get(c, "verdict"));
+		if (v && !strcmp(v, "mismatch"))
+			BAD("%s: exit count mismatch on %s: expected %lld, observed %lld", name,
+			    json_string_value(json_object_get(c, "stat")),
+			    (long long)json_integer_value(json_object_get(c, "expected")),
+			    (long long)json_integer_value(json_object_get(c, "observed")));
+	}
+	printf("  %-24s ok: median %.1f %s (n=%lld)\n", name, med, unit, (long long)n);
+}
+
+int main(int argc, char **argv)
+{
+	json_error_t je;
+	bool incomplete_ok = false;
+	const char *families = NULL;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: check_results FILE [--families a,b] [--require NAME...] "
+			"[--incomplete-ok]\n");
+		return 2;
+	}
+	json_t *root = json_load_file(argv[1], 0, &je);
+	if (!root) {
+		fprintf(stderr, "check_results: %s:%d: %s\n", argv[1], je.line, je.text);
+		return 1;
+	}
+	json_t *results = json_object_get(root, "results");
+	if (strcmp(json_string_value(json_object_get(root, "schema")) ?: "", "kvmscope-results") ||
+	    json_integer_value(json_object_get(root, "schema_version")) != 1 || !json_is_array(results))
+		BAD("%s: not a kvmscope-results v1 document", argv[1]);
+	const char *backend = json_string_value(
+		json_object_get(json_object_get(json_object_get(root, "environment"), "backend"), "name"));
+	if (!backend || !*backend)
+		BAD("environment.backend.name missing");
+	printf("%s: backend %s, %zu results\n", argv[1], backend ? backend : "?",
+	       json_array_size(results));
+	size_t i;
+	json_t *r;
+	json_array_foreach(results, i, r)
+		check_result(r, i);
+
+	for (int a = 2; a < argc; a++) {
+		if (!strcmp(argv[a], "--incomplete-ok")) {
+			incomplete_ok = true;
+		} else if (!strcmp(argv[a], "--families") && a + 1 < argc) {
+			families = argv[++a];
+		} else if (!strcmp(argv[a], "--require") && a + 1 < argc) {
+			const char *want = argv[++a];
+			bool found = false;
+			json_array_foreach(results, i, r)
+				if (!strcmp(json_string_value(json_object_get(r, "name")) ?: "", want) &&
+				    !strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+					found = true;
+			if (!found)
+				BAD("required result '%s' is missing or not ok", want);
+		}
+	}
+	if (!incomplete_ok && !json_is_true(json_object_get(root, "complete")))
+		BAD("run marked incomplete: %s",
+		    json_string_value(json_object_get(root, "incomplete_reason")) ?: "?");
+	if (families) {
+		char buf[256];
+		snprintf(buf, sizeof(buf), "%s", families);
+		for (char *f = strtok(buf, ","); f; f = strtok(NULL, ",")) {
+			bool ok = false;
+			json_array_foreach(results, i, r)
+				if (!strcmp(json_string_value(json_object_get(r, "family")) ?: "", f) &&
+				    !strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+					ok = true;
+			if (!ok)
+				BAD("family '%s' has no ok result", f);
+		}
+	}
+	json_decref(root);
+	if (problems)
+		fprintf(stderr, "check_results: %d problem(s)\n", problems);
+	return problems ? 1 : 0;
+}

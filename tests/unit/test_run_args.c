@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/* `kvmscope run` option parsing: accepted forms, defaults, precise errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "run_args.h"
+
+#define PARSE(a, err, ...)                                                     \
+	({                                                                     \
+		char *argv_[] = { __VA_ARGS__ };                               \
+		ks_parse_run_args(sizeof(argv_) / sizeof(argv_[0]), argv_, a, \
+				  err, sizeof(err));                           \
+	})
+
+static void test_defaults(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(ks_parse_run_args(0, NULL, &a, err, sizeof(err)), 0);
+	assert_false(a.opts.quick);
+	assert_int_equal(a.opts.cpu, -1);
+	assert_int_equal(a.opts.samples, 0);
+	assert_true(a.opts.watchdog_s == 60.0);
+	assert_null(a.opts.out);
+	assert_int_equal(a.nnames, 0);
+}
+
+static void test_all_options(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(PARSE(&a, err, "--quick", "-o", "x.json", "--cpu=1", "-n", "500",
+			       "--watchdog", "2.5", "hyp_call", "irq", "-v"), 0);
+	assert_true(a.opts.quick);
+	assert_true(a.opts.verbose);
+	assert_string_equal(a.opts.out, "x.json");
+	assert_int_equal(a.opts.cpu, 1);
+	assert_int_equal(a.opts.samples, 500);
+	assert_true(a.opts.watchdog_s == 2.5);
+	assert_int_equal(a.nnames, 2);
+	assert_string_equal(a.names[0], "hyp_call");
+	assert_string_equal(a.names[1], "irq");
+}
+
+static void test_output_equals_form(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(PARSE(&a, err, "--output=r.json", "--samples=7"), 0);
+	assert_string_equal(a.opts.out, "r.json");
+	assert_int_equal(a.opts.samples, 7);
+}
+
+static void test_double_dash_names(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(PARSE(&a, err, "--", "-weird"), 0);
+	assert_int_equal(a.nnames, 1);
+	assert_string_equal(a.names[0], "-weird");
+}
+
+static void test_errors_name_the_option(void **state)
+{
+	struct ks_run_args a;
+	char err[256];
+
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--samples", "0"), -1);
+	assert_non_null(strstr(err, "--samples"));
+	assert_non_null(strstr(err, "'0'"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--samples", "12abc"), -1);
+	assert_non_null(strstr(err, "12abc"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--cpu", "-1"), -1);
+	assert_non_null(strstr(err, "--cpu"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "-o"), -1);
+	assert_non_null(strstr(err, "-o"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--watchdog", "nan"), -1);
+	assert_non_null(strstr(err, "--watchdog"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--bogus"), -1);
+	assert_non_null(strstr(err, "--bogus"));
+	err[0] = 0;
+	assert_int_equal(PARSE(&a, err, "--quic"), -1);  /* no prefix matching */
+	assert_non_null(strstr(err, "--quic"));
+}
+
+static void test_number_parsers(void **state)
+{
+	uint64_t v;
+	double d;
+
+	assert_int_equal(ks_parse_u64("42", 1, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(ks_parse_u64("101", 1, 100, &v), -1);
+	assert_int_equal(ks_parse_u64("", 1, 100, &v), -1);
+	assert_int_equal(ks_parse_u64("+5", 1, 100, &v), -1);
+	assert_int_equal(ks_parse_u64("99999999999999999999999", 0, UINT64_MAX, &v), -1);
+	assert_int_equal(ks_parse_seconds("0.5", 0.1, 10, &d), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(ks_parse_seconds("inf", 0.1, 10, &d), -1);
+	assert_int_equal(ks_parse_seconds("0.01", 0.1, 10, &d), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_all_options),
+		cmocka_unit_test(test_output_equals_form),
+		cmocka_unit_test(test_double_dash_names),
+		cmocka_unit_test(test_errors_name_the_option),
+		cmocka_unit_test(test_number_parsers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
