@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The quick suite against a real /dev/kvm inside the x86_64 QEMU testbed
+# (Debian's kernel, KVM on emulated SVM). Timings are emulated; every code
+# path — VM set-up, long-mode guest, exits, irqfd, memslots, stats — is real.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+: "${KVMSCOPE_STATIC:?}" "${CHECK_RESULTS:?}"
+out=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-suite.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+bash "$HERE/testbed.sh" --timeout 600 --out "$out" -- "$KVMSCOPE_STATIC" run --quick -o results.json \
+	> "$out/console.txt" 2>&1
+rc=$?
+grep -v 'kvmscope-init: module' "$out/console.txt"
+case $rc in
+0) ;;
+77) exit 77 ;;
+*) echo "FAIL: kvmscope run --quick in the testbed exited $rc"; exit 1 ;;
+esac
+"$CHECK_RESULTS" "$out/results.json" \
+	--families harness,exit_user,exit_kernel,hypercall,irq,memory \
+	--require hyp_call --require irqfd --require mem_lend_16M || exit 1
+grep -q '"name": "svm"' "$out/results.json" || { echo "FAIL: backend not detected as svm"; exit 1; }
+echo PASS
