@@ -9,7 +9,12 @@
 #include "benches.h"
 #include "ks_layout.h"
 
-/* An ioeventfd on the port/GPA turns the write into an in-kernel exit. */
+/*
+ * An ioeventfd on the port/GPA turns the write into an in-kernel exit.
+ * x86 counts every PIO exit in io_exits, but only MMIO exits that reach
+ * userspace in mmio_exits: expecting 0 there proves the writes stayed in
+ * the kernel.
+ */
 static int setup_ioeventfd(struct ks_ctx *c, struct ks_session *s, bool pio, uint64_t addr,
 			   struct ks_result *r)
 {
@@ -63,7 +68,7 @@ static int setup_rdmsr(struct ks_ctx *c, struct ks_session *s, struct ks_result 
 static const struct ks_batch_spec spec_outl = KERNEL_SPEC(KS_G_PIO_OUT_KERNEL, setup_pio_kernel,
 	false, { STAT(stat_pio_exits), 1, true }, { STAT(stat_all_exits), 1, true });
 static const struct ks_batch_spec spec_mmio_k = KERNEL_SPEC(KS_G_MMIO_WRITE_KERNEL,
-	setup_mmio_kernel, false, { STAT(stat_mmio_exits), 1, false },
+	setup_mmio_kernel, false, { STAT(stat_mmio_exits), 0, false },
 	{ STAT(stat_all_exits), 1, true });
 static const struct ks_batch_spec spec_inb_k = KERNEL_SPEC(KS_G_PIO_IN_KERNEL, setup_pic, true,
 	{ STAT(stat_pio_exits), 1, true }, { STAT(stat_all_exits), 1, true });

@@ -63,6 +63,43 @@ static void print_row(const struct ks_result *r)
 	fflush(stdout);
 }
 
+/*
+ * The harness's own cost against the cheapest operation measured, and the
+ * cheapest in-kernel exit: stored on the `empty` result and printed.
+ */
+static void summarize_run(struct ks_results *rs)
+{
+	struct ks_result *empty = NULL, *cheapest = NULL, *kernel = NULL;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		struct ks_result *r = &rs->items[i];
+		if (strcmp(r->status, "ok") || !r->has_summary || strcmp(r->unit, "ns"))
+			continue;
+		if (!strcmp(r->name, "empty")) {
+			empty = r;
+			continue;
+		}
+		if (!strcmp(r->family, "selftest") || strstr(r->name, "memslot_"))
+			continue;
+		if (!cheapest || r->summary.median < cheapest->summary.median)
+			cheapest = r;
+		if (!strcmp(r->family, "exit_kernel") &&
+		    (!kernel || r->summary.median < kernel->summary.median))
+			kernel = r;
+	}
+	if (empty && cheapest) {
+		double pct = 100.0 * empty->summary.median / cheapest->summary.median;
+		ks_result_metric(empty, "share_of_cheapest", "%", pct);
+		ks_result_param_str(empty, "cheapest", cheapest->name);
+		printf("harness: the timing loop costs %.2f ns per operation = %.3f %% of the cheapest "
+		       "operation measured (%s, %.1f ns)\n", empty->summary.median, pct,
+		       cheapest->name, cheapest->summary.median);
+	}
+	if (kernel)
+		printf("cheapest in-kernel exit here: %s (%.1f ns)\n", kernel->name,
+		       kernel->summary.median);
+}
+
 static void default_output(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -147,6 +184,7 @@ int ks_cmd_run(int argc, char **argv)
 			rc = KS_EXIT_FAIL;
 		}
 	}
+	summarize_run(&rs);
 	rs.complete = !ks_interrupted;
 	if (ks_interrupted)
 		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),
