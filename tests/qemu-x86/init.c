@@ -10,7 +10,8 @@
  *      to a tmpfs at /out and dumps its files base64-encoded on the console;
  *   4. checks /dev/kvm;
  *   5. runs /kvmscope/prog with the arguments found after "--" on the kernel
- *      command line (the kernel hands them to us as argv), cwd = /out;
+ *      command line (the kernel hands them to us as argv; testbed.sh puts
+ *      the word KVMSCOPE-ARGV first), cwd = /out;
  *   6. prints KVMSCOPE-EXIT-STATUS=<n> and powers off.
  *
  * Build: gcc -static -Os -o init init.c
@@ -37,6 +38,7 @@
 #define MODDIR "/kvmscope/modules"
 #define MODLIST "/kvmscope/modules.list"
 #define OUTDIR "/out"
+#define ARGV_MARK "KVMSCOPE-ARGV"
 
 static void say(const char *fmt, ...)
 {
@@ -217,18 +219,30 @@ int main(int argc, char **argv)
 	else
 		say("/dev/kvm MISSING");
 
-	/* argv[0] is "/init"; the kernel passes whatever followed "--" on
-	 * its command line (and unknown bare words before it) as argv[1..]. */
-	char **pargv = calloc(argc + 1, sizeof *pargv);
-	pargv[0] = PROG;
+	/* argv[0] is "/init"; the kernel passes whatever followed "--" on its
+	 * command line as argv[1..], preceded by any bare words it did not
+	 * recognise before "--".  testbed.sh puts ARGV_MARK first after "--"
+	 * so those strays can be told apart and dropped. */
+	int first = 1;
 	for (int i = 1; i < argc; i++)
-		pargv[i] = argv[i];
-	pargv[argc] = NULL;
+		if (!strcmp(argv[i], ARGV_MARK)) {
+			for (int j = 1; j < i; j++)
+				say("ignoring stray kernel command line word '%s'",
+				    argv[j]);
+			first = i + 1;
+			break;
+		}
+	char **pargv = calloc(argc + 2, sizeof *pargv);
+	int pargc = 0;
+	pargv[pargc++] = PROG;
+	for (int i = first; i < argc; i++)
+		pargv[pargc++] = argv[i];
+	pargv[pargc] = NULL;
 
 	if (chdir(OUTDIR) != 0)
 		say("chdir %s: %s", OUTDIR, strerror(errno));
 	double t0 = uptime();
-	say("running %s (%d args) at %.3f s uptime", PROG, argc - 1, t0);
+	say("running %s (%d args) at %.3f s uptime", PROG, pargc - 1, t0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		execv(PROG, pargv);
