@@ -132,6 +132,7 @@ struct ks_mailbox {
 	volatile uint64_t irq_stamp;      /* counter value at handler entry */
 	volatile uint64_t irq_eoi_ticks;  /* cost of the last EOI, in ticks */
 	volatile uint64_t irq_armed;      /* guest: ready for the next one */
+	volatile uint64_t irq_unexpected; /* deliveries beyond the one armed for */
 };
 
 _Static_assert(sizeof(struct ks_mailbox) <= 4096, "mailbox must fit a page");
