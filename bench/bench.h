@@ -42,6 +42,7 @@ struct ks_host {
 	uint64_t guest_tick_hz;  /* from a scratch vCPU (x86: KVM_GET_TSC_KHZ) */
 	long vm_caps_guest_memfd_flags;
 	long nr_cpus;
+	char guest_seen[128];    /* what an identify guest reported (UID, signature) */
 };
 
 struct ks_param {
@@ -126,7 +127,13 @@ struct ks_bench {
 	bool (*available)(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
 	int (*run)(const struct ks_bench *b, struct ks_ctx *c);
 	const void *spec;  /* e.g. struct ks_batch_spec */
+	const char *spec_arch;  /* arch-specific variant: the arch it belongs to */
 };
+
+static inline bool ks_arch_is(const char *name)
+{
+	return name && !__builtin_strcmp(ks_arch.name, name);
+}
 
 extern const struct ks_bench *const ks_benches[];
 extern const size_t ks_benches_count;
@@ -165,7 +172,6 @@ uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t qu
 struct ks_stat_expect {
 	const char *const *stat;  /* points at an arch stat name field */
 	uint64_t per_op;
-	bool doorbell_counts;     /* the PHASE_END ucall also bumps this stat */
 };
 
 struct ks_batch_spec {

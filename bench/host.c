@@ -32,7 +32,7 @@ void ks_host_probe(struct ks_host *h)
 	h->kvm_ok = ks_kvm_open(&h->kvm, "/dev/kvm") == 0;
 	if (!h->kvm_ok)
 		snprintf(h->kvm_err, sizeof(h->kvm_err), "%s", h->kvm.err);
-	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, &h->backend);
+	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, NULL, &h->backend);
 	if (!h->kvm_ok)
 		return;
 
@@ -44,7 +44,16 @@ void ks_host_probe(struct ks_host *h)
 	vm.guest_backend = h->backend.guest_backend;
 	h->vm_caps_guest_memfd_flags = ks_vm_check_cap(&vm, KVM_CAP_GUEST_MEMFD_FLAGS);
 	if (ks_vm_load_guest(&vm) == 0 && ks_vcpu_create(&vm, &v, 0) == 0) {
+		struct ks_ucall uc;
 		h->guest_tick_hz = ks_arch.guest_tick_hz(&v);
+		/* Ask a guest what it sees (arm64: the vendor-hypervisor UID). */
+		vm.mb->bench = KS_G_IDENTIFY;
+		if (ks_vcpu_watchdog_arm(&v, 10) == 0 && ks_vcpu_run_to_ucall(&v, &uc) == 0 &&
+		    uc.cmd == KS_UC_DONE) {
+			ks_arch.format_identity(vm.mb->guest_info, h->guest_seen,
+						sizeof(h->guest_seen));
+			ks_arch.detect_backend(&h->kvm, h->guest_seen, &h->backend);
+		}
 		ks_vcpu_destroy(&v);
 	}
 	ks_vm_destroy(&vm);

@@ -107,6 +107,7 @@ static void write_env(jw_t *w, const struct ks_host *h)
 	jw_kv_string(w, "detail", h->backend.detail);
 	jw_kv_bool(w, "host_is_virtualized", h->backend.nested);
 	jw_kv_string(w, "host_hypervisor", h->backend.hypervisor);
+	jw_kv_string(w, "guest_seen", h->guest_seen);
 	jw_end_object(w);
 
 	jw_key(w, "kvm");

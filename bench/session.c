@@ -52,6 +52,10 @@ int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, boo
 		goto fail;
 	}
 	s->vcpu_open = true;
+	if (irqchip && s->vm.arch->irqchip_ready(&s->vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
+		goto fail;
+	}
 	if (irqchip && s->vm.arch->irq_setup_vcpu(&s->vcpu) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vcpu.err);
 		goto fail;

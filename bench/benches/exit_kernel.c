@@ -45,6 +45,14 @@ static int setup_pic(struct ks_ctx *c, struct ks_session *s, struct ks_result *r
 	return 0;
 }
 
+static int setup_irqchip_reg(struct ks_ctx *c, struct ks_session *s, struct ks_result *r)
+{
+	ks_result_param_str(r, "mechanism", ks_arch_is("x86_64") ?
+			    "read of the in-kernel LAPIC's version register (0xfee00030)" :
+			    "read of the in-kernel vGICv3 distributor's GICD_TYPER");
+	return 0;
+}
+
 static int setup_cpuid(struct ks_ctx *c, struct ks_session *s, struct ks_result *r)
 {
 	ks_result_param_str(r, "mechanism", "CPUID leaf 0, emulated by KVM");
@@ -66,16 +74,19 @@ static int setup_rdmsr(struct ks_ctx *c, struct ks_session *s, struct ks_result 
 	}
 
 static const struct ks_batch_spec spec_outl = KERNEL_SPEC(KS_G_PIO_OUT_KERNEL, setup_pio_kernel,
-	false, { STAT(stat_pio_exits), 1, true }, { STAT(stat_all_exits), 1, true });
+	false, { STAT(stat_pio_exits), 1 }, { STAT(stat_all_exits), 1 });
 static const struct ks_batch_spec spec_mmio_k = KERNEL_SPEC(KS_G_MMIO_WRITE_KERNEL,
-	setup_mmio_kernel, false, { STAT(stat_mmio_exits), 0, false },
-	{ STAT(stat_all_exits), 1, true });
+	setup_mmio_kernel, false, { STAT(stat_mmio_exits), 0 },
+	{ STAT(stat_kernel_mmio_exits), 1 }, { STAT(stat_all_exits), 1 });
+static const struct ks_batch_spec spec_mmio_read_k = KERNEL_SPEC(KS_G_MMIO_READ_KERNEL,
+	setup_irqchip_reg, true, { STAT(stat_mmio_exits), 0 },
+	{ STAT(stat_kernel_mmio_exits), 1 }, { STAT(stat_all_exits), 1 });
 static const struct ks_batch_spec spec_inb_k = KERNEL_SPEC(KS_G_PIO_IN_KERNEL, setup_pic, true,
-	{ STAT(stat_pio_exits), 1, true }, { STAT(stat_all_exits), 1, true });
+	{ STAT(stat_pio_exits), 1 }, { STAT(stat_all_exits), 1 });
 static const struct ks_batch_spec spec_cpuid = KERNEL_SPEC(KS_G_CPUID, setup_cpuid, false,
-	{ STAT(stat_all_exits), 1, true });
+	{ STAT(stat_all_exits), 1 });
 static const struct ks_batch_spec spec_rdmsr = KERNEL_SPEC(KS_G_RDMSR, setup_rdmsr, false,
-	{ STAT(stat_all_exits), 1, true });
+	{ STAT(stat_all_exits), 1 });
 
 static bool avail_pio_irqchip(const struct ks_bench *b, const struct ks_host *h, char *why,
 			      size_t len)
@@ -110,6 +121,36 @@ const struct ks_bench ks_bench_inb_from_kernel = {
 	.name = "inb_from_kernel", .family = "exit_kernel", .in_default = true,
 	.what = "IN from the in-kernel PIC's mask register (port 0x21)",
 	.available = avail_pio_irqchip, .run = ks_run_batch, .spec = &spec_inb_k,
+};
+static bool avail_irqchip_reg(const struct ks_bench *b, const struct ks_host *h, char *why,
+			      size_t len)
+{
+	if (!ks_arch_is(b->spec_arch)) {
+		snprintf(why, len, "%s-only; the %s equivalent is %s", b->spec_arch, ks_arch.name,
+			 ks_arch_is("x86_64") ? "mmio_read_lapic" : "mmio_read_vgic");
+		return false;
+	}
+	if (!ks_avail_irqchip(b, h, why, len))
+		return false;
+	if (h->backend.guest_backend == KS_GB_ARM64_GUNYAH) {
+		snprintf(why, len, "not supported on this backend: the Gunyah port has no in-kernel "
+			 "irqchip (its vGIC lives in Gunyah, traps never reach KVM)");
+		return false;
+	}
+	return true;
+}
+
+const struct ks_bench ks_bench_mmio_read_vgic = {
+	.name = "mmio_read_vgic", .family = "exit_kernel", .in_default = true,
+	.what = "load from the vGICv3 distributor: an MMIO trap emulated in the kernel",
+	.available = avail_irqchip_reg, .run = ks_run_batch, .spec = &spec_mmio_read_k,
+	.spec_arch = "arm64",
+};
+const struct ks_bench ks_bench_mmio_read_lapic = {
+	.name = "mmio_read_lapic", .family = "exit_kernel", .in_default = true,
+	.what = "load from the LAPIC version register: an APIC-access trap emulated in the kernel",
+	.available = avail_irqchip_reg, .run = ks_run_batch, .spec = &spec_mmio_read_k,
+	.spec_arch = "x86_64",
 };
 const struct ks_bench ks_bench_cpuid = {
 	.name = "cpuid", .family = "exit_kernel", .in_default = true,

@@ -167,7 +167,7 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 		ks_result_fail(r, "failed", "out of memory");
 		goto out;
 	}
-	struct ks_stat_expect exp[KS_MAX_CHECKS] = { { STAT(stat_irq_injections), 1, false } };
+	struct ks_stat_expect exp[KS_MAX_CHECKS] = { { STAT(stat_irq_injections), 1 } };
 	struct ks_stat_snap snap;
 	uint64_t lost = 0;
 	double drift_max = 0;

@@ -13,6 +13,8 @@ const struct ks_bench *const ks_benches[] = {
 	&ks_bench_outl_to_kernel,
 	&ks_bench_mmio_write_kernel,
 	&ks_bench_inb_from_kernel,
+	&ks_bench_mmio_read_lapic,
+	&ks_bench_mmio_read_vgic,
 	&ks_bench_cpuid,
 	&ks_bench_rdmsr,
 	&ks_bench_hyp_call,

@@ -52,6 +52,8 @@ int ks_cmd_info(int argc, char **argv)
 	printf("backend:          %s\n", h.backend.name);
 	printf("  detected from:  %s\n", h.backend.detail);
 	printf("  host hypervisor: %s\n", h.backend.hypervisor);
+	if (h.guest_seen[0])
+		printf("  a guest sees:   %s\n", h.guest_seen);
 	if (!h.kvm_ok) {
 		printf("/dev/kvm:         unusable: %s\n", h.kvm_err);
 	} else {

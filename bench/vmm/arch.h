@@ -19,6 +19,7 @@ struct ks_layout {
 	uint64_t samples_gpa, samples_cap;
 	uint64_t region_gpa, region_max;
 	uint64_t user_mmio_gpa, kernel_mmio_gpa;
+	uint64_t kernel_mmio_read_gpa;   /* an in-kernel emulated register (vGIC/LAPIC) */
 	uint64_t user_pio_port, kernel_pio_port, kernel_pio_in_port; /* 0: no PIO */
 	uint32_t irq_vector;
 };
@@ -35,8 +36,12 @@ struct ks_backend_info {
 struct ks_arch_ops {
 	const char *name;
 	const struct ks_layout *layout;
-	/* Detect the backend; never fails (unknown is an answer). */
-	void (*detect_backend)(const struct ks_kvm *k, struct ks_backend_info *bi);
+	/* Detect the backend; never fails (unknown is an answer). `guest_seen`
+	 * is what a guest reported (ks_arch.format_identity), or NULL. */
+	void (*detect_backend)(const struct ks_kvm *k, const char *guest_seen,
+			       struct ks_backend_info *bi);
+	/* Turn KS_G_IDENTIFY's guest_info words into text. */
+	void (*format_identity)(const uint64_t info[8], char *buf, size_t len);
 	/* Lay the guest image, page tables and descriptors into slot 0. */
 	int (*load_guest)(struct ks_vm *vm, const uint8_t *img, size_t len);
 	/* Registers, CPUID, LAPIC: make vCPU `v` start at the guest entry. */
@@ -45,6 +50,10 @@ struct ks_arch_ops {
 	bool (*is_doorbell)(const struct kvm_run *run);
 	/* Service a null-device exit; false if it isn't one. *is_mmio set. */
 	bool (*null_device)(struct ks_vm *vm, struct kvm_run *run, bool *is_mmio);
+	/* Create the in-kernel interrupt controller (before vCPUs). */
+	int (*create_irqchip)(struct ks_vm *vm);
+	/* After all vCPUs exist, before the first KVM_RUN (arm64: vGIC init). */
+	int (*irqchip_ready)(struct ks_vm *vm);
 	/* Route an irqfd GSI to the benchmark vector on vCPU 0. */
 	int (*route_gsi)(struct ks_vm *vm, uint32_t gsi, uint32_t vector);
 	/* Make vCPU `v`'s interrupt controller accept interrupts (after irqchip). */
@@ -59,9 +68,11 @@ struct ks_arch_ops {
 	uint64_t (*guest_tick_hz)(struct ks_vcpu *v);
 	/* Exception vector number to a name ("#UD"), NULL if none. */
 	const char *(*vector_name)(uint64_t vector);
-	/* vCPU stat names that count each kind of exit ("" if none). */
-	const char *stat_pio_exits, *stat_mmio_exits, *stat_all_exits,
-		   *stat_hypercalls, *stat_halt_exits, *stat_irq_injections;
+	/* vCPU stat names that count each kind of exit ("" if none), and
+	 * the ones the ucall doorbell itself bumps (besides stat_all_exits). */
+	const char *stat_pio_exits, *stat_mmio_exits, *stat_kernel_mmio_exits,
+		   *stat_all_exits, *stat_hypercalls, *stat_halt_exits,
+		   *stat_irq_injections, *stat_doorbell;
 };
 
 extern const struct ks_arch_ops ks_arch;

@@ -185,10 +185,8 @@ void *ks_vm_gpa_to_hva(struct ks_vm *vm, uint64_t gpa, uint64_t len)
 
 int ks_vm_create_irqchip(struct ks_vm *vm)
 {
-	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-		VM_ERR(vm, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	if (vm->arch->create_irqchip(vm) < 0)
 		return -1;
-	}
 	vm->irqchip = true;
 	return 0;
 }
@@ -252,6 +250,7 @@ int ks_vm_load_guest(struct ks_vm *vm)
 	mb->kernel_pio_port = l->kernel_pio_port;
 	mb->kernel_mmio_gpa = l->kernel_mmio_gpa;
 	mb->kernel_pio_in_port = l->kernel_pio_in_port;
+	mb->kernel_mmio_read_gpa = l->kernel_mmio_read_gpa;
 	mb->region_gpa = l->region_gpa;
 	mb->irq_vector = l->irq_vector;
 	return 0;

@@ -40,6 +40,7 @@ __attribute__((noreturn)) void ks_fail(int line, const char *why);
 /* Provided by the arch. */
 void ks_arch_init(struct ks_mailbox *mb);
 ks_batch_fn ks_arch_batch(struct ks_mailbox *mb);  /* NULL: not an arch bench */
+void ks_arch_irq_setup(struct ks_mailbox *mb);
 void ks_arch_irq_enable(struct ks_mailbox *mb);
 void ks_arch_irq_disable(struct ks_mailbox *mb);
 void ks_arch_wait_for_interrupt(struct ks_mailbox *mb);
@@ -48,5 +49,7 @@ __attribute__((noreturn)) void ks_arch_hang(void);
 
 /* Called by the arch's interrupt entry for the benchmark vector. */
 void ks_guest_irq(void);
+/* Called by the arch's entry code on every vCPU, with its index. */
+void ks_guest_start(uint64_t cpu);
 
 #endif

@@ -19,6 +19,7 @@ KS_DEFINE_BATCH(batch_empty, (void)0)
 KS_DEFINE_BATCH(batch_mmio_write_user, ks_mmio_write32(KS_MB->user_mmio_gpa, (uint32_t)i))
 KS_DEFINE_BATCH(batch_mmio_read_user, (void)ks_mmio_read32(KS_MB->user_mmio_gpa))
 KS_DEFINE_BATCH(batch_mmio_write_kernel, ks_mmio_write32(KS_MB->kernel_mmio_gpa, 0))
+KS_DEFINE_BATCH(batch_mmio_read_kernel, (void)ks_mmio_read32(KS_MB->kernel_mmio_read_gpa))
 
 static void run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
 {
@@ -108,6 +109,7 @@ void ks_guest_irq(void)
  */
 static void run_irq_wait(struct ks_mailbox *mb)
 {
+	ks_arch_irq_setup(mb);
 	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
 		while (mb->host_go != i + 1)
 			serve_ping(mb);
@@ -128,7 +130,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }
 
-void ks_guest_main(void)
+static void ks_guest_main(void)
 {
 	struct ks_mailbox *mb = KS_MB;
 	ks_batch_fn fn;
@@ -150,6 +152,12 @@ void ks_guest_main(void)
 	case KS_G_MMIO_WRITE_KERNEL:
 		run_batches(mb, batch_mmio_write_kernel);
 		break;
+	case KS_G_MMIO_READ_KERNEL:
+		run_batches(mb, batch_mmio_read_kernel);
+		break;
+	case KS_G_IDENTIFY:
+		ks_ucall(KS_UC_DONE, 0, 0, 0, 0);
+		break;
 	case KS_G_MEM_TOUCH:
 		run_mem_touch(mb);
 		break;
@@ -168,4 +176,13 @@ void ks_guest_main(void)
 	}
 	for (;;)
 		ks_ucall(KS_UC_DONE, 0, 0, 0, 0);
+}
+
+void ks_guest_start(uint64_t cpu)
+{
+	if (cpu == 0)
+		ks_guest_main();
+	/* secondary vCPUs have nothing to do yet */
+	for (;;)
+		ks_pause();
 }

@@ -39,6 +39,8 @@ enum ks_gbench {
 	KS_G_MEM_TOUCH,         /* first-touch a region the host lends */
 	KS_G_FAULT,             /* self-test: take an unexpected exception */
 	KS_G_HANG,              /* self-test: spin forever without exiting */
+	KS_G_MMIO_READ_KERNEL,  /* load from an in-kernel emulated device (vGIC, LAPIC) */
+	KS_G_IDENTIFY,          /* report what the guest sees (hypervisor UID/signature) */
 	KS_G_MAX
 };
 
@@ -101,6 +103,7 @@ struct ks_mailbox {
 	uint64_t kernel_pio_port;
 	uint64_t kernel_mmio_gpa;
 	uint64_t kernel_pio_in_port;
+	uint64_t kernel_mmio_read_gpa;
 	uint64_t msr_index;
 	uint64_t hypercall_nr;
 	uint64_t region_gpa;      /* mem touch: where lent regions appear */
@@ -115,7 +118,8 @@ struct ks_mailbox {
 	struct ks_ucall ucall;
 	uint64_t hypercall_ret;   /* what the hypercall returned, for the record */
 	uint64_t tick_hz;         /* what the guest believes its counter runs at */
-	uint64_t guest_info[8];   /* arch-specific facts (arm64: hyp UID words) */
+	uint64_t guest_info[8];   /* what the guest saw: arm64 vendor-hyp UID words
+				     (x0..x3), x86 CPUID 0x40000000 signature */
 
 	/*
 	 * Clock calibration ping-pong: the host writes host_seq, the guest

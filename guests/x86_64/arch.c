@@ -49,6 +49,17 @@ static volatile uint8_t *vif(struct ks_mailbox *mb)
 	return (volatile uint8_t *)(uintptr_t)mb->arch_scratch[0];
 }
 
+/* The hypervisor signature this guest sees (CPUID 0x40000000). */
+static void identify(struct ks_mailbox *mb)
+{
+	uint32_t a = 0x40000000, b, c = 0, d;
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	mb->guest_info[0] = a;
+	mb->guest_info[1] = b;
+	mb->guest_info[2] = c;
+	mb->guest_info[3] = d;
+}
+
 void ks_arch_init(struct ks_mailbox *mb)
 {
 	/*
@@ -60,6 +71,8 @@ void ks_arch_init(struct ks_mailbox *mb)
 		uint64_t r = pvm_hypercall(KS_PVM_HC_SET_VIF_GPA, mb->arch_scratch[0]);
 		GUEST_ASSERT(r == 0);
 	}
+	if (mb->bench == KS_G_IDENTIFY)
+		identify(mb);
 }
 
 KS_DEFINE_BATCH(batch_pio_out, ks_outl((uint16_t)KS_MB->user_pio_port, (uint32_t)i))
@@ -123,6 +136,11 @@ ks_batch_fn ks_arch_batch(struct ks_mailbox *mb)
 	default:
 		return 0;
 	}
+}
+
+void ks_arch_irq_setup(struct ks_mailbox *mb)
+{
+	/* the host software-enabled the LAPIC; nothing to do in the guest */
 }
 
 void ks_arch_irq_enable(struct ks_mailbox *mb)

@@ -25,7 +25,8 @@ ks_image_header:
 _start:
 	mov	$KS_STACK_TOP, %rsp
 	xor	%rbp, %rbp
-	call	ks_guest_main
+	xor	%edi, %edi			/* vCPU 0: x86 runs one vCPU */
+	call	ks_guest_start
 1:	hlt
 	jmp	1b
 

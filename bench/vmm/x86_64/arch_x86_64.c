@@ -45,6 +45,7 @@ static const struct ks_layout layout_x86_64 = {
 	.user_pio_port = KS_PIO_USER_PORT,
 	.kernel_pio_port = KS_PIO_KERNEL_PORT,
 	.kernel_pio_in_port = KS_PIO_PIC_MASTER_IMR,
+	.kernel_mmio_read_gpa = KS_LAPIC_GPA + 0x30,  /* LAPIC version register */
 	.irq_vector = KS_IRQ_VECTOR,
 };
 
@@ -226,6 +227,34 @@ static bool null_device(struct ks_vm *vm, struct kvm_run *r, bool *is_mmio)
 	return false;
 }
 
+static int create_irqchip(struct ks_vm *vm)
+{
+	if (ioctl(vm->fd, KVM_CREATE_IRQCHIP, 0) < 0) {
+		snprintf(vm->err, sizeof(vm->err), "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int irqchip_ready(struct ks_vm *vm)
+{
+	return 0;   /* PIC, IOAPIC and LAPICs are ready once created */
+}
+
+/* CPUID 0x40000000: eax = max leaf, ebx/ecx/edx = the 12-byte signature. */
+static void format_identity(const uint64_t info[8], char *buf, size_t len)
+{
+	char sig[13];
+	uint32_t w[3] = { (uint32_t)info[1], (uint32_t)info[2], (uint32_t)info[3] };
+
+	memcpy(sig, w, 12);
+	sig[12] = 0;
+	for (int i = 0; i < 12; i++)
+		if (sig[i] && (sig[i] < 0x20 || sig[i] > 0x7e))
+			sig[i] = '?';
+	snprintf(buf, len, "cpuid 0x40000000: \"%s\" (max leaf 0x%x)", sig, (uint32_t)info[0]);
+}
+
 static int route_gsi(struct ks_vm *vm, uint32_t gsi, uint32_t vector)
 {
 	struct {
@@ -306,12 +335,16 @@ static const char *vector_name(uint64_t v)
 	return v < sizeof(names) / sizeof(names[0]) ? names[v] : NULL;
 }
 
-void ks_x86_detect_backend(const struct ks_kvm *k, struct ks_backend_info *bi);
+void ks_x86_detect_backend(const struct ks_kvm *k, const char *guest_seen,
+			   struct ks_backend_info *bi);
 
 const struct ks_arch_ops ks_arch = {
 	.name = "x86_64",
 	.layout = &layout_x86_64,
 	.detect_backend = ks_x86_detect_backend,
+	.format_identity = format_identity,
+	.create_irqchip = create_irqchip,
+	.irqchip_ready = irqchip_ready,
 	.load_guest = load_guest,
 	.vcpu_setup = vcpu_setup,
 	.is_doorbell = is_doorbell,
@@ -325,6 +358,8 @@ const struct ks_arch_ops ks_arch = {
 	.vector_name = vector_name,
 	.stat_pio_exits = "io_exits",
 	.stat_mmio_exits = "mmio_exits",
+	.stat_kernel_mmio_exits = "",   /* x86 has no in-kernel MMIO counter */
+	.stat_doorbell = "io_exits",    /* the ucall doorbell is an OUT */
 	.stat_all_exits = "exits",
 	.stat_hypercalls = "hypercalls",
 	.stat_halt_exits = "halt_exits",

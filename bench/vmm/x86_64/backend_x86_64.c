@@ -63,7 +63,8 @@ static void host_hypervisor(char *out, size_t len)
 	snprintf(out, len, "%s", sig[0] ? sig : "unknown");
 }
 
-void ks_x86_detect_backend(const struct ks_kvm *k, struct ks_backend_info *bi)
+void ks_x86_detect_backend(const struct ks_kvm *k, const char *guest_seen,
+			   struct ks_backend_info *bi)
 {
 	bool intel = module_present("kvm_intel"), amd = module_present("kvm_amd");
 	bool pvm = module_present("kvm_pvm");
@@ -87,8 +88,9 @@ void ks_x86_detect_backend(const struct ks_kvm *k, struct ks_backend_info *bi)
 	}
 	snprintf(bi->detail, sizeof(bi->detail),
 		 "modules: kvm_intel=%s kvm_amd=%s kvm_pvm=%s; cpu flags: vmx=%s svm=%s; "
-		 "host hypervisor: %s; /dev/kvm %s",
+		 "host hypervisor: %s; /dev/kvm %s%s%s",
 		 intel ? "yes" : "no", amd ? "yes" : "no", pvm ? "yes" : "no",
 		 vmx ? "yes" : "no", svm ? "yes" : "no", bi->hypervisor,
-		 k && k->fd >= 0 ? "open" : "not open");
+		 k && k->fd >= 0 ? "open" : "not open", guest_seen ? "; guest sees " : "",
+		 guest_seen ? guest_seen : "");
 }

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arm64 guest: SMCCC hypercalls, the vendor-hypervisor UID (tells KVM from
+ * Gunyah from inside), GICv3 programming for the interrupt benchmarks.
+ */
+#include "guest.h"
+
+/* ICC system registers by encoding (no GICv3 assembler names needed). */
+#define ICC_PMR_EL1     S3_0_C4_C6_0
+#define ICC_IAR1_EL1    S3_0_C12_C12_0
+#define ICC_EOIR1_EL1   S3_0_C12_C12_1
+#define ICC_BPR1_EL1    S3_0_C12_C12_3
+#define ICC_SRE_EL1     S3_0_C12_C12_5
+#define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+
+/* SMCCC 1.1 fast call over HVC: x0 in/out, x1..x3 out; x0-x17 clobbered. */
+struct smccc_res {
+	uint64_t a0, a1, a2, a3;
+};
+
+static inline struct smccc_res smccc_hvc(uint32_t fid)
+{
+	register uint64_t x0 __asm__("x0") = fid;
+	register uint64_t x1 __asm__("x1") = 0;
+	register uint64_t x2 __asm__("x2") = 0;
+	register uint64_t x3 __asm__("x3") = 0;
+	__asm__ volatile("hvc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13",
+			   "x14", "x15", "x16", "x17", "memory");
+	return (struct smccc_res){ x0, x1, x2, x3 };
+}
+
+static inline uint64_t hvc_version(void)
+{
+	return smccc_hvc(KS_SMCCC_VERSION).a0;
+}
+
+void ks_arch_init(struct ks_mailbox *mb)
+{
+	mb->tick_hz = ks_read_sysreg(cntfrq_el0);
+	if (mb->bench == KS_G_IDENTIFY) {
+		struct smccc_res r = smccc_hvc(KS_SMCCC_VENDOR_HYP_UID);
+		mb->guest_info[0] = r.a0;
+		mb->guest_info[1] = r.a1;
+		mb->guest_info[2] = r.a2;
+		mb->guest_info[3] = r.a3;
+		mb->guest_info[4] = hvc_version();
+	}
+}
+
+KS_DEFINE_BATCH(batch_hvc, (void)hvc_version())
+
+ks_batch_fn ks_arch_batch(struct ks_mailbox *mb)
+{
+	switch (mb->bench) {
+	case KS_G_HYPERCALL:
+		mb->hypercall_ret = hvc_version();
+		return batch_hvc;
+	case KS_G_FAULT:
+		__asm__ volatile(".inst 0x00000000");  /* UDF #0 */
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* GICv3: distributor in affinity-routing mode, our SPI to CPU 0, group 1. */
+void ks_arch_irq_setup(struct ks_mailbox *mb)
+{
+	uint64_t gicd = mb->arch_scratch[0], gicr = mb->arch_scratch[1];
+	uint32_t intid = (uint32_t)mb->irq_vector;
+
+	if (gicd) {
+		ks_mmio_write32(gicd + 0x0, (1u << 4) | (1u << 1));  /* CTLR: ARE, EnableGrp1 */
+		ks_mmio_write32(gicd + 0x80 + 4 * (intid / 32), 1u << (intid % 32)); /* IGROUPR */
+		*(volatile uint8_t *)(uintptr_t)(gicd + 0x400 + intid) = 0xa0;       /* IPRIORITYR */
+		*(volatile uint64_t *)(uintptr_t)(gicd + 0x6000 + 8 * intid) = 0;    /* IROUTER: CPU 0 */
+		ks_mmio_write32(gicd + 0x100 + 4 * (intid / 32), 1u << (intid % 32)); /* ISENABLER */
+	}
+	if (gicr) {
+		/* GICR_WAKER: clear ProcessorSleep, wait for ChildrenAsleep to clear */
+		uint32_t w = ks_mmio_read32(gicr + 0x14);
+		ks_mmio_write32(gicr + 0x14, w & ~(1u << 1));
+		while (ks_mmio_read32(gicr + 0x14) & (1u << 2))
+			ks_pause();
+	}
+	ks_write_sysreg(ICC_SRE_EL1, ks_read_sysreg(ICC_SRE_EL1) | 1);
+	__asm__ volatile("isb");
+	ks_write_sysreg(ICC_PMR_EL1, 0xff);
+	ks_write_sysreg(ICC_BPR1_EL1, 0);
+	ks_write_sysreg(ICC_IGRPEN1_EL1, 1);
+	__asm__ volatile("isb");
+}
+
+void ks_arch_irq_enable(struct ks_mailbox *mb)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void ks_arch_irq_disable(struct ks_mailbox *mb)
+{
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+}
+
+void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+{
+	/* WFI wakes on a pending interrupt even while masked: unmask after. */
+	__asm__ volatile("dsb sy; wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
+}
+
+static uint64_t acked_intid;
+
+void ks_arch_eoi(struct ks_mailbox *mb)
+{
+	ks_write_sysreg(ICC_EOIR1_EL1, acked_intid);
+	__asm__ volatile("isb");
+}
+
+void ks_arch_irq_entry(void);
+void ks_arch_irq_entry(void)
+{
+	acked_intid = ks_read_sysreg(ICC_IAR1_EL1);
+	if (acked_intid >= 1020)   /* spurious: nothing to acknowledge */
+		return;
+	ks_guest_irq();
+}
+
+void ks_arch_hang(void)
+{
+	for (;;)
+		ks_pause();
+}
+
+void ks_guest_exception(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far);
+void ks_guest_exception(uint64_t type, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	/* vector = exception class (ESR_EL1.EC); error code = the full ESR */
+	for (;;)
+		ks_ucall(KS_UC_EXCEPTION, esr >> 26, elr, esr, far);
+}
