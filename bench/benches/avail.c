@@ -16,24 +16,20 @@ bool ks_avail_kvm(const struct ks_bench *b, const struct ks_host *h, char *why, 
 
 bool ks_avail_pio(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	if (!ks_avail_kvm(b, h, why, len))
-		return false;
 	if (!ks_arch.layout->user_pio_port) {
 		snprintf(why, len, "no port I/O on %s", ks_arch.name);
 		return false;
 	}
-	return true;
+	return ks_avail_kvm(b, h, why, len);
 }
 
 bool ks_avail_x86(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	if (!ks_avail_kvm(b, h, why, len))
-		return false;
-	if (strcmp(ks_arch.name, "x86_64") != 0) {
+	if (!ks_arch_is("x86_64")) {
 		snprintf(why, len, "x86-only instruction; not on %s", ks_arch.name);
 		return false;
 	}
-	return true;
+	return ks_avail_kvm(b, h, why, len);
 }
 
 bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why, size_t len)

@@ -7,7 +7,6 @@
 #include <stdio.h>
 
 #include "benches.h"
-#include "ks_layout.h"
 
 /*
  * An ioeventfd on the port/GPA turns the write into an in-kernel exit.
@@ -61,7 +60,7 @@ static int setup_cpuid(struct ks_ctx *c, struct ks_session *s, struct ks_result 
 
 static int setup_rdmsr(struct ks_ctx *c, struct ks_session *s, struct ks_result *r)
 {
-	s->vm.mb->msr_index = KS_MSR_APIC_BASE;
+	s->vm.mb->msr_index = s->vm.arch->layout->msr_index;
 	ks_result_param_str(r, "mechanism", "RDMSR IA32_APIC_BASE (0x1b), emulated by KVM");
 	return 0;
 }
@@ -97,8 +96,15 @@ static bool avail_pio_irqchip(const struct ks_bench *b, const struct ks_host *h,
 static bool avail_ioeventfd(const struct ks_bench *b, const struct ks_host *h, char *why,
 			    size_t len)
 {
-	return ks_avail_kvm(b, h, why, len) &&
-	       ks_avail_cap(h, KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", why, len);
+	if (!ks_avail_kvm(b, h, why, len) ||
+	    !ks_avail_cap(h, KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", why, len))
+		return false;
+	if (h->backend.guest_backend == KS_GB_ARM64_GUNYAH) {
+		snprintf(why, len, "not supported on this backend: the Gunyah port advertises "
+			 "ioeventfd but does not wire it up");
+		return false;
+	}
+	return true;
 }
 
 static bool avail_pio_ioeventfd(const struct ks_bench *b, const struct ks_host *h, char *why,

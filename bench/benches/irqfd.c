@@ -121,7 +121,9 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 		return -1;
 	snprintf(r->what, sizeof(r->what), "%s", b->what);
 	uint64_t n = ks_default_batches(c, 2000, 200), warm = n / 10 + 1;
-	if (ks_session_open(c, &s, KS_G_IRQ_WAIT, true) < 0) {
+	/* KVM-on-Gunyah: no in-kernel irqchip; the irqfd rings a doorbell */
+	bool chip = c->host->backend.guest_backend != KS_GB_ARM64_GUNYAH;
+	if (ks_session_open(c, &s, KS_G_IRQ_WAIT, chip) < 0) {
 		ks_result_fail(r, "failed", "%s", c->err);
 		return -1;
 	}
@@ -283,9 +285,12 @@ out:
 
 static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	if (!ks_avail_irqchip(b, h, why, len) ||
-	    !ks_avail_cap(h, KVM_CAP_IRQFD, "KVM_CAP_IRQFD", why, len) ||
-	    !ks_avail_cap(h, KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", why, len))
+	bool gunyah = h->backend.guest_backend == KS_GB_ARM64_GUNYAH;
+	if (!ks_avail_kvm(b, h, why, len) ||
+	    !ks_avail_cap(h, KVM_CAP_IRQFD, "KVM_CAP_IRQFD", why, len))
+		return false;
+	if (!gunyah && (!ks_avail_irqchip(b, h, why, len) ||
+			!ks_avail_cap(h, KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", why, len)))
 		return false;
 	if (h->nr_cpus < 2) {
 		snprintf(why, len, "needs 2 CPUs: the host thread and the waiting vCPU run at once "

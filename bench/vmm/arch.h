@@ -22,12 +22,13 @@ struct ks_layout {
 	uint64_t kernel_mmio_read_gpa;   /* an in-kernel emulated register (vGIC/LAPIC) */
 	uint64_t user_pio_port, kernel_pio_port, kernel_pio_in_port; /* 0: no PIO */
 	uint32_t irq_vector;
+	uint32_t msr_index;   /* a harmless MSR the kernel emulates (x86), or 0 */
 };
 
 /* What is behind /dev/kvm, as far as the host can tell. */
 struct ks_backend_info {
 	char name[32];        /* vmx, svm, pvm, kvm-vhe, kvm-nvhe, gunyah, ... */
-	char detail[256];     /* how it was decided */
+	char detail[600];     /* how it was decided */
 	uint32_t guest_backend;   /* enum ks_gbackend */
 	bool nested;          /* the host itself runs under a hypervisor */
 	char hypervisor[64];  /* the host's own hypervisor, if any */
@@ -66,6 +67,9 @@ struct ks_arch_ops {
 	uint64_t (*host_ticks)(void);
 	/* Guest counter frequency in Hz, or 0 if unknown. */
 	uint64_t (*guest_tick_hz)(struct ks_vcpu *v);
+	/* The no-op hypercall used on this backend: its number and, in
+	 * *insn, the instruction; 0 with *insn NULL if there is none. */
+	uint64_t (*hypercall)(uint32_t guest_backend, const char **insn);
 	/* Exception vector number to a name ("#UD"), NULL if none. */
 	const char *(*vector_name)(uint64_t vector);
 	/* vCPU stat names that count each kind of exit ("" if none), and

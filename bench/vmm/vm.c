@@ -17,6 +17,7 @@ int ks_vm_create(struct ks_kvm *k, struct ks_vm *vm)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm = k;
 	vm->arch = &ks_arch;
+	vm->irqchip_fd = -1;
 	for (int i = 0; i < KS_MAX_SLOTS; i++)
 		vm->slots[i].gmem_fd = -1;
 	/* Type 0 everywhere: the Gunyah port ignores the type anyway. */
@@ -33,6 +34,9 @@ void ks_vm_destroy(struct ks_vm *vm)
 	for (int i = 0; i < KS_MAX_SLOTS; i++)
 		if (vm->slots[i].hva)
 			ks_memslot_unmap(&vm->slots[i]);
+	if (vm->irqchip_fd >= 0)
+		close(vm->irqchip_fd);
+	vm->irqchip_fd = -1;
 	if (vm->fd >= 0)
 		close(vm->fd);
 	vm->fd = -1;

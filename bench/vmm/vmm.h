@@ -67,6 +67,7 @@ struct ks_vm {
 	int fd;
 	struct ks_memslot slots[KS_MAX_SLOTS];
 	bool irqchip;
+	int irqchip_fd;               /* device fd (arm64 vGIC), or -1 */
 	struct ks_mailbox *mb;        /* host view of the guest mailbox */
 	const struct ks_arch_ops *arch;
 	uint32_t guest_backend;       /* enum ks_gbackend told to the guest */

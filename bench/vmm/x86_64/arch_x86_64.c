@@ -47,6 +47,7 @@ static const struct ks_layout layout_x86_64 = {
 	.kernel_pio_in_port = KS_PIO_PIC_MASTER_IMR,
 	.kernel_mmio_read_gpa = KS_LAPIC_GPA + 0x30,  /* LAPIC version register */
 	.irq_vector = KS_IRQ_VECTOR,
+	.msr_index = KS_MSR_APIC_BASE,
 };
 
 static uint64_t *u64_at(struct ks_vm *vm, uint64_t gpa, uint64_t len)
@@ -325,6 +326,24 @@ static uint64_t guest_tick_hz(struct ks_vcpu *v)
 	return khz > 0 ? (uint64_t)khz * 1000 : 0;
 }
 
+static uint64_t hypercall(uint32_t gb, const char **insn)
+{
+	switch (gb) {
+	case KS_GB_X86_PVM:
+		*insn = "int $0x1b (PVM)";   /* never VMCALL on PVM: it livelocks */
+		return KS_PVM_HC_NOP_PROBE;
+	case KS_GB_X86_VMX:
+		*insn = "vmcall";
+		return KS_KVM_HC_NOP_PROBE;
+	case KS_GB_X86_SVM:
+		*insn = "vmmcall";
+		return KS_KVM_HC_NOP_PROBE;
+	default:
+		*insn = NULL;
+		return 0;
+	}
+}
+
 static const char *vector_name(uint64_t v)
 {
 	static const char *const names[] = {
@@ -356,6 +375,7 @@ const struct ks_arch_ops ks_arch = {
 	.cpu_relax = cpu_relax,
 	.guest_tick_hz = guest_tick_hz,
 	.vector_name = vector_name,
+	.hypercall = hypercall,
 	.stat_pio_exits = "io_exits",
 	.stat_mmio_exits = "mmio_exits",
 	.stat_kernel_mmio_exits = "",   /* x86 has no in-kernel MMIO counter */
