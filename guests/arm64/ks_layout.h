@@ -35,9 +35,14 @@
 #define KS_GICR_STRIDE     0x20000ULL
 #define KS_MAX_VCPUS       8
 
-#define KS_MMIO_USER_GPA   0x10000000ULL /* no memslot: exit to the VMM */
-#define KS_MMIO_KERNEL_GPA 0x10001000ULL /* ioeventfd: handled in kernel */
-#define KS_UCALL_GPA       0x10002000ULL /* the ucall doorbell (MMIO write) */
+/*
+ * MMIO windows sit above RAM: under Gunyah the guest's address space starts
+ * at the VM's base address (RAM at 1 GiB), and accesses below it may fault
+ * in the guest instead of exiting to the VMM.
+ */
+#define KS_MMIO_USER_GPA   0xC0000000ULL /* no memslot: exit to the VMM */
+#define KS_MMIO_KERNEL_GPA 0xC0001000ULL /* ioeventfd: handled in kernel */
+#define KS_UCALL_GPA       0xC0002000ULL /* the ucall doorbell (MMIO write) */
 
 #define KS_SPI_BASE        32            /* INTID of SPI 0 */
 #define KS_IRQ_GSI         24

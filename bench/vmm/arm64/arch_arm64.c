@@ -77,6 +77,7 @@ static int build_dtb(struct ks_vm *vm)
 		.bells = on_gunyah(vm) ? bells : NULL,
 		.nbells = on_gunyah(vm) ? 1 : 0,
 		.bootargs = "kvmscope micro-guest",
+		.gunyah = on_gunyah(vm),
 	};
 	char err[128];
 	void *dtb = ks_vm_gpa_to_hva(vm, KS_DTB_GPA, KS_DTB_MAX);
@@ -87,7 +88,11 @@ static int build_dtb(struct ks_vm *vm)
 		return -1;
 	}
 	if (vm->kvm->api_version == KS_KVM_API_VERSION_GUNYAH) {
-		struct ks_kvm_dtb_address a = { .guest_phys_addr = KS_DTB_GPA, .size = (uint64_t)n };
+		/*
+		 * Declare the whole window, not the tree's size: Gunyah's resource
+		 * manager merges its own nodes into the DTB in place.
+		 */
+		struct ks_kvm_dtb_address a = { .guest_phys_addr = KS_DTB_GPA, .size = KS_DTB_MAX };
 		if (ioctl(vm->fd, KS_KVM_SET_DTB_ADDRESS, &a) < 0) {
 			snprintf(vm->err, sizeof(vm->err), "KVM_SET_DTB_ADDRESS(0x%llx, %d): %s",
 				 (unsigned long long)KS_DTB_GPA, n, strerror(errno));

@@ -546,8 +546,9 @@ void ks_arm64_classify(const struct ks_arm64_evidence *e, struct ks_arm64_backen
 		if (cmode != MODE_NONE) {
 			cmd_used = true;
 			mode = cmode;
-			add(&ps, FAM_KVM, "cmdline %s (%s; the kernel may have refused it)",
-			    cm == CMD_NONE ? "id_aa64mmfr1.vh=0" : "kvm-arm.mode",
+			add(&ps, FAM_KVM, "cmdline %s%s (%s; the kernel may have refused it)",
+			    cm == CMD_NONE ? "id_aa64mmfr1.vh=0" : "kvm-arm.mode=",
+			    cm == CMD_NONE ? "" : cmd_val,
 			    lf.have ? "boot log has no KVM mode line" : "boot log unavailable");
 		}
 	} else if (cm == CMD_NVHE || cm == CMD_PROT || cm == CMD_NESTED) {

@@ -20,7 +20,8 @@
  *               interrupts = <GIC_PPI 13 LOW>, <GIC_PPI 14 LOW>,
  *                            <GIC_PPI 11 LOW>, <GIC_PPI 10 LOW>; };
  *       intc@<gicd> { compatible = "arm,gic-v3"; interrupt-controller;
- *                     #interrupt-cells = <3>; reg = <GICD>, <GICR>;
+ *                     #interrupt-cells = <3>; #address-cells = <2>;
+ *                     #size-cells = <2>; ranges; reg = <GICD>, <GICR>;
  *                     phandle = <1>; };         (gicv3 only)
  *   };
  *
@@ -79,6 +80,10 @@
  *     secondary vCPUs need an enable-method; vcpus affinity "proxy" needs no
  *     affinity-map. The RM then generates /hypervisor/bell-N
  *     (compatible "qcom,gunyah-doorbell") for the guest.
+ * `dtc -I dtb` warns about three things here, all on purpose: "label" is a
+ * u32 (the RM's binding, not the generic string label), /memory has no unit
+ * address (RM rule above), and without gicv3 the timer and doorbell
+ * interrupts have no interrupt-parent.
  * Doorbells are edge-rising: KVM's irqfd on the port rings the bell with
  * gunyah_hypercall_bell_send() once per eventfd signal, i.e. an edge.
  *
@@ -394,6 +399,10 @@ static int build(struct dtw *w, const struct ks_arm64_dt_params *p, bool gunyah)
 		TRY(prop_str(w, "compatible", "arm,gic-v3"));
 		TRY(prop_empty(w, "interrupt-controller"));
 		TRY(prop_u32(w, "#interrupt-cells", 3));
+		/* no ITS children, but dtc wants the cells of an interrupt provider */
+		TRY(prop_u32(w, "#address-cells", 2));
+		TRY(prop_u32(w, "#size-cells", 2));
+		TRY(prop_empty(w, "ranges"));
 		TRY(prop_regs(w, "reg", reg, 4));
 		TRY(prop_u32(w, "phandle", KS_ARM64_DT_INTC_PHANDLE));
 		TRY(end(w));
