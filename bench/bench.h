@@ -155,7 +155,8 @@ void ks_results_free(struct ks_results *r);
 struct ks_session {
 	struct ks_vm vm;
 	struct ks_vcpu vcpu;
-	bool vm_open, vcpu_open;
+	struct ks_vcpu vcpu1;      /* a second vCPU, for the IPI benchmarks */
+	bool vm_open, vcpu_open, vcpu1_open;
 	int efd[4];          /* eventfds closed with the session */
 	int nefd;
 };
@@ -163,6 +164,8 @@ struct ks_session {
 int ks_session_eventfd(struct ks_ctx *c, struct ks_session *s);
 
 int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip);
+int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip,
+		      int nvcpus);
 void ks_session_close(struct ks_session *s);
 /* Pin the calling thread (the vCPU runner) as the options ask. */
 int ks_pin_self(int cpu);

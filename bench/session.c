@@ -31,6 +31,12 @@ uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t qu
 
 int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip)
 {
+	return ks_session_open_n(c, s, gbench, irqchip, 1);
+}
+
+int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip,
+		      int nvcpus)
+{
 	memset(s, 0, sizeof(*s));
 	if (ks_vm_create(&c->host->kvm, &s->vm) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
@@ -52,6 +58,13 @@ int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, boo
 		goto fail;
 	}
 	s->vcpu_open = true;
+	if (nvcpus > 1) {
+		if (ks_vcpu_create(&s->vm, &s->vcpu1, 1) < 0) {
+			snprintf(c->err, sizeof(c->err), "%s", s->vcpu1.err);
+			goto fail;
+		}
+		s->vcpu1_open = true;
+	}
 	if (irqchip && s->vm.arch->irqchip_ready(&s->vm) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
 		goto fail;
@@ -87,9 +100,11 @@ void ks_session_close(struct ks_session *s)
 	for (int i = 0; i < s->nefd; i++)
 		close(s->efd[i]);
 	s->nefd = 0;
+	if (s->vcpu1_open)
+		ks_vcpu_destroy(&s->vcpu1);
 	if (s->vcpu_open)
 		ks_vcpu_destroy(&s->vcpu);
 	if (s->vm_open)
 		ks_vm_destroy(&s->vm);
-	s->vcpu_open = s->vm_open = false;
+	s->vcpu1_open = s->vcpu_open = s->vm_open = false;
 }

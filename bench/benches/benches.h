@@ -20,7 +20,7 @@ extern const struct ks_bench ks_bench_outl_to_kernel, ks_bench_mmio_write_kernel
 	ks_bench_inb_from_kernel, ks_bench_cpuid, ks_bench_rdmsr, ks_bench_mmio_read_vgic,
 	ks_bench_mmio_read_lapic;
 extern const struct ks_bench ks_bench_hyp_call;
-extern const struct ks_bench ks_bench_irqfd, ks_bench_irqfd_halted;
+extern const struct ks_bench ks_bench_irqfd, ks_bench_irqfd_halted, ks_bench_ipi;
 extern const struct ks_bench ks_bench_mem_lend, ks_bench_mem_lend_gmem;
 extern const struct ks_bench ks_bench_selftest_fault, ks_bench_selftest_hang;
 

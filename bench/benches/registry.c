@@ -20,6 +20,7 @@ const struct ks_bench *const ks_benches[] = {
 	&ks_bench_hyp_call,
 	&ks_bench_irqfd,
 	&ks_bench_irqfd_halted,
+	&ks_bench_ipi,
 	&ks_bench_mem_lend,
 	&ks_bench_mem_lend_gmem,
 	&ks_bench_selftest_fault,

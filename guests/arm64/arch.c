@@ -12,6 +12,8 @@
 #define ICC_BPR1_EL1    S3_0_C12_C12_3
 #define ICC_SRE_EL1     S3_0_C12_C12_5
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
+#define ICC_SGI1R_EL1   S3_0_C12_C11_5
+#define KS_IPI_SGI      1
 
 /* SMCCC 1.1 fast call over HVC: x0 in/out, x1..x3 out; x0-x17 clobbered. */
 struct smccc_res {
@@ -94,6 +96,46 @@ void ks_arch_irq_setup(struct ks_mailbox *mb)
 	__asm__ volatile("isb");
 }
 
+/* Wake this CPU's redistributor and enable group-1 delivery on its CPU interface. */
+static void cpu_interface_on(struct ks_mailbox *mb, uint64_t cpu)
+{
+	uint64_t rd = mb->arch_scratch[1] + cpu * KS_GICR_STRIDE;
+	uint32_t w = ks_mmio_read32(rd + 0x14);
+
+	ks_mmio_write32(rd + 0x14, w & ~(1u << 1));
+	while (ks_mmio_read32(rd + 0x14) & (1u << 2))
+		ks_pause();
+	ks_write_sysreg(ICC_SRE_EL1, ks_read_sysreg(ICC_SRE_EL1) | 1);
+	__asm__ volatile("isb");
+	ks_write_sysreg(ICC_PMR_EL1, 0xff);
+	ks_write_sysreg(ICC_BPR1_EL1, 0);
+	ks_write_sysreg(ICC_IGRPEN1_EL1, 1);
+	__asm__ volatile("isb");
+}
+
+/* SGI KS_IPI_SGI, group 1, enabled in this CPU's redistributor SGI frame. */
+int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu)
+{
+	uint64_t gicd = mb->arch_scratch[0];
+	if (!gicd)
+		return -1;   /* no GIC we may program (KVM-on-Gunyah) */
+	uint64_t sgi = mb->arch_scratch[1] + cpu * KS_GICR_STRIDE + 0x10000;
+	if (cpu == 0)
+		ks_mmio_write32(gicd + 0x0, (1u << 4) | (1u << 1));  /* CTLR: ARE, EnableGrp1 */
+	cpu_interface_on(mb, cpu);
+	ks_mmio_write32(sgi + 0x80, ks_mmio_read32(sgi + 0x80) | (1u << KS_IPI_SGI)); /* IGROUPR0 */
+	*(volatile uint8_t *)(uintptr_t)(sgi + 0x400 + KS_IPI_SGI) = 0xa0;            /* IPRIORITYR */
+	ks_mmio_write32(sgi + 0x100, 1u << KS_IPI_SGI);                                /* ISENABLER0 */
+	return 0;
+}
+
+void ks_arch_send_ipi(uint64_t target_cpu)
+{
+	/* INTID in [27:24], Aff1..3 = 0, target list bit = Aff0 */
+	ks_write_sysreg(ICC_SGI1R_EL1, ((uint64_t)KS_IPI_SGI << 24) | (1ULL << target_cpu));
+	__asm__ volatile("isb");
+}
+
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
@@ -124,7 +166,10 @@ void ks_arch_irq_entry(void)
 	acked_intid = ks_read_sysreg(ICC_IAR1_EL1);
 	if (acked_intid >= 1020)   /* spurious: nothing to acknowledge */
 		return;
-	ks_guest_irq();
+	if (acked_intid < 16)      /* an SGI: the virtual IPI benchmark */
+		ks_guest_ipi();
+	else
+		ks_guest_irq();
 }
 
 void ks_arch_hang(void)

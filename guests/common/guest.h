@@ -41,6 +41,9 @@ __attribute__((noreturn)) void ks_fail(int line, const char *why);
 void ks_arch_init(struct ks_mailbox *mb);
 ks_batch_fn ks_arch_batch(struct ks_mailbox *mb);  /* NULL: not an arch bench */
 void ks_arch_irq_setup(struct ks_mailbox *mb);
+/* Virtual IPI (optional per arch: NULL-safe callers check ks_arch_has_ipi). */
+int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu);  /* 0, or -1: no IPIs */
+void ks_arch_send_ipi(uint64_t target_cpu);
 void ks_arch_irq_enable(struct ks_mailbox *mb);
 void ks_arch_irq_disable(struct ks_mailbox *mb);
 void ks_arch_wait_for_interrupt(struct ks_mailbox *mb);
@@ -49,6 +52,8 @@ __attribute__((noreturn)) void ks_arch_hang(void);
 
 /* Called by the arch's interrupt entry for the benchmark vector. */
 void ks_guest_irq(void);
+/* Called by the arch's interrupt entry for an IPI. */
+void ks_guest_ipi(void);
 /* Called by the arch's entry code on every vCPU, with its index. */
 void ks_guest_start(uint64_t cpu);
 

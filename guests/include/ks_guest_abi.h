@@ -41,6 +41,7 @@ enum ks_gbench {
 	KS_G_HANG,              /* self-test: spin forever without exiting */
 	KS_G_MMIO_READ_KERNEL,  /* load from an in-kernel emulated device (vGIC, LAPIC) */
 	KS_G_IDENTIFY,          /* report what the guest sees (hypervisor UID/signature) */
+	KS_G_IPI,               /* vCPU 0 sends IPIs to vCPU 1, which stamps them */
 	KS_G_MAX
 };
 
@@ -137,6 +138,11 @@ struct ks_mailbox {
 	volatile uint64_t irq_eoi_ticks;  /* cost of the last EOI, in ticks */
 	volatile uint64_t irq_armed;      /* guest: ready for the next one */
 	volatile uint64_t irq_unexpected; /* deliveries beyond the one armed for */
+
+	/* virtual IPI: vCPU 1's handler stamps these */
+	volatile uint64_t ipi_count __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t ipi_stamp;
+	volatile uint64_t secondary_ready;
 };
 
 _Static_assert(sizeof(struct ks_mailbox) <= 4096, "mailbox must fit a page");

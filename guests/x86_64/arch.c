@@ -143,6 +143,15 @@ void ks_arch_irq_setup(struct ks_mailbox *mb)
 	/* the host software-enabled the LAPIC; nothing to do in the guest */
 }
 
+int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu)
+{
+	return -1;   /* x86 runs one vCPU: no virtual IPI benchmark yet */
+}
+
+void ks_arch_send_ipi(uint64_t target_cpu)
+{
+}
+
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
 	/* On PVM sti/cli trap but don't gate delivery: the VIF byte does. */
