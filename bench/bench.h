@@ -41,6 +41,7 @@ struct ks_host {
 	uint64_t host_tick_hz;   /* host counter, calibrated against CLOCK_MONOTONIC_RAW */
 	uint64_t guest_tick_hz;  /* from a scratch vCPU (x86: KVM_GET_TSC_KHZ) */
 	long vm_caps_guest_memfd_flags;
+	long caps[32];           /* KVM_CHECK_EXTENSION per ks_cap_names[], at probe time */
 	long nr_cpus;
 	char guest_seen[128];    /* what an identify guest reported (UID, signature) */
 };
@@ -204,6 +205,8 @@ void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_
 
 /* --- host facts, environment ------------------------------------------------ */
 void ks_host_probe(struct ks_host *h);
+/* A capability as probed (ks_cap_names[] only); -1 if unknown. */
+long ks_host_cap(const struct ks_host *h, long cap);
 void ks_host_release(struct ks_host *h);
 
 /* --- results file --------------------------------------------------------- */

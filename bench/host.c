@@ -22,6 +22,14 @@ static uint64_t calibrate_host_ticks(void)
 	return (uint64_t)((double)(t1 - t0) * 1e9 / (double)(n1 - n0));
 }
 
+long ks_host_cap(const struct ks_host *h, long cap)
+{
+	for (size_t i = 0; i < ks_cap_names_count && i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
+		if (ks_cap_names[i].cap == cap)
+			return h->caps[i];
+	return -1;
+}
+
 void ks_host_probe(struct ks_host *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -35,6 +43,8 @@ void ks_host_probe(struct ks_host *h)
 	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, NULL, &h->backend);
 	if (!h->kvm_ok)
 		return;
+	for (size_t i = 0; i < ks_cap_names_count && i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
+		h->caps[i] = ks_kvm_check_cap(&h->kvm, ks_cap_names[i].cap);
 
 	/* A scratch VM + vCPU: VM-level caps and the guest counter frequency. */
 	struct ks_vm vm;

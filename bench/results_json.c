@@ -108,6 +108,13 @@ static void write_env(jw_t *w, const struct ks_host *h)
 	jw_kv_bool(w, "host_is_virtualized", h->backend.nested);
 	jw_kv_string(w, "host_hypervisor", h->backend.hypervisor);
 	jw_kv_string(w, "guest_seen", h->guest_seen);
+	jw_key(w, "limits");
+	jw_begin_object(w);
+	jw_kv_int(w, "max_vcpus", h->backend.limits.max_vcpus);
+	jw_kv_bool(w, "in_kernel_irqchip", !h->backend.limits.no_irqchip);
+	jw_kv_bool(w, "ioeventfd", !h->backend.limits.no_ioeventfd);
+	jw_kv_bool(w, "irqfd_is_doorbell", h->backend.limits.irqfd_is_doorbell);
+	jw_end_object(w);
 	jw_end_object(w);
 
 	jw_key(w, "kvm");
@@ -122,7 +129,7 @@ static void write_env(jw_t *w, const struct ks_host *h)
 		jw_key(w, "capabilities");
 		jw_begin_object(w);
 		for (size_t i = 0; i < ks_cap_names_count; i++)
-			jw_kv_int(w, ks_cap_names[i].name, ks_kvm_check_cap(&h->kvm, ks_cap_names[i].cap));
+			jw_kv_int(w, ks_cap_names[i].name, ks_host_cap(h, ks_cap_names[i].cap));
 		jw_end_object(w);
 		jw_key(w, "vm_capabilities");
 		jw_begin_object(w);

@@ -34,7 +34,7 @@ bool ks_avail_x86(const struct ks_bench *b, const struct ks_host *h, char *why, 
 
 bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why, size_t len)
 {
-	long v = ks_kvm_check_cap(&h->kvm, cap);
+	long v = ks_host_cap(h, cap);
 	if (v <= 0) {
 		snprintf(why, len, "this kernel lacks %s (KVM_CHECK_EXTENSION says %ld)", name, v);
 		return false;
@@ -44,6 +44,32 @@ bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why
 
 bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	return ks_avail_kvm(b, h, why, len) &&
-	       ks_avail_cap(h, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP (in-kernel irqchip)", why, len);
+	if (!ks_avail_kvm(b, h, why, len))
+		return false;
+	if (h->backend.limits.no_irqchip) {
+		snprintf(why, len, "not supported on this backend: no in-kernel irqchip (%s)",
+			 h->backend.limits.why);
+		return false;
+	}
+	return ks_avail_cap(h, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP (in-kernel irqchip)", why, len);
+}
+
+bool ks_avail_vcpus(const struct ks_host *h, int n, char *why, size_t len)
+{
+	if (h->backend.limits.max_vcpus && h->backend.limits.max_vcpus < n) {
+		snprintf(why, len, "not supported on this backend: needs %d vCPUs, it runs %d (%s)",
+			 n, h->backend.limits.max_vcpus, h->backend.limits.why);
+		return false;
+	}
+	return true;
+}
+
+bool ks_avail_host_cpus(const struct ks_host *h, int n, char *why, size_t len)
+{
+	if (h->nr_cpus < n) {
+		snprintf(why, len, "needs %d host CPUs so that %d spinning threads run at once "
+			 "(this machine has %ld)", n, n, h->nr_cpus);
+		return false;
+	}
+	return true;
 }

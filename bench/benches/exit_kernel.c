@@ -99,9 +99,9 @@ static bool avail_ioeventfd(const struct ks_bench *b, const struct ks_host *h, c
 	if (!ks_avail_kvm(b, h, why, len) ||
 	    !ks_avail_cap(h, KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", why, len))
 		return false;
-	if (h->backend.guest_backend == KS_GB_ARM64_GUNYAH) {
-		snprintf(why, len, "not supported on this backend: the Gunyah port advertises "
-			 "ioeventfd but does not wire it up");
+	if (h->backend.limits.no_ioeventfd) {
+		snprintf(why, len, "not supported on this backend: ioeventfd is advertised but "
+			 "not wired up (%s)", h->backend.limits.why);
 		return false;
 	}
 	return true;
@@ -138,11 +138,6 @@ static bool avail_irqchip_reg(const struct ks_bench *b, const struct ks_host *h,
 	}
 	if (!ks_avail_irqchip(b, h, why, len))
 		return false;
-	if (h->backend.guest_backend == KS_GB_ARM64_GUNYAH) {
-		snprintf(why, len, "not supported on this backend: the Gunyah port has no in-kernel "
-			 "irqchip (its vGIC lives in Gunyah, traps never reach KVM)");
-		return false;
-	}
 	return true;
 }
 

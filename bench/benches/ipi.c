@@ -127,21 +127,12 @@ out:
 
 static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
+	if (!ks_avail_kvm(b, h, why, len) || !ks_avail_vcpus(h, 2, why, len) ||
+	    !ks_avail_irqchip(b, h, why, len) || !ks_avail_host_cpus(h, 2, why, len))
+		return false;
 	if (!ks_arch_is("arm64")) {
 		snprintf(why, len, "not implemented on %s yet (the x86 guest runs one vCPU)",
 			 ks_arch.name);
-		return false;
-	}
-	if (!ks_avail_irqchip(b, h, why, len))
-		return false;
-	if (h->backend.guest_backend == KS_GB_ARM64_GUNYAH) {
-		snprintf(why, len, "not supported on this backend: the Gunyah port runs one vCPU "
-			 "(Gunyah does not forward PSCI CPU_ON) and has no in-kernel irqchip");
-		return false;
-	}
-	if (h->nr_cpus < 2) {
-		snprintf(why, len, "needs 2 host CPUs: both vCPUs spin at once (this machine has %ld)",
-			 h->nr_cpus);
 		return false;
 	}
 	return true;

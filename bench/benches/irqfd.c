@@ -122,7 +122,7 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 	snprintf(r->what, sizeof(r->what), "%s", b->what);
 	uint64_t n = ks_default_batches(c, 2000, 200), warm = n / 10 + 1;
 	/* KVM-on-Gunyah: no in-kernel irqchip; the irqfd rings a doorbell */
-	bool chip = c->host->backend.guest_backend != KS_GB_ARM64_GUNYAH;
+	bool chip = !c->host->backend.limits.no_irqchip;
 	if (ks_session_open(c, &s, KS_G_IRQ_WAIT, chip) < 0) {
 		ks_result_fail(r, "failed", "%s", c->err);
 		return -1;
@@ -285,19 +285,16 @@ out:
 
 static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	bool gunyah = h->backend.guest_backend == KS_GB_ARM64_GUNYAH;
+	/* a doorbell backend delivers irqfds without an in-kernel irqchip */
+	bool doorbell = h->backend.limits.irqfd_is_doorbell;
 	if (!ks_avail_kvm(b, h, why, len) ||
 	    !ks_avail_cap(h, KVM_CAP_IRQFD, "KVM_CAP_IRQFD", why, len))
 		return false;
-	if (!gunyah && (!ks_avail_irqchip(b, h, why, len) ||
-			!ks_avail_cap(h, KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", why, len)))
+	if (!doorbell && (!ks_avail_irqchip(b, h, why, len) ||
+			  !ks_avail_cap(h, KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", why, len)))
 		return false;
-	if (h->nr_cpus < 2) {
-		snprintf(why, len, "needs 2 CPUs: the host thread and the waiting vCPU run at once "
-			 "(this machine has %ld)", h->nr_cpus);
-		return false;
-	}
-	return true;
+	/* the host thread and the waiting vCPU run at once */
+	return ks_avail_host_cpus(h, 2, why, len);
 }
 
 static const int halted_marker = 1;

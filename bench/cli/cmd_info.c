@@ -62,7 +62,7 @@ int ks_cmd_info(int argc, char **argv)
 		printf("capabilities:\n");
 		for (size_t i = 0; i < ks_cap_names_count; i++)
 			printf("  %-28s %ld\n", ks_cap_names[i].name,
-			       ks_kvm_check_cap(&h.kvm, ks_cap_names[i].cap));
+			       ks_host_cap(&h, ks_cap_names[i].cap));
 		printf("  %-28s %ld (VM)\n", "KVM_CAP_GUEST_MEMFD_FLAGS",
 		       h.vm_caps_guest_memfd_flags);
 	}

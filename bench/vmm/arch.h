@@ -25,11 +25,25 @@ struct ks_layout {
 	uint32_t msr_index;   /* a harmless MSR the kernel emulates (x86), or 0 */
 };
 
+/*
+ * What a backend can do, as far as benchmarks care. Benchmarks decide
+ * availability from these, never from a backend's name, so a new backend
+ * only has to describe itself here.
+ */
+struct ks_backend_limits {
+	int max_vcpus;            /* 0: no limit known */
+	bool no_irqchip;          /* no in-kernel interrupt controller */
+	bool no_ioeventfd;        /* ioeventfd advertised but not wired up */
+	bool irqfd_is_doorbell;   /* irqfd GSIs are doorbell labels: no routing */
+	char why[160];            /* the backend's reason, for "not supported" */
+};
+
 /* What is behind /dev/kvm, as far as the host can tell. */
 struct ks_backend_info {
 	char name[32];        /* vmx, svm, pvm, kvm-vhe, kvm-nvhe, gunyah, ... */
 	char detail[600];     /* how it was decided */
 	uint32_t guest_backend;   /* enum ks_gbackend */
+	struct ks_backend_limits limits;
 	bool nested;          /* the host itself runs under a hypervisor */
 	char hypervisor[64];  /* the host's own hypervisor, if any */
 };

@@ -16,6 +16,7 @@
 
 #include "arch.h"
 #include "guest_dt.h"
+#include "plan_arm64.h"
 #include "ks_layout.h"
 
 #define PTE_BLOCK   (1ULL << 0)
@@ -40,10 +41,12 @@ static const struct ks_layout layout_arm64 = {
 	.irq_vector = KS_IRQ_VECTOR,
 };
 
-static bool on_gunyah(const struct ks_vm *vm)
+static struct ks_arm64_plan plan_of(const struct ks_vm *vm)
 {
-	return vm->guest_backend == KS_GB_ARM64_GUNYAH ||
-	       vm->kvm->api_version == KS_KVM_API_VERSION_GUNYAH;
+	struct ks_arm64_plan p;
+	ks_arm64_plan_for(vm->kvm->api_version, vm->guest_backend == KS_GB_ARM64_GUNYAH,
+			  KS_DTB_MAX, &p);
+	return p;
 }
 
 /* 1 GiB blocks: device below RAM, normal write-back for RAM and lent memory. */
@@ -64,20 +67,21 @@ static int build_dtb(struct ks_vm *vm)
 {
 	/* Gunyah: irqfd gsi N raises the SPI its doorbell node names. */
 	static const struct ks_arm64_dt_bell bells[] = { { KS_IRQ_GSI, KS_IRQ_GSI } };
+	struct ks_arm64_plan pl = plan_of(vm);
 	struct ks_arm64_dt_params p = {
 		.mem_base = KS_RAM_GPA,
 		.mem_size = KS_MAIN_SLOT_SIZE,
 		.ncpus = 1,
-		.gicv3 = !on_gunyah(vm),
+		.gicv3 = pl.describe_gic,
 		.gicd_base = KS_GICD_GPA,
 		.gicd_size = KS_GICD_SIZE,
 		.gicr_base = KS_GICR_GPA,
 		.gicr_size = KS_GICR_STRIDE * KS_MAX_VCPUS,
 		.psci = true,
-		.bells = on_gunyah(vm) ? bells : NULL,
-		.nbells = on_gunyah(vm) ? 1 : 0,
+		.bells = pl.nbells ? bells : NULL,
+		.nbells = pl.nbells,
 		.bootargs = "kvmscope micro-guest",
-		.gunyah = on_gunyah(vm),
+		.gunyah = pl.gunyah,
 	};
 	char err[128];
 	void *dtb = ks_vm_gpa_to_hva(vm, KS_DTB_GPA, KS_DTB_MAX);
@@ -87,12 +91,13 @@ static int build_dtb(struct ks_vm *vm)
 		snprintf(vm->err, sizeof(vm->err), "building the guest device tree: %s", err);
 		return -1;
 	}
-	if (vm->kvm->api_version == KS_KVM_API_VERSION_GUNYAH) {
+	if (pl.set_dtb_address) {
 		/*
 		 * Declare the whole window, not the tree's size: Gunyah's resource
 		 * manager merges its own nodes into the DTB in place.
 		 */
-		struct ks_kvm_dtb_address a = { .guest_phys_addr = KS_DTB_GPA, .size = KS_DTB_MAX };
+		struct ks_kvm_dtb_address a = { .guest_phys_addr = KS_DTB_GPA,
+						 .size = pl.dtb_declared };
 		if (ioctl(vm->fd, KS_KVM_SET_DTB_ADDRESS, &a) < 0) {
 			snprintf(vm->err, sizeof(vm->err), "KVM_SET_DTB_ADDRESS(0x%llx, %d): %s",
 				 (unsigned long long)KS_DTB_GPA, n, strerror(errno));
@@ -120,8 +125,9 @@ static int load_guest(struct ks_vm *vm, const uint8_t *img, size_t len)
 	memcpy(ks_vm_gpa_to_hva(vm, KS_IMAGE_GPA, len), img, len);
 	build_page_tables(vm);
 	struct ks_mailbox *mb = ks_vm_gpa_to_hva(vm, KS_MAILBOX_GPA, sizeof(*mb));
-	mb->arch_scratch[0] = on_gunyah(vm) ? 0 : KS_GICD_GPA;
-	mb->arch_scratch[1] = on_gunyah(vm) ? 0 : KS_GICR_GPA;
+	bool gic = plan_of(vm).describe_gic;
+	mb->arch_scratch[0] = gic ? KS_GICD_GPA : 0;
+	mb->arch_scratch[1] = gic ? KS_GICR_GPA : 0;
 	return build_dtb(vm);
 }
 
@@ -164,7 +170,7 @@ static int vcpu_setup(struct ks_vcpu *v)
 	/* Only the PC is guaranteed on every backend: the guest sets up the rest. */
 	if (set_reg(v, CORE_REG(regs.pc), h.entry, "pc") < 0)
 		return -1;
-	if (!on_gunyah(v->vm)) {
+	if (plan_of(v->vm).set_boot_regs) {
 		/* EL1h, DAIF masked; x0 = device tree (the arm64 boot protocol) */
 		if (set_reg(v, CORE_REG(regs.pstate), 0x3c5, "pstate") < 0 ||
 		    set_reg(v, CORE_REG(regs.regs[0]), KS_DTB_GPA, "x0") < 0)
@@ -204,9 +210,9 @@ static int vgic_attr(struct ks_vm *vm, int dev, uint32_t group, uint64_t attr, u
 
 static int create_irqchip(struct ks_vm *vm)
 {
-	if (on_gunyah(vm)) {
+	if (!plan_of(vm).in_kernel_irqchip) {
 		snprintf(vm->err, sizeof(vm->err),
-			 "not supported on this backend: no in-kernel irqchip on KVM-on-Gunyah");
+			 "not supported on this backend: no in-kernel irqchip (%s)", plan_of(vm).why);
 		errno = ENOTSUP;
 		return -1;
 	}
@@ -246,7 +252,7 @@ static int irqchip_ready(struct ks_vm *vm)
 static int route_gsi(struct ks_vm *vm, uint32_t gsi, uint32_t vector)
 {
 	/* Gunyah: the irqfd gsi is a doorbell label from the DT: nothing to route */
-	if (on_gunyah(vm))
+	if (!plan_of(vm).route_gsi)
 		return 0;
 	struct {
 		struct kvm_irq_routing r;

@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "detect_arm64.h"
+#include "plan_arm64.h"
 
 void ks_arm64_detect_backend(const struct ks_kvm *k, const char *guest_seen,
 			     struct ks_backend_info *bi);
@@ -35,6 +36,14 @@ void ks_arm64_detect_backend(const struct ks_kvm *k, const char *guest_seen,
 	snprintf(bi->detail, sizeof(bi->detail), "%s", b.detail);
 	bi->guest_backend = strcmp(b.name, KS_ARM64_GUNYAH) == 0 ? KS_GB_ARM64_GUNYAH :
 										   KS_GB_ARM64_KVM;
+	struct ks_arm64_plan p;
+	ks_arm64_plan_for(k && k->fd >= 0 ? k->api_version : -1,
+			  bi->guest_backend == KS_GB_ARM64_GUNYAH, 0, &p);
+	bi->limits.max_vcpus = p.max_vcpus;
+	bi->limits.no_irqchip = !p.in_kernel_irqchip;
+	bi->limits.no_ioeventfd = !p.ioeventfd;
+	bi->limits.irqfd_is_doorbell = !p.route_gsi;
+	snprintf(bi->limits.why, sizeof(bi->limits.why), "%s", p.why);
 	/* Linux at EL1 under some hypervisor is what "nested" means here */
 	bi->nested = strcmp(b.name, KS_ARM64_GUNYAH) == 0;
 	snprintf(bi->hypervisor, sizeof(bi->hypervisor), "%s",

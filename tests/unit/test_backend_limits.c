@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Backend limits, unit-tested on any host: the arm64 decision table
+ * (native KVM vs the KVM-on-Gunyah port: API 13 → KVM_SET_DTB_ADDRESS with
+ * the whole DTB window, no in-kernel irqchip, doorbells instead of GSI
+ * routing, one vCPU, no ioeventfd, PC-only boot) and how the benchmark
+ * table turns a backend's limits into precise "not supported" reasons.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bench.h"
+#include "plan_arm64.h"
+
+static void test_plan_native(void **state)
+{
+	struct ks_arm64_plan p;
+
+	ks_arm64_plan_for(12, false, 0x10000, &p);
+	assert_false(p.gunyah);
+	assert_false(p.set_dtb_address);
+	assert_true(p.in_kernel_irqchip);
+	assert_true(p.describe_gic);
+	assert_true(p.route_gsi);
+	assert_int_equal(p.nbells, 0);
+	assert_int_equal(p.max_vcpus, 0);
+	assert_true(p.ioeventfd);
+	assert_true(p.set_boot_regs);
+}
+
+static void test_plan_gunyah_api13(void **state)
+{
+	struct ks_arm64_plan p;
+
+	ks_arm64_plan_for(13, false, 0x10000, &p);  /* API 13 alone decides */
+	assert_true(p.gunyah);
+	assert_true(p.set_dtb_address);
+	assert_int_equal(p.dtb_declared, 0x10000);  /* the window, not the tree */
+	assert_false(p.in_kernel_irqchip);
+	assert_false(p.describe_gic);
+	assert_false(p.route_gsi);
+	assert_int_equal(p.nbells, 1);
+	assert_int_equal(p.max_vcpus, 1);
+	assert_false(p.ioeventfd);
+	assert_false(p.set_boot_regs);
+	assert_non_null(strstr(p.why, "Gunyah"));
+}
+
+static void test_plan_gunyah_detected_api12(void **state)
+{
+	struct ks_arm64_plan p;
+
+	/* detection says Gunyah but the API is 12: no DTB ioctl to call */
+	ks_arm64_plan_for(12, true, 0x10000, &p);
+	assert_true(p.gunyah);
+	assert_false(p.set_dtb_address);
+	assert_int_equal(p.max_vcpus, 1);
+}
+
+/* A host as the probe would fill it, without /dev/kvm behind it. */
+static void fake_host(struct ks_host *h, bool gunyah, long ncpus)
+{
+	memset(h, 0, sizeof(*h));
+	h->kvm_ok = true;
+	h->kvm.fd = -1;
+	h->nr_cpus = ncpus;
+	for (size_t i = 0; i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
+		h->caps[i] = 1;
+	h->vm_caps_guest_memfd_flags = 0;
+	if (gunyah) {
+		struct ks_arm64_plan p;
+		ks_arm64_plan_for(13, true, 0x10000, &p);
+		h->backend.guest_backend = KS_GB_ARM64_GUNYAH;
+		h->backend.limits.max_vcpus = p.max_vcpus;
+		h->backend.limits.no_irqchip = !p.in_kernel_irqchip;
+		h->backend.limits.no_ioeventfd = !p.ioeventfd;
+		h->backend.limits.irqfd_is_doorbell = !p.route_gsi;
+		snprintf(h->backend.limits.why, sizeof(h->backend.limits.why), "%s", p.why);
+	} else {
+		h->backend.guest_backend = KS_GB_X86_SVM;
+	}
+}
+
+static bool avail(const char *name, const struct ks_host *h, char *why, size_t len)
+{
+	const struct ks_bench *b = ks_bench_find(name);
+	assert_non_null(b);
+	why[0] = 0;
+	return b->available(b, h, why, len);
+}
+
+static void test_gunyah_limits_in_the_table(void **state)
+{
+	struct ks_host h;
+	char why[512];
+
+	fake_host(&h, true, 8);
+	assert_false(avail("ipi", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "not supported on this backend: needs 2 vCPUs, it runs 1"));
+	assert_false(avail("mmio_write_kernel", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "ioeventfd is advertised but not wired up"));
+	assert_false(avail("mmio_read_lapic", &h, why, sizeof(why)) &&
+		     avail("mmio_read_vgic", &h, why, sizeof(why)));
+	/* irqfd rings a Gunyah doorbell: no irqchip needed */
+	assert_true(avail("irqfd", &h, why, sizeof(why)));
+	assert_true(avail("irqfd_halted", &h, why, sizeof(why)));
+	assert_true(avail("hyp_call", &h, why, sizeof(why)));
+	assert_true(avail("mem_lend", &h, why, sizeof(why)));
+	assert_true(avail("mmio_write_user", &h, why, sizeof(why)));
+	assert_false(avail("mem_lend_gmem", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "KVM_CAP_GUEST_MEMFD_FLAGS"));
+}
+
+static void test_native_and_cpu_count(void **state)
+{
+	struct ks_host h;
+	char why[512];
+
+	fake_host(&h, false, 2);
+	assert_true(avail("irqfd", &h, why, sizeof(why)));
+	assert_true(avail("mmio_write_kernel", &h, why, sizeof(why)));
+	fake_host(&h, false, 1);
+	assert_false(avail("irqfd", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "needs 2 host CPUs"));
+	h.kvm_ok = false;
+	snprintf(h.kvm_err, sizeof(h.kvm_err), "cannot open /dev/kvm: No such file or directory");
+	assert_false(avail("empty", &h, why, sizeof(why)));
+	assert_string_equal(why, "cannot open /dev/kvm: No such file or directory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plan_native),
+		cmocka_unit_test(test_plan_gunyah_api13),
+		cmocka_unit_test(test_plan_gunyah_detected_api12),
+		cmocka_unit_test(test_gunyah_limits_in_the_table),
+		cmocka_unit_test(test_native_and_cpu_count),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
