@@ -181,6 +181,8 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 		if (!r->host_samples)
 			r->nhost = 0;
 	}
+	r->tally = s.vcpu.tally;
+	r->has_tally = true;
 	if (sp->after && sp->after(c, &s, r) < 0) {
 		ks_result_fail(r, "failed", "%s", c->err);
 		goto out;

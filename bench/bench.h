@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "probe.h"
 #include "stats.h"
 #include "vmm.h"
 
@@ -30,6 +31,8 @@ struct ks_run_opts {
 	bool verbose;
 	bool list_only;
 	bool json;
+	bool probes;           /* attach the in-kernel probes around each benchmark */
+	enum ks_probe_backend_kind probe_backend;
 };
 
 /* What /dev/kvm and the host offer, gathered once. */
@@ -99,6 +102,17 @@ struct ks_result {
 	double *host_samples;    /* per-exit round trips seen by the host, ns */
 	size_t nhost;
 	double seconds;          /* wall time the benchmark took */
+	/* what the run loop itself serviced (every exit it saw, by kind) */
+	struct ks_exit_tally tally;
+	bool has_tally;
+	/* in-kernel probes attached around the benchmark (--probes) */
+	struct ks_result_probe {
+		char probe[16];
+		char backend[16];
+		char events[200];
+		struct ks_probe_snapshot snap;
+	} probes[4];
+	int nprobes;
 };
 
 struct ks_results {

@@ -83,6 +83,8 @@ void ks_results_free(struct ks_results *rs)
 		free(rs->items[i].samples);
 		free(rs->items[i].raw_ticks);
 		free(rs->items[i].host_samples);
+		for (int k = 0; k < rs->items[i].nprobes; k++)
+			ks_probe_snapshot_free(&rs->items[i].probes[k].snap);
 	}
 	free(rs->items);
 	rs->items = NULL;

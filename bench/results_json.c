@@ -186,6 +186,42 @@ static void write_summary(jw_t *w, const struct ks_summary *s)
 	jw_end_object(w);
 }
 
+static void write_probe(jw_t *w, const struct ks_result_probe *p)
+{
+	const struct ks_probe_snapshot *s = &p->snap;
+
+	jw_begin_object(w);
+	jw_kv_string(w, "probe", p->probe);
+	jw_kv_string(w, "backend", p->backend);
+	jw_kv_string(w, "events", p->events);
+	jw_kv_uint(w, "events_seen", s->events);
+	jw_kv_uint(w, "lost", s->lost);
+	jw_kv_uint(w, "unpaired", s->unpaired);
+	jw_key(w, "keys");
+	jw_begin_array(w);
+	for (size_t i = 0; i < s->nkeys; i++) {
+		const struct ks_probe_key_stats *k = &s->keys[i];
+		jw_begin_object(w);
+		jw_kv_string(w, "key", k->key);
+		jw_kv_uint(w, "count", k->count);
+		jw_kv_uint(w, "sum_ns", k->sum_ns);
+		jw_kv_uint(w, "min_ns", k->count ? k->min_ns : 0);
+		jw_kv_uint(w, "max_ns", k->max_ns);
+		jw_kv_double(w, "mean_ns", k->count ? (double)k->sum_ns / (double)k->count : 0);
+		jw_kv_uint(w, "p50_ns_upper", ks_probe_quantile(k, 0.5));
+		jw_kv_uint(w, "p99_ns_upper", ks_probe_quantile(k, 0.99));
+		/* log2 buckets: hist[i] counts spans in [2^i, 2^(i+1)) ns */
+		jw_key(w, "log2_hist");
+		jw_begin_array(w);
+		for (int b = 0; b < KS_HIST_SLOTS; b++)
+			jw_uint(w, k->hist[b]);
+		jw_end_array(w);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_end_object(w);
+}
+
 static void write_result(jw_t *w, const struct ks_result *r)
 {
 	jw_begin_object(w);
@@ -243,6 +279,24 @@ static void write_result(jw_t *w, const struct ks_result *r)
 			jw_double_array(w, r->host_samples, r->nhost);
 		}
 		jw_end_object(w);
+	}
+	if (r->has_tally) {
+		/* every exit kvmscope's run loop serviced during the benchmark */
+		jw_key(w, "host_exits");
+		jw_begin_object(w);
+		jw_kv_uint(w, "kvm_run_calls", r->tally.runs);
+		jw_kv_uint(w, "pio_user", r->tally.pio_user);
+		jw_kv_uint(w, "mmio_user", r->tally.mmio_user);
+		jw_kv_uint(w, "ucalls", r->tally.ucalls);
+		jw_kv_uint(w, "eintr", r->tally.eintr);
+		jw_end_object(w);
+	}
+	if (r->nprobes) {
+		jw_key(w, "probes");
+		jw_begin_array(w);
+		for (int p = 0; p < r->nprobes; p++)
+			write_probe(w, &r->probes[p]);
+		jw_end_array(w);
 	}
 	jw_key(w, "exit_checks");
 	jw_begin_array(w);

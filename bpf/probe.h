@@ -72,6 +72,10 @@ struct ks_probe_backend {
 extern const struct ks_probe_backend ks_probe_bpf;      /* bpf/probe_bpf.c */
 extern const struct ks_probe_backend ks_probe_tracefs;  /* bpf/probe_tracefs.c */
 
+/* BPF when usable (unless tracefs is asked for), else tracefs; NULL + why. */
+const struct ks_probe_backend *ks_probe_pick(enum ks_probe_backend_kind want, char *why,
+					     size_t len);
+
 extern const char *const ks_probe_names[];   /* "exits", "uexits", ... NULL-terminated */
 
 /* Discovery (bpf/discover.c): fill the plan for `probe` on this kernel. */

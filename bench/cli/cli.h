@@ -14,5 +14,6 @@ enum {
 int ks_cmd_info(int argc, char **argv);
 int ks_cmd_list(int argc, char **argv);
 int ks_cmd_run(int argc, char **argv);
+int ks_cmd_probe(int argc, char **argv);
 
 #endif

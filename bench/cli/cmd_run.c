@@ -12,6 +12,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "probes_attach.h"
 #include "run_args.h"
 
 static bool selected(const struct ks_bench *b, const struct ks_run_args *a)
@@ -131,6 +132,7 @@ int ks_cmd_run(int argc, char **argv)
 		a.opts.out = outbuf;
 	}
 	ks_vmm_install_signal_handlers();
+	/* probes are stopped on every path, Ctrl-C included: see ks_probes_end */
 	ks_host_probe(&h);
 	if (a.opts.cpu >= h.nr_cpus) {
 		fprintf(stderr, "kvmscope run: --cpu %d: this machine has CPUs 0..%ld\n", a.opts.cpu,
@@ -166,10 +168,14 @@ int ks_cmd_run(int argc, char **argv)
 			}
 		} else {
 			struct timespec t0, t1;
+			struct ks_attached_probes ap = { .n = 0 };
 			c.err[0] = 0;
+			if (a.opts.probes && ks_probes_begin(&a.opts, &ap) < 0 && first == 0)
+				fprintf(stderr, "kvmscope run: --probes: %s\n", ap.note);
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			b->run(b, &c);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ks_probes_end(&ap, rs.n > first ? &rs.items[first] : NULL);
 			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 			for (size_t j = first; j < rs.n; j++)
 				rs.items[j].seconds = secs;

@@ -20,6 +20,7 @@ static const struct {
 	{ "info", ks_cmd_info, "what is behind /dev/kvm here: arch, backend, API, caps, clocks" },
 	{ "list", ks_cmd_list, "the benchmarks, and whether each can run here (and why not)" },
 	{ "run", ks_cmd_run, "run benchmarks, print a table, write a results file" },
+	{ "probe", ks_cmd_probe, "watch KVM in the host kernel live: histograms per exit reason" },
 };
 
 static void usage(FILE *f)

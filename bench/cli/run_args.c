@@ -18,6 +18,9 @@ const char ks_run_usage[] =
 	"  -c, --cpu N         pin the vCPU thread to CPU N\n"
 	"  -n, --samples N     measured batches per benchmark (1..1000000)\n"
 	"  -w, --watchdog S    stop a benchmark whose guest hangs after S seconds (default 60)\n"
+	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend) around\n"
+	"                      each benchmark and store their histograms in the results\n"
+	"      --probe-backend auto|bpf|tracefs  (default auto: BPF, else tracefs)\n"
 	"  -v, --verbose       print guest messages and progress details\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -97,6 +100,21 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 			a->opts.quick = true;
 		} else if (IS("-v", "--verbose")) {
 			a->opts.verbose = true;
+		} else if (IS("-P", "--probes")) {
+			a->opts.probes = true;
+		} else if (IS("--probe-backend", "--probe-backend")) {
+			v = opt_value(argc, argv, &i, arg, eq);
+			if (v && !strcmp(v, "bpf"))
+				a->opts.probe_backend = KS_PB_BPF;
+			else if (v && !strcmp(v, "tracefs"))
+				a->opts.probe_backend = KS_PB_TRACEFS;
+			else if (v && !strcmp(v, "auto"))
+				a->opts.probe_backend = KS_PB_AUTO;
+			else {
+				snprintf(err, errlen, "option --probe-backend takes auto, bpf or tracefs, "
+					 "got '%s'", v ? v : "");
+				return -1;
+			}
 		} else if (IS("-o", "--output")) {
 			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
 				snprintf(err, errlen, "option %.*s needs a file name", (int)klen, arg);

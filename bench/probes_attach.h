@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef KS_PROBES_ATTACH_H
+#define KS_PROBES_ATTACH_H
+
+#include "bench.h"
+
+struct ks_attached_probe {
+	struct ks_probe_plan plan;
+	void *state;
+};
+
+struct ks_attached_probes {
+	const struct ks_probe_backend *be;
+	struct ks_attached_probe p[4];
+	int n;
+	char note[256];   /* why nothing could be attached */
+};
+
+int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap);
+/* Snapshot every attached probe into `r` (may be NULL), then detach all. */
+void ks_probes_end(struct ks_attached_probes *ap, struct ks_result *r);
+
+#endif
