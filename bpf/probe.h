@@ -78,6 +78,23 @@ const struct ks_probe_backend *ks_probe_pick(enum ks_probe_backend_kind want, ch
 
 extern const char *const ks_probe_names[];   /* "exits", "uexits", ... NULL-terminated */
 
+/* Exact samples from the BPF backend (off by default): one per span, from a
+ * ring buffer, next to the in-kernel histograms (which never miss one). */
+struct ks_probe_sample {
+	const char *key;          /* as in the snapshot, e.g. "KVM_EXIT_IO" */
+	uint64_t start_ns;        /* CLOCK_MONOTONIC */
+	uint64_t dur_ns;
+	uint32_t tid, tgid;
+};
+/* A negative return stops the draining (and is returned). */
+typedef int (*ks_probe_sample_fn)(void *ctx, const struct ks_probe_sample *s);
+/* For the following starts: a sample ring of `bytes` (a power of two >= 4096), 0 = off. */
+void ks_probe_bpf_set_samples(size_t bytes);
+/* Deliver the samples so far, waiting up to timeout_ms (0: don't wait) for the first.
+ * Returns how many, or -errno (-ENOENT: samples were off at start). A sample
+ * that found the ring full is counted in the snapshot's `lost`. */
+int ks_probe_bpf_poll_samples(void *state, ks_probe_sample_fn fn, void *ctx, int timeout_ms);
+
 /* Discovery (bpf/discover.c): fill the plan for `probe` on this kernel. */
 int ks_probe_discover(const char *probe, struct ks_probe_plan *plan);
 
@@ -85,5 +102,50 @@ int ks_probe_discover(const char *probe, struct ks_probe_plan *plan);
 void ks_probe_print(FILE *f, const struct ks_probe_snapshot *s, const char *title);
 /* Approximate quantile from a key's log2 histogram (upper bucket bound, clamped to max). */
 uint64_t ks_probe_quantile(const struct ks_probe_key_stats *k, double q);
+
+/*
+ * Discovery details and shared helpers (bpf/discover.c).
+ */
+/* The KVM backend discovery found (it decides which events fire). */
+enum ks_kvm_backend {
+	KS_KVM_NONE = 0,   /* KVM not loaded */
+	KS_KVM_VMX,        /* kvm_intel */
+	KS_KVM_SVM,        /* kvm_amd */
+	KS_KVM_PVM,        /* kvm_pvm alone: kvm_exit/kvm_entry exist but never fire */
+	KS_KVM_X86,        /* x86 kvm_exit format, vendor module not visible */
+	KS_KVM_ARM64,      /* native arm64 KVM (VHE/nVHE/pKVM) */
+	KS_KVM_GUNYAH,     /* the KVM-on-Gunyah port: no kvm_exit/kvm_entry */
+	KS_KVM_UNKNOWN,
+};
+const char *ks_kvm_backend_name(enum ks_kvm_backend be);
+/*
+ * ks_probe_discover() against another root (test fixtures: <root>/sys/kernel/tracing,
+ * <root>/sys/module, <root>/proc/device-tree, <root>/sys/kernel/btf), never mounting;
+ * root NULL or "" is this system. `backend` (may be NULL) receives what was detected.
+ * Returns 0, or -errno (tracefs unusable: plan->why says why; unknown probe: -EINVAL).
+ */
+int ks_probe_discover_at(const char *root, const char *probe, struct ks_probe_plan *plan,
+			 enum ks_kvm_backend *backend);
+
+/*
+ * The tracefs mount, shared and counted: finds a mounted tracefs (or tracing/ in a
+ * mounted debugfs), else mounts one at /sys/kernel/tracing. The last release
+ * unmounts it only if acquire mounted it. dir receives the tracing directory.
+ */
+int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen);
+void ks_tracefs_release(void);
+bool ks_tracefs_mounted_by_us(void);
+
+/* Keys both backends use. */
+#define KS_KVM_RUN 0xAE80u   /* _IO(KVMIO, 0x80) */
+#define KS_X86_ISA_VMX 1     /* kvm_exit's isa field */
+#define KS_X86_ISA_SVM 2
+/* "KVM_EXIT_IO"; err < 0 (KVM_RUN failed): "KVM_RUN -EINTR" / "KVM_RUN error -N" */
+void ks_kvm_uexit_key(char *buf, size_t len, uint32_t reason, int err);
+/* VMX: "IO_INSTRUCTION" (basic reason, " FAILED_VMENTRY" if bit 31); SVM: "io", "npf" */
+void ks_x86_exit_key(char *buf, size_t len, uint32_t isa, uint32_t exit_reason);
+/* arm64 kvm_exit(ret, esr_ec): traps by exception class ("HVC64", "DABT_LOW", "WFx"),
+ * else "IRQ", "SERROR", "ILLEGAL" */
+void ks_arm64_exit_key(char *buf, size_t len, int32_t ret, uint32_t esr_ec);
 
 #endif

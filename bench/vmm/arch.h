@@ -15,6 +15,7 @@
 /* Where things are in guest physical memory (from the arch's ks_layout.h). */
 struct ks_layout {
 	uint64_t main_slot_gpa, main_slot_size;
+	uint64_t image_gpa, image_max;    /* where the embedded guest image goes */
 	uint64_t mailbox_gpa;
 	uint64_t samples_gpa, samples_cap;
 	uint64_t region_gpa, region_max;
@@ -57,8 +58,9 @@ struct ks_arch_ops {
 			       struct ks_backend_info *bi);
 	/* Turn KS_G_IDENTIFY's guest_info words into text. */
 	void (*format_identity)(const uint64_t info[8], char *buf, size_t len);
-	/* Lay the guest image, page tables and descriptors into slot 0. */
-	int (*load_guest)(struct ks_vm *vm, const uint8_t *img, size_t len);
+	/* The image is in place (validated): lay out page tables, descriptors,
+	 * device tree, the arch's mailbox fields. */
+	int (*load_guest)(struct ks_vm *vm, const struct ks_image_header *h);
 	/* Registers, CPUID, LAPIC: make vCPU `v` start at the guest entry. */
 	int (*vcpu_setup)(struct ks_vcpu *v);
 	/* Is this exit the guest's ucall doorbell? */

@@ -233,9 +233,29 @@ int ks_vm_load_guest(struct ks_vm *vm)
 	const struct ks_layout *l = vm->arch->layout;
 	size_t len = (size_t)(ks_guest_image_end - ks_guest_image);
 
+	struct ks_image_header h;
+
 	if (ks_vm_add_slot(vm, 0, l->main_slot_gpa, l->main_slot_size, KS_BACKING_ANON) < 0)
 		return -1;
-	if (vm->arch->load_guest(vm, ks_guest_image, len) < 0)
+	/* The embedded image must be for this layout: checked once, here. */
+	if (len < sizeof(h) || len > l->image_max) {
+		VM_ERR(vm, "embedded guest image size %zu is invalid", len);
+		return -1;
+	}
+	memcpy(&h, ks_guest_image, sizeof(h));
+	if (h.magic != KS_ABI_MAGIC || h.abi_version != KS_ABI_VERSION ||
+	    h.load_gpa != l->image_gpa || h.image_end > l->image_gpa + l->image_max) {
+		VM_ERR(vm, "embedded guest image header is wrong (magic/version/load address)");
+		return -1;
+	}
+	void *dst = ks_vm_gpa_to_hva(vm, l->image_gpa, len);
+	if (!dst) {
+		VM_ERR(vm, "guest image GPA 0x%llx is outside guest memory",
+		       (unsigned long long)l->image_gpa);
+		return -1;
+	}
+	memcpy(dst, ks_guest_image, len);
+	if (vm->arch->load_guest(vm, &h) < 0)
 		return -1;
 	vm->mb = ks_vm_gpa_to_hva(vm, l->mailbox_gpa, sizeof(*vm->mb));
 	if (!vm->mb) {

@@ -68,24 +68,14 @@ ks_batch_fn ks_arch_batch(struct ks_mailbox *mb)
 	}
 }
 
-/* GICv3: distributor in affinity-routing mode, our SPI to CPU 0, group 1. */
-void ks_arch_irq_setup(struct ks_mailbox *mb)
+/* Wake this CPU's redistributor and enable group-1 delivery on its CPU interface. */
+static void cpu_interface_on(struct ks_mailbox *mb, uint64_t cpu)
 {
-	uint64_t gicd = mb->arch_scratch[0], gicr = mb->arch_scratch[1];
-	uint32_t intid = (uint32_t)mb->irq_vector;
-
-	if (gicd) {
-		ks_mmio_write32(gicd + 0x0, (1u << 4) | (1u << 1));  /* CTLR: ARE, EnableGrp1 */
-		ks_mmio_write32(gicd + 0x80 + 4 * (intid / 32), 1u << (intid % 32)); /* IGROUPR */
-		*(volatile uint8_t *)(uintptr_t)(gicd + 0x400 + intid) = 0xa0;       /* IPRIORITYR */
-		*(volatile uint64_t *)(uintptr_t)(gicd + 0x6000 + 8 * intid) = 0;    /* IROUTER: CPU 0 */
-		ks_mmio_write32(gicd + 0x100 + 4 * (intid / 32), 1u << (intid % 32)); /* ISENABLER */
-	}
-	if (gicr) {
+	if (mb->arch_scratch[1]) {   /* no redistributor to wake under Gunyah */
+		uint64_t rd = mb->arch_scratch[1] + cpu * KS_GICR_STRIDE;
 		/* GICR_WAKER: clear ProcessorSleep, wait for ChildrenAsleep to clear */
-		uint32_t w = ks_mmio_read32(gicr + 0x14);
-		ks_mmio_write32(gicr + 0x14, w & ~(1u << 1));
-		while (ks_mmio_read32(gicr + 0x14) & (1u << 2))
+		ks_mmio_write32(rd + 0x14, ks_mmio_read32(rd + 0x14) & ~(1u << 1));
+		while (ks_mmio_read32(rd + 0x14) & (1u << 2))
 			ks_pause();
 	}
 	ks_write_sysreg(ICC_SRE_EL1, ks_read_sysreg(ICC_SRE_EL1) | 1);
@@ -96,21 +86,20 @@ void ks_arch_irq_setup(struct ks_mailbox *mb)
 	__asm__ volatile("isb");
 }
 
-/* Wake this CPU's redistributor and enable group-1 delivery on its CPU interface. */
-static void cpu_interface_on(struct ks_mailbox *mb, uint64_t cpu)
+/* GICv3: distributor in affinity-routing mode, our SPI to CPU 0, group 1. */
+void ks_arch_irq_setup(struct ks_mailbox *mb)
 {
-	uint64_t rd = mb->arch_scratch[1] + cpu * KS_GICR_STRIDE;
-	uint32_t w = ks_mmio_read32(rd + 0x14);
+	uint64_t gicd = mb->arch_scratch[0];
+	uint32_t intid = (uint32_t)mb->irq_vector;
 
-	ks_mmio_write32(rd + 0x14, w & ~(1u << 1));
-	while (ks_mmio_read32(rd + 0x14) & (1u << 2))
-		ks_pause();
-	ks_write_sysreg(ICC_SRE_EL1, ks_read_sysreg(ICC_SRE_EL1) | 1);
-	__asm__ volatile("isb");
-	ks_write_sysreg(ICC_PMR_EL1, 0xff);
-	ks_write_sysreg(ICC_BPR1_EL1, 0);
-	ks_write_sysreg(ICC_IGRPEN1_EL1, 1);
-	__asm__ volatile("isb");
+	if (gicd) {
+		ks_mmio_write32(gicd + 0x0, (1u << 4) | (1u << 1));  /* CTLR: ARE, EnableGrp1 */
+		ks_mmio_write32(gicd + 0x80 + 4 * (intid / 32), 1u << (intid % 32)); /* IGROUPR */
+		*(volatile uint8_t *)(uintptr_t)(gicd + 0x400 + intid) = 0xa0;       /* IPRIORITYR */
+		*(volatile uint64_t *)(uintptr_t)(gicd + 0x6000 + 8 * intid) = 0;    /* IROUTER: CPU 0 */
+		ks_mmio_write32(gicd + 0x100 + 4 * (intid / 32), 1u << (intid % 32)); /* ISENABLER */
+	}
+	cpu_interface_on(mb, 0);
 }
 
 /* SGI KS_IPI_SGI, group 1, enabled in this CPU's redistributor SGI frame. */

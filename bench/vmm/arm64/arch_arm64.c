@@ -29,6 +29,8 @@
 static const struct ks_layout layout_arm64 = {
 	.main_slot_gpa = KS_RAM_GPA,
 	.main_slot_size = KS_MAIN_SLOT_SIZE,
+	.image_gpa = KS_IMAGE_GPA,
+	.image_max = KS_IMAGE_MAX,
 	.mailbox_gpa = KS_MAILBOX_GPA,
 	.samples_gpa = KS_SAMPLES_GPA,
 	.samples_cap = KS_SAMPLES_CAP,
@@ -107,22 +109,8 @@ static int build_dtb(struct ks_vm *vm)
 	return 0;
 }
 
-static int load_guest(struct ks_vm *vm, const uint8_t *img, size_t len)
+static int load_guest(struct ks_vm *vm, const struct ks_image_header *h)
 {
-	struct ks_image_header h;
-
-	if (len < sizeof(h) || len > KS_IMAGE_MAX) {
-		snprintf(vm->err, sizeof(vm->err), "guest image size %zu is invalid", len);
-		return -1;
-	}
-	memcpy(&h, img, sizeof(h));
-	if (h.magic != KS_ABI_MAGIC || h.abi_version != KS_ABI_VERSION ||
-	    h.load_gpa != KS_IMAGE_GPA || h.image_end > KS_IMAGE_GPA + KS_IMAGE_MAX) {
-		snprintf(vm->err, sizeof(vm->err),
-			 "embedded guest image header is wrong (magic/version/load address)");
-		return -1;
-	}
-	memcpy(ks_vm_gpa_to_hva(vm, KS_IMAGE_GPA, len), img, len);
 	build_page_tables(vm);
 	struct ks_mailbox *mb = ks_vm_gpa_to_hva(vm, KS_MAILBOX_GPA, sizeof(*mb));
 	bool gic = plan_of(vm).describe_gic;
