@@ -1,0 +1,398 @@
+#!/usr/bin/env bash
+# kvmscope arm64 testbed: run a static aarch64 program against a REAL /dev/kvm
+# inside Debian's arm64 kernel booted under qemu-system-aarch64 (TCG, emulated
+# EL2: -M virt,virtualization=on), on x86_64 machines without any KVM.
+#
+#   testbed.sh [--cache DIR] [--timeout SECS] [--append "KERNEL ARGS"]
+#              [--out DIR] [--smp N] [--mem MIB] [--mode vhe|nvhe|protected]
+#              [--cpu MODEL] [--kernel-pkg PKG] [--keep]
+#              -- /path/to/static-aarch64-binary [ARGS...]
+#
+# The program runs as a child of our own /init (../qemu-common/init.c) with
+# cwd = a 9p share of --out DIR, so files it writes land on the host.  Exit
+# status: the program's, 77 (SKIP) when qemu, the cross compiler or the
+# kernel package cannot be had, 124 on timeout, 125 when the guest died
+# without reporting a status.  See README.md next to this file.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+INIT_SRC=$HERE/../qemu-common/init.c
+CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kvmscope/qemu-arm64
+TIMEOUT=300
+APPEND=""
+OUT=""
+MODE=vhe
+# pauth-impdef: the architected QARMA pointer-auth algorithm is slow to
+# emulate and the kernel uses pauth everywhere; impdef makes boots ~3x faster.
+CPU=${KVMSCOPE_QEMU_CPU:-max,pauth-impdef=on}
+KPKG=${KVMSCOPE_KERNEL_PKG:-}
+KEEP=0
+MEM=2048
+SMP=2
+CC_A64=${KVMSCOPE_AARCH64_CC:-aarch64-linux-gnu-gcc}
+# Modules to load in the guest (dependencies are added automatically).
+# CONFIG_KVM=y on arm64: no kvm module; these are for the 9p output share.
+MODULES=(virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
+
+usage() {
+	sed -n '6,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+log() { echo "testbed: $*" >&2; }
+skip() { echo "SKIP: $*"; exit 77; }
+die() { echo "testbed: error: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cache) CACHE=$2; shift 2 ;;
+	--timeout) TIMEOUT=$2; shift 2 ;;
+	--append) APPEND=$2; shift 2 ;;
+	--out) OUT=$2; shift 2 ;;
+	--mode) MODE=$2; shift 2 ;;
+	--cpu) CPU=$2; shift 2 ;;
+	--smp) SMP=$2; shift 2 ;;
+	--mem) MEM=$2; shift 2 ;;
+	--kernel-pkg) KPKG=$2; shift 2 ;;
+	--keep) KEEP=1; shift ;;
+	--) shift; break ;;
+	-h|--help) usage ;;
+	*) die "unknown option '$1' (the program goes after --)" ;;
+	esac
+done
+[ $# -ge 1 ] || usage
+PROG=$1; shift
+[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
+[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
+case $MODE in
+vhe) MODE_ARG="" ;;	# the kernel's default when it is entered at EL2 with VHE
+nvhe|protected) MODE_ARG="kvm-arm.mode=$MODE" ;;
+*) die "--mode wants vhe, nvhe or protected" ;;
+esac
+if command -v readelf >/dev/null; then
+	hdr=$(readelf -h "$PROG" 2>/dev/null || true)
+	case $hdr in
+	*AArch64*) ;;
+	*) die "$PROG is not an AArch64 ELF executable (build it with $CC_A64 -static)" ;;
+	esac
+	if readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
+		die "$PROG is dynamically linked; the guest has no libc: build it with -static"
+	fi
+fi
+# Program arguments travel on the kernel command line after "--"; the kernel
+# splits them on blanks and eats quotes, so refuse what it would mangle.
+for a in "$@"; do
+	case $a in
+	*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
+	esac
+done
+[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
+
+command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 not installed (apt-get install --no-install-recommends qemu-system-arm)"
+command -v "$CC_A64" >/dev/null || skip "$CC_A64 not installed (apt-get install --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
+command -v cpio >/dev/null || skip "cpio not installed"
+command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+[ -f "$INIT_SRC" ] || die "missing $INIT_SRC"
+
+# ---------------------------------------------------------------- kernel
+mkdir -p "$CACHE"
+if command -v flock >/dev/null; then
+	exec 9>"$CACHE/.lock"
+	flock 9
+fi
+
+# The guest /init, cross-compiled once and cached by source hash.  A compiler
+# without its libc (gcc-aarch64-linux-gnu installed without recommends lacks
+# libc6-dev-arm64-cross) fails here: that is a SKIP, not an error.
+INIT_BIN=$CACHE/init-$(cat "$INIT_SRC" | sha256sum | cut -c1-16)
+if [ ! -x "$INIT_BIN" ]; then
+	if ! "$CC_A64" -static -Os -o "$INIT_BIN.$$" "$INIT_SRC" 2>"$CACHE/init-build.err"; then
+		sed 's/^/testbed: cc: /' "$CACHE/init-build.err" | head -n 5 >&2
+		rm -f "$INIT_BIN.$$"
+		skip "$CC_A64 cannot build a static program (apt-get install --no-install-recommends libc6-dev-arm64-cross)"
+	fi
+	rm -f "$CACHE/init-build.err"
+	mv "$INIT_BIN.$$" "$INIT_BIN"
+fi
+
+ARCH_SUFFIX=":arm64"
+[ "$(dpkg --print-architecture)" = arm64 ] && ARCH_SUFFIX=""
+have_arm64_arch() {
+	[ -z "$ARCH_SUFFIX" ] || dpkg --print-foreign-architectures | grep -qx arm64
+}
+resolve_pkg() {
+	# linux-image-arm64 is a metapackage: follow it to linux-image-X.Y.Z-N-arm64.
+	apt-cache depends "linux-image-arm64$ARCH_SUFFIX" 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { sub(/:arm64$/, "", $2); print $2; exit }'
+}
+candidate() {
+	apt-cache policy "$1$ARCH_SUFFIX" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
+}
+apt_update() {
+	if ! have_arm64_arch; then
+		# Left in place afterwards: removing it again would make the next
+		# run repeat the (slow) update.  See README.md.
+		log "adding the arm64 architecture to dpkg (dpkg --add-architecture arm64)"
+		dpkg --add-architecture arm64 || return 0
+	fi
+	log "running apt-get update"
+	apt-get update -qq >/dev/null 2>&1 || true
+}
+
+KDIR=""
+# apt-cache takes seconds: reuse a resolution younger than a day.
+MEMO=$CACHE/resolved
+PKG_GIVEN=${KPKG:+1}
+FROM_MEMO=""
+if [ -z "$KPKG" ] && [ -n "$(find "$MEMO" -mmin -1440 2>/dev/null)" ]; then
+	read -r mpkg mver <"$MEMO" || true
+	if [ -n "${mpkg:-}" ] && [ -f "$CACHE/${mpkg}_${mver:-}/.complete" ]; then
+		KDIR=$CACHE/${mpkg}_${mver}
+		FROM_MEMO=1
+	fi
+fi
+if [ -z "$KDIR" ] && [ -z "$KPKG" ]; then
+	KPKG=$(resolve_pkg || true)
+	if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ] && ! ls -d "$CACHE"/linux-image-*/.complete >/dev/null 2>&1; then
+		log "apt-cache knows no linux-image-arm64$ARCH_SUFFIX"
+		apt_update
+		KPKG=$(resolve_pkg || true)
+	fi
+fi
+fetch_kernel() { # sets KDIR on success
+	local ver dl
+	ver=$(candidate "$KPKG" || true)
+	[ -n "$ver" ] || return 1
+	KDIR=$CACHE/${KPKG}_${ver}
+	[ -f "$KDIR/.complete" ] && return 0
+	log "downloading $KPKG$ARCH_SUFFIX=$ver into $CACHE"
+	dl=$(mktemp -d "$CACHE/dl.XXXXXX")
+	if (cd "$dl" && apt-get download -q "$KPKG$ARCH_SUFFIX=$ver" >/dev/null 2>"$dl/apt.err") &&
+		rm -rf "$KDIR" "$KDIR.tmp" && dpkg -x "$dl"/*.deb "$KDIR.tmp" && mv "$KDIR.tmp" "$KDIR"; then
+		echo "$KPKG $ver" >"$KDIR/.complete"
+		rm -rf "$dl"
+		return 0
+	fi
+	sed 's/^/testbed: apt: /' "$dl/apt.err" >&2 || true
+	rm -rf "$dl" "$KDIR.tmp" "$KDIR"
+	KDIR=""
+	return 1
+}
+if [ -z "$KDIR" ] && [ -n "$KPKG" ] && ! fetch_kernel && [ "$(id -u)" = 0 ] && [ -z "$PKG_GIVEN" ]; then
+	# Stale package lists name a version the mirror no longer has.
+	log "download failed; retrying after an update"
+	apt_update
+	KPKG=$(resolve_pkg || true)
+	[ -n "$KPKG" ] && fetch_kernel || true
+fi
+if [ -n "$KDIR" ] && [ -z "$PKG_GIVEN" ] && [ -z "$FROM_MEMO" ]; then
+	cp "$KDIR/.complete" "$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
+fi
+if [ -z "$KDIR" ]; then
+	# Offline: use the newest kernel already in the cache.
+	stamp=$(ls -td "$CACHE"/linux-image-*/.complete 2>/dev/null | head -n1 || true)
+	if [ -z "$stamp" ]; then
+		hint=""
+		have_arm64_arch || hint=" (the arm64 architecture is not enabled: as root, dpkg --add-architecture arm64 && apt-get update)"
+		skip "cannot resolve or download Debian's arm64 kernel package (${KPKG:-linux-image-arm64}) and none is cached in $CACHE$hint"
+	fi
+	KDIR=$(dirname "$stamp")
+	log "using cached kernel $(cat "$stamp")"
+fi
+
+VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
+[ -n "$VMLINUZ" ] || skip "no boot/vmlinuz-* in $KDIR"
+KREL=${VMLINUZ##*/vmlinuz-}
+MODDIR=$KDIR/lib/modules/$KREL
+[ -d "$MODDIR" ] || skip "no $MODDIR"
+log "kernel: $(cat "$KDIR/.complete") ($KREL)"
+
+# Debian's arm64 vmlinuz (6.1) is a plain Image: boot it as is.  Gzip'd
+# Images (QEMU could inflate them itself) and EFI zboot "zimg" wrappers
+# (CONFIG_EFI_ZBOOT, which QEMU 7.2 cannot boot) are unpacked once, cached.
+is_image() { # an arm64 Image has "ARM\x64" at offset 0x38
+	[ "$(od -An -tx1 -j 56 -N 4 "$1" | tr -d ' ')" = 41524d64 ]
+}
+unpack_image() {
+	local img=$1 dst=$2 off len comp
+	case $(od -An -tx1 -N 2 "$img" | tr -d ' ') in
+	1f8b) gzip -dc <"$img" >"$dst.tmp" ;;
+	4d5a)
+		[ "$(od -An -c -j 4 -N 4 "$img" | tr -d ' ')" = zimg ] || return 1
+		read -r off len < <(od -An -tu4 -j 8 -N 8 "$img")
+		comp=$(dd if="$img" bs=1 skip=24 count=32 2>/dev/null | tr -d '\0')
+		case $comp in
+		gzip) tail -c +$((off + 1)) "$img" | head -c "$len" | gzip -dc >"$dst.tmp" ;;
+		zstd*) tail -c +$((off + 1)) "$img" | head -c "$len" | zstd -qdc >"$dst.tmp" ;;
+		xz*) tail -c +$((off + 1)) "$img" | head -c "$len" | xz -dc >"$dst.tmp" ;;
+		*) return 1 ;;
+		esac ;;
+	*) return 1 ;;
+	esac
+	is_image "$dst.tmp" || { rm -f "$dst.tmp"; return 1; }
+	mv "$dst.tmp" "$dst"
+}
+KERNEL=$VMLINUZ
+if ! is_image "$VMLINUZ"; then
+	[ -f "$KDIR/Image" ] || unpack_image "$VMLINUZ" "$KDIR/Image" || true
+	if [ -f "$KDIR/Image" ]; then
+		KERNEL=$KDIR/Image
+	else
+		log "$VMLINUZ is no arm64 Image and cannot be unpacked; trying it as is"
+	fi
+fi
+exec 9>&-
+
+# ---------------------------------------------------------------- work dir
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-arm64.XXXXXX")
+QPID=""
+cleanup() {
+	[ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null || true
+	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+
+ROOT=$WORK/root
+mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
+cp "$INIT_BIN" "$ROOT/init"
+cp "$PROG" "$ROOT/kvmscope/prog"
+chmod 755 "$ROOT/kvmscope/prog"
+
+# ---------------------------------------------------------------- modules
+# name (dashes as underscores) -> path relative to $MODDIR
+declare -A MPATH=() MDEPS=() MDONE=() BUILTIN=()
+# No subshells here: this runs over ~4000 module paths.
+modname() { MN=${1##*/}; MN=${MN%%.ko*}; MN=${MN//-/_}; }
+if [ -f "$MODDIR/modules.builtin" ]; then
+	while read -r p; do modname "$p"; BUILTIN[$MN]=1; done <"$MODDIR/modules.builtin"
+fi
+if [ -f "$MODDIR/modules.dep" ]; then
+	while IFS= read -r line; do
+		modname "${line%%:*}"
+		n=$MN
+		MPATH[$n]=${line%%:*}
+		d=""
+		for q in ${line#*:}; do modname "$q"; d+=" $MN"; done
+		MDEPS[$n]=$d
+	done <"$MODDIR/modules.dep"
+else
+	# Debian's linux-image .deb ships no modules.dep (depmod runs at
+	# install time): map names via the tree and read each needed module's
+	# own "depends=" from its .modinfo section.
+	while IFS= read -r p; do
+		modname "$p"
+		MPATH[$MN]=${p#./}
+	done < <(cd "$MODDIR" && find kernel -name '*.ko*')
+fi
+moddeps() { # fills MDEPS[name] with the direct deps, space separated
+	local n=$1 f cat=cat d
+	[ -z "${MDEPS[$n]+x}" ] || return 0
+	f=$MODDIR/${MPATH[$n]}
+	case $f in
+	*.xz) cat="xz -dc" ;; *.zst) cat="zstd -dc" ;; *.gz) cat="gzip -dc" ;;
+	esac
+	d=$($cat "$f" | tr '\0' '\n' | grep -a -m1 '^depends=' || true)
+	d=${d#depends=}
+	d=${d//,/ }
+	MDEPS[$n]=${d//-/_}
+}
+ORDER=()
+visit() {
+	local n=$1 d
+	[ -n "${MDONE[$n]:-}" ] && return 0
+	MDONE[$n]=1
+	[ -z "${BUILTIN[$n]:-}" ] || return 0
+	[ -n "${MPATH[$n]:-}" ] || { log "module $n not found in $KREL (skipped)"; return 0; }
+	moddeps "$n"
+	for d in ${MDEPS[$n]}; do visit "$d"; done
+	ORDER+=("$n")
+}
+for m in "${MODULES[@]}"; do visit "${m//-/_}"; done
+: >"$ROOT/kvmscope/modules.list"
+for n in "${ORDER[@]}"; do
+	src=$MODDIR/${MPATH[$n]}
+	dst=$ROOT/kvmscope/modules/$n.ko
+	case $src in
+	*.ko.xz) xz -dc "$src" >"$dst" ;;
+	*.ko.zst) zstd -qdc "$src" >"$dst" ;;
+	*.ko.gz) gzip -dc "$src" >"$dst" ;;
+	*) cp "$src" "$dst" ;;
+	esac
+	echo "$n.ko" >>"$ROOT/kvmscope/modules.list"
+done
+log "modules: ${ORDER[*]}"
+
+(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
+	cpio --null -o -H newc -R 0:0 --quiet | gzip -1) >"$WORK/initramfs.cpio.gz"
+
+# ---------------------------------------------------------------- run
+CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
+[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
+[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
+CMDLINE+=" -- KVMSCOPE-ARGV $*"
+[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
+# gic-version=3: a GICv3 with the virtualization interface (ICH_* registers,
+# maintenance interrupt), which KVM's vGICv3 needs.  virtualization=on: EL2.
+QEMU=(qemu-system-aarch64
+	-machine virt,virtualization=on,gic-version=3 -accel "tcg,thread=${KVMSCOPE_TCG_THREAD:-multi}"
+	-cpu "$CPU" -smp "$SMP" -m "$MEM"
+	-nodefaults -no-user-config -nographic -no-reboot -nic none
+	-serial stdio -monitor none
+	-kernel "$KERNEL" -initrd "$WORK/initramfs.cpio.gz"
+	-append "$CMDLINE")
+# Extra QEMU options for debugging, e.g. KVMSCOPE_QEMU_ARGS="-d int -D /tmp/q.log".
+# shellcheck disable=SC2206
+[ -z "${KVMSCOPE_QEMU_ARGS:-}" ] || QEMU+=(${KVMSCOPE_QEMU_ARGS})
+# Results come back over 9p; KVMSCOPE_TRANSPORT=console forces the fallback
+# (/init prints the files base64-encoded between markers on the console).
+if [ "${KVMSCOPE_TRANSPORT:-9p}" != console ]; then
+	QEMU+=(-virtfs "local,path=${OUT//,/,,},mount_tag=out,security_model=none,id=out")
+fi
+log "cmdline: $CMDLINE"
+log "output dir: $OUT"
+t0=$(date +%s.%N)
+set +e
+timeout -k 5 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tee "$WORK/console.raw"
+rcs=("${PIPESTATUS[@]}")
+set -e
+t1=$(date +%s.%N)
+tr -d '\r' <"$WORK/console.raw" >"$WORK/console.log"
+wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+
+# Fallback transport: files dumped base64 on the console by /init.
+if grep -aq '^KVMSCOPE-FILE-BEGIN ' "$WORK/console.log"; then
+	cur=""
+	while IFS= read -r line; do
+		case $line in
+		"KVMSCOPE-FILE-BEGIN "*)
+			cur=${line#KVMSCOPE-FILE-BEGIN }
+			case "/$cur/" in */../*) cur="" ;; esac
+			[ -n "$cur" ] && { mkdir -p "$OUT/$(dirname "$cur")"; : >"$WORK/b64"; } ;;
+		"KVMSCOPE-FILE-END "*)
+			[ -n "$cur" ] && base64 -d <"$WORK/b64" >"$OUT/$cur"
+			cur="" ;;
+		*) [ -n "$cur" ] && echo "$line" >>"$WORK/b64" ;;
+		esac
+	done <"$WORK/console.log"
+	log "copied files back from the console"
+fi
+
+if [ "${rcs[0]}" = 124 ] || [ "${rcs[0]}" = 137 ]; then
+	echo "FAIL: testbed timed out after ${TIMEOUT}s (qemu killed)"
+	exit 124
+fi
+seen=$(grep -ao 'kvmscope-init: kvm mode: [a-z]*' "$WORK/console.log" | tail -n1 | awk '{ print $4 }' || true)
+if [ -n "$seen" ] && [ "$seen" != "$MODE" ]; then
+	log "warning: asked for --mode $MODE but the guest kernel reports KVM mode '$seen'"
+fi
+status=$(grep -ao 'KVMSCOPE-EXIT-STATUS=[0-9]*' "$WORK/console.log" | tail -n1 | cut -d= -f2 || true)
+if [ -z "$status" ]; then
+	echo "FAIL: guest ended without KVMSCOPE-EXIT-STATUS (kernel panic or /init crash?), qemu rc ${rcs[0]}, ${wall}s"
+	exit 125
+fi
+log "program exit status $status; KVM mode ${seen:-unknown}; qemu wall time ${wall}s"
+exit "$status"
