@@ -139,14 +139,25 @@ void ks_vcpu_destroy(struct ks_vcpu *v)
 	v->fd = -1;
 }
 
+/* Push the deadline `watchdog_s` into the future: the guest made progress. */
+static int watchdog_rearm(struct ks_vcpu *v)
+{
+	struct itimerspec its;
+
+	if (!v->wd_armed)
+		return 0;
+	v->deadline_ns = mono_ns() + (uint64_t)(v->watchdog_s * 1e9);
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)(v->deadline_ns / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(v->deadline_ns % 1000000000ULL);
+	return timer_settime(v->wd_timer, TIMER_ABSTIME, &its, NULL);
+}
+
 int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
 {
 	struct sigevent sev;
-	struct itimerspec its;
 
 	ks_vcpu_watchdog_disarm(v);
-	v->watchdog_s = seconds;
-	v->deadline_ns = mono_ns() + (uint64_t)(seconds * 1e9);
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = KS_KICK_SIGNAL;
@@ -155,16 +166,14 @@ int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
 		V_ERR(v, "timer_create for the watchdog: %s", strerror(errno));
 		return -1;
 	}
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(v->deadline_ns / 1000000000ULL);
-	its.it_value.tv_nsec = (long)(v->deadline_ns % 1000000000ULL);
-	if (timer_settime(v->wd_timer, TIMER_ABSTIME, &its, NULL) < 0) {
-		V_ERR(v, "timer_settime for the watchdog: %s", strerror(errno));
-		timer_delete(v->wd_timer);
-		return -1;
-	}
+	v->watchdog_s = seconds;
 	v->wd_armed = true;
 	v->wd_tid = sev._sigev_un._tid;
+	if (watchdog_rearm(v) < 0) {
+		V_ERR(v, "timer_settime for the watchdog: %s", strerror(errno));
+		ks_vcpu_watchdog_disarm(v);
+		return -1;
+	}
 	return 0;
 }
 
@@ -277,6 +286,8 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 
 	tl_run = run;
 	register_running(tid, true);
+	/* the watchdog bounds the time between two progress reports (ucalls) */
+	watchdog_rearm(v);
 	for (;;) {
 		if (ks_interrupted) {
 			V_ERR(v, "interrupted (SIGINT/SIGTERM)");

@@ -164,8 +164,10 @@ struct ks_vcpu {
 int ks_vcpu_create(struct ks_vm *vm, struct ks_vcpu *v, int id);
 void ks_vcpu_destroy(struct ks_vcpu *v);
 
-/* Arm the watchdog for the calling thread: KVM_RUN is interrupted after
- * `seconds` from now and the run loop fails with a "guest hung" message. */
+/* Arm the watchdog for the calling thread: if the guest makes no progress
+ * report (ucall) for `seconds`, KVM_RUN is interrupted and the run loop
+ * fails with a "guest hung" message. Each ks_vcpu_run_to_ucall() call
+ * starts a fresh window. */
 int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds);
 void ks_vcpu_watchdog_disarm(struct ks_vcpu *v);
 

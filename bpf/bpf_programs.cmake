@@ -1,0 +1,172 @@
+# The eBPF probe backend (included by bpf/CMakeLists.txt): CO-RE programs
+# (*.bpf.c) compiled with clang -target bpf, embedded as bpftool skeletons,
+# loaded by probe_bpf.c through libbpf, linked from static archives so the
+# same ks_probe serves kvmscope and the fully static kvmscope-static.
+#
+# Never fails the configure: when something is missing, probe_bpf.c is built
+# as a stub whose usable() says what (KS_BPF_UNAVAILABLE).
+#
+#   KVMSCOPE_BPF=OFF                skip the backend (stub)
+#   KVMSCOPE_BPF_VMLINUX_H=<file>   use this vmlinux.h instead of generating one
+#                                   from the build machine's /sys/kernel/btf/vmlinux
+#                                   ("minimal": the checked-in fallback)
+option(KVMSCOPE_BPF "Build the eBPF probe backend when its tools are present" ON)
+set(KVMSCOPE_BPF_VMLINUX_H "" CACHE STRING
+    "vmlinux.h for the BPF programs (empty: generate from /sys/kernel/btf/vmlinux)")
+
+set(_ks_bpf_src ${CMAKE_CURRENT_SOURCE_DIR})
+set(_ks_bpf_out ${CMAKE_CURRENT_BINARY_DIR}/bpf-gen)
+set(_ks_bpf_programs uexits exits memlend)
+set(_ks_bpf_why "")
+
+if(NOT KVMSCOPE_BPF)
+  set(_ks_bpf_why "kvmscope was built with KVMSCOPE_BPF=OFF")
+elseif(KVMSCOPE_ARCH STREQUAL "arm64")
+  set(_ks_bpf_why "the arm64 BPF build is not wired yet")
+elseif(KVMSCOPE_ARCH STREQUAL "x86_64")
+  set(_ks_bpf_arch x86)
+else()
+  set(_ks_bpf_why "no BPF build for ${KVMSCOPE_ARCH}")
+endif()
+
+# probe_bpf.c names keys with the helpers both backends share (discover.c).
+if(NOT _ks_bpf_why AND NOT EXISTS ${_ks_bpf_src}/discover.c)
+  set(_ks_bpf_why "kvmscope was built without bpf/discover.c (probe key names)")
+endif()
+
+if(NOT _ks_bpf_why)
+  find_program(KS_CLANG NAMES clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14)
+  find_program(KS_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin /usr/local/sbin)
+  find_path(KS_LIBBPF_INCLUDE_DIR bpf/libbpf.h)
+  find_library(KS_LIBBPF_A NAMES libbpf.a)
+  find_library(KS_LIBELF_A NAMES libelf.a)
+  find_library(KS_LIBZ_A NAMES libz.a)
+  find_library(KS_LIBZSTD_A NAMES libzstd.a)
+  set(_missing "")
+  if(NOT KS_CLANG)
+    list(APPEND _missing "clang")
+  endif()
+  if(NOT KS_BPFTOOL)
+    list(APPEND _missing "bpftool")
+  endif()
+  if(NOT KS_LIBBPF_INCLUDE_DIR OR NOT KS_LIBBPF_A)
+    list(APPEND _missing "libbpf-dev (libbpf.a)")
+  endif()
+  if(NOT KS_LIBELF_A)
+    list(APPEND _missing "libelf-dev (libelf.a)")
+  endif()
+  if(NOT KS_LIBZ_A)
+    list(APPEND _missing "zlib1g-dev (libz.a)")
+  endif()
+  if(_missing)
+    string(REPLACE ";" ", " _missing "${_missing}")
+    set(_ks_bpf_why "kvmscope was built without the BPF backend: missing ${_missing} at build time (apt-get install clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev)")
+  endif()
+endif()
+
+# libbpf.a needs libelf.a and libz.a (and libzstd.a when libelf was built with
+# zstd): prove a fully static link works before relying on it.
+if(NOT _ks_bpf_why)
+  include(CheckCSourceCompiles)
+  include(CMakePushCheckState)
+  set(_ks_bpf_static_libs ${KS_LIBBPF_A} ${KS_LIBELF_A} ${KS_LIBZ_A})
+  set(_probe_src "
+#include <bpf/libbpf.h>
+#include <libelf.h>
+int main(void) { struct bpf_object *o = bpf_object__open_mem(\"\", 0, 0);
+  bpf_object__close(o); return elf_version(EV_CURRENT) == EV_NONE; }")
+  cmake_push_check_state(RESET)
+  set(CMAKE_REQUIRED_QUIET ON)
+  set(CMAKE_REQUIRED_INCLUDES ${KS_LIBBPF_INCLUDE_DIR})
+  set(CMAKE_REQUIRED_LINK_OPTIONS -static)
+  set(CMAKE_REQUIRED_LIBRARIES ${_ks_bpf_static_libs})
+  check_c_source_compiles("${_probe_src}" KS_LIBBPF_STATIC_LINKS)
+  if(NOT KS_LIBBPF_STATIC_LINKS AND KS_LIBZSTD_A)
+    list(APPEND _ks_bpf_static_libs ${KS_LIBZSTD_A})
+    set(CMAKE_REQUIRED_LIBRARIES ${_ks_bpf_static_libs})
+    check_c_source_compiles("${_probe_src}" KS_LIBBPF_STATIC_LINKS_ZSTD)
+  endif()
+  cmake_pop_check_state()
+  if(NOT KS_LIBBPF_STATIC_LINKS AND NOT KS_LIBBPF_STATIC_LINKS_ZSTD)
+    set(_ks_bpf_why "kvmscope was built without the BPF backend: a static link of libbpf.a + libelf.a + libz.a failed at build time (libzstd.a needed? apt-get install libzstd-dev)")
+  endif()
+endif()
+
+if(_ks_bpf_why)
+  message(STATUS "kvmscope BPF backend: stub (${_ks_bpf_why})")
+  target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c)
+  set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
+    COMPILE_DEFINITIONS "KS_BPF_UNAVAILABLE=\"${_ks_bpf_why}\"")
+  return()
+endif()
+
+# ---- vmlinux.h: generated from this machine's BTF, else the fallback
+file(MAKE_DIRECTORY ${_ks_bpf_out})
+if(KVMSCOPE_BPF_VMLINUX_H STREQUAL "minimal")
+  set(KVMSCOPE_BPF_VMLINUX_H ${_ks_bpf_src}/vmlinux/vmlinux_minimal.h)
+endif()
+if(KVMSCOPE_BPF_VMLINUX_H)
+  set(_vmlinux_how "${KVMSCOPE_BPF_VMLINUX_H}")
+  add_custom_command(OUTPUT ${_ks_bpf_out}/vmlinux.h
+    COMMAND ${CMAKE_COMMAND} -E copy ${KVMSCOPE_BPF_VMLINUX_H} ${_ks_bpf_out}/vmlinux.h
+    DEPENDS ${KVMSCOPE_BPF_VMLINUX_H} VERBATIM)
+elseif(EXISTS /sys/kernel/btf/vmlinux)
+  set(_vmlinux_how "generated from /sys/kernel/btf/vmlinux")
+  add_custom_command(OUTPUT ${_ks_bpf_out}/vmlinux.h
+    COMMAND sh -c "'${KS_BPFTOOL}' btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h.tmp && mv vmlinux.h.tmp vmlinux.h"
+    WORKING_DIRECTORY ${_ks_bpf_out}
+    COMMENT "Generating vmlinux.h from /sys/kernel/btf/vmlinux" VERBATIM)
+else()
+  set(_vmlinux_how "FALLBACK bpf/vmlinux/vmlinux_minimal.h (no /sys/kernel/btf/vmlinux here)")
+  add_custom_command(OUTPUT ${_ks_bpf_out}/vmlinux.h
+    COMMAND ${CMAKE_COMMAND} -E copy ${_ks_bpf_src}/vmlinux/vmlinux_minimal.h
+            ${_ks_bpf_out}/vmlinux.h
+    DEPENDS ${_ks_bpf_src}/vmlinux/vmlinux_minimal.h VERBATIM)
+endif()
+message(STATUS "kvmscope BPF backend: ${KS_CLANG}, ${KS_BPFTOOL}; vmlinux.h ${_vmlinux_how}")
+
+# ---- programs -> objects -> skeletons
+set(_ks_bpf_cflags -g -O2 -target bpf -D__TARGET_ARCH_${_ks_bpf_arch}
+    -Wall -Wextra -Wno-unused-parameter)
+if(KVMSCOPE_WERROR)
+  list(APPEND _ks_bpf_cflags -Werror)
+endif()
+set(_ks_bpf_headers ${_ks_bpf_src}/vmlinux/ks_probe.bpf.h ${_ks_bpf_src}/vmlinux/ks_probe_shared.h)
+set(_ks_bpf_skels "")
+foreach(_p IN LISTS _ks_bpf_programs)
+  add_custom_command(OUTPUT ${_ks_bpf_out}/${_p}.bpf.o
+    COMMAND ${KS_CLANG} ${_ks_bpf_cflags} -I${_ks_bpf_out} -I${_ks_bpf_src}/vmlinux
+            -I${KS_LIBBPF_INCLUDE_DIR} -c ${_ks_bpf_src}/${_p}.bpf.c -o ${_p}.bpf.o
+    DEPENDS ${_ks_bpf_src}/${_p}.bpf.c ${_ks_bpf_headers} ${_ks_bpf_out}/vmlinux.h
+    WORKING_DIRECTORY ${_ks_bpf_out}
+    COMMENT "BPF ${_p}.bpf.c" VERBATIM)
+  # gen object: libbpf's static linker, which also drops the DWARF (BTF stays)
+  add_custom_command(OUTPUT ${_ks_bpf_out}/${_p}.skel.h
+    COMMAND ${KS_BPFTOOL} gen object ${_p}.linked.o ${_p}.bpf.o
+    COMMAND sh -c "'${KS_BPFTOOL}' gen skeleton ${_p}.linked.o name ${_p}_bpf > ${_p}.skel.h.tmp && mv ${_p}.skel.h.tmp ${_p}.skel.h"
+    DEPENDS ${_ks_bpf_out}/${_p}.bpf.o
+    WORKING_DIRECTORY ${_ks_bpf_out}
+    COMMENT "BPF skeleton ${_p}.skel.h" VERBATIM)
+  list(APPEND _ks_bpf_skels ${_ks_bpf_out}/${_p}.skel.h)
+endforeach()
+
+target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c ${_ks_bpf_skels})
+get_target_property(_ks_srcs ks_probe SOURCES)
+if(NOT "${_ks_srcs}" MATCHES "discover\\.c")
+  target_sources(ks_probe PRIVATE ${_ks_bpf_src}/discover.c)
+endif()
+set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
+  INCLUDE_DIRECTORIES "${_ks_bpf_out};${_ks_bpf_src}/vmlinux;${KS_LIBBPF_INCLUDE_DIR}")
+# The archives, in dependency order: static for kvmscope-static, and kvmscope
+# gets no runtime dependency on libbpf/libelf either.
+find_package(Threads REQUIRED)
+target_link_libraries(ks_probe PUBLIC ${_ks_bpf_static_libs} Threads::Threads)
+
+# The testbed test (tests/probe-bpf), unless tests/CMakeLists.txt adds it itself.
+if(KVMSCOPE_TESTS AND EXISTS ${CMAKE_SOURCE_DIR}/tests/probe-bpf/CMakeLists.txt)
+  file(READ ${CMAKE_SOURCE_DIR}/tests/CMakeLists.txt _ks_tests_cml)
+  if(NOT _ks_tests_cml MATCHES "probe-bpf")
+    enable_testing()
+    add_subdirectory(${CMAKE_SOURCE_DIR}/tests/probe-bpf ${CMAKE_BINARY_DIR}/tests/probe-bpf)
+  endif()
+endif()

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memlend (x86): from kvm:kvm_page_fault (a guest's nested/EPT page fault
+ * reached KVM) to the same thread's next kvm:kvm_entry — the cost of
+ * resolving one stage-2 fault, first touches included. Key "fault"; a fault
+ * that went out to the VMM on the way (MMIO to an unbacked GPA also arrives
+ * as a nested page fault) gets KS_EXIT_USER: "fault+user".
+ */
+#include "ks_probe.bpf.h"
+
+SEC("tracepoint/kvm/kvm_page_fault")
+int start_kvm_page_fault(void *ctx)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+	return 0;
+}
+
+SEC("tracepoint/kvm/kvm_entry")
+int end_kvm_entry(void *ctx)
+{
+	ks_span_end(false);
+	return 0;
+}
+
+/* Optional: the loader skips it where the event does not exist. */
+SEC("tracepoint/kvm/kvm_userspace_exit")
+int mark_kvm_userspace_exit(void *ctx)
+{
+	ks_span_mark(KS_EXIT_USER);
+	return 0;
+}
+
+/*
+ * Where kvm_entry never fires (kvm_pvm) or KVM has no fault tracepoint
+ * (KVM-on-Gunyah), discovery names a fault-handling function instead: the
+ * span is its entry -> return on the same thread; the loader sets the
+ * function from the plan (fentry/fexit with BTF, else kprobe/kretprobe).
+ */
+SEC("fentry")
+int start_fentry(void *ctx)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+	return 0;
+}
+
+SEC("fexit")
+int end_fexit(void *ctx)
+{
+	ks_span_end(true);
+	return 0;
+}
+
+SEC("kprobe")
+int start_kprobe(void *ctx)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+	return 0;
+}
+
+SEC("kretprobe")
+int end_kretprobe(void *ctx)
+{
+	ks_span_end(true);
+	return 0;
+}

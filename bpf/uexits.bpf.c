@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * uexits: from kvm:kvm_userspace_exit (KVM_RUN is about to return to the
+ * VMM) to the same thread's next KVM_RUN ioctl — the time a VMM spends
+ * handling an exit in userspace, keyed by the exit reason (KVM_EXIT_*), or
+ * by KS_UEXIT_ERRNO | -errno when KVM_RUN failed (-EINTR: a signal).
+ *
+ * Two interchangeable end events; the loader loads the one the plan names:
+ * syscalls:sys_enter_ioctl (cmd == KVM_RUN) or raw_syscalls:sys_enter.
+ */
+#include "ks_probe.bpf.h"
+
+#if defined(__TARGET_ARCH_arm64)
+#define KS_NR_IOCTL 29
+#else
+#define KS_NR_IOCTL 16
+#endif
+
+SEC("tracepoint/kvm/kvm_userspace_exit")
+int start_kvm_userspace_exit(struct trace_event_raw_kvm_userspace_exit___ks *ctx)
+{
+	int err = ctx->errno;
+
+	ks_span_start(err < 0 ? KS_UEXIT_ERRNO | (__u64)(__u32)-err : (__u64)ctx->reason);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_ioctl")
+int end_sys_enter_ioctl(struct ks_sys_enter_ioctl *ctx)
+{
+	if ((__u32)ctx->cmd == KS_KVM_RUN)
+		ks_span_end(true);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int end_raw_sys_enter(struct ks_raw_sys_enter *ctx)
+{
+	if (ctx->id == KS_NR_IOCTL && (__u32)ctx->args[1] == KS_KVM_RUN)
+		ks_span_end(true);
+	return 0;
+}
