@@ -10,6 +10,13 @@
 #   KVMSCOPE_BPF_VMLINUX_H=<file>   use this vmlinux.h instead of generating one
 #                                   from the build machine's /sys/kernel/btf/vmlinux
 #                                   ("minimal": the checked-in fallback)
+#
+# arm64 (cross) builds compile the same programs with -D__TARGET_ARCH_arm64
+# against the minimal header (the build machine's BTF describes the build
+# machine's kernel, not an arm64 one: CO-RE relocates against the target's
+# BTF at load anyway), with the host's clang and bpftool (skeletons are
+# arch-neutral C), and link the arm64 libbpf.a/libelf.a/libz.a found in
+# CMAKE_FIND_ROOT_PATH (scripts/deps-arm64.sh unpacks them there).
 option(KVMSCOPE_BPF "Build the eBPF probe backend when its tools are present" ON)
 set(KVMSCOPE_BPF_VMLINUX_H "" CACHE STRING
     "vmlinux.h for the BPF programs (empty: generate from /sys/kernel/btf/vmlinux)")
@@ -17,12 +24,15 @@ set(KVMSCOPE_BPF_VMLINUX_H "" CACHE STRING
 set(_ks_bpf_src ${CMAKE_CURRENT_SOURCE_DIR})
 set(_ks_bpf_out ${CMAKE_CURRENT_BINARY_DIR}/bpf-gen)
 set(_ks_bpf_programs uexits exits memlend)
+if(EXISTS ${_ks_bpf_src}/irqfd.bpf.c)
+  list(APPEND _ks_bpf_programs irqfd)   # probe_bpf.c includes irqfd.skel.h when it exists
+endif()
 set(_ks_bpf_why "")
 
 if(NOT KVMSCOPE_BPF)
   set(_ks_bpf_why "kvmscope was built with KVMSCOPE_BPF=OFF")
 elseif(KVMSCOPE_ARCH STREQUAL "arm64")
-  set(_ks_bpf_why "the arm64 BPF build is not wired yet")
+  set(_ks_bpf_arch arm64)
 elseif(KVMSCOPE_ARCH STREQUAL "x86_64")
   set(_ks_bpf_arch x86)
 else()
@@ -37,6 +47,8 @@ endif()
 if(NOT _ks_bpf_why)
   find_program(KS_CLANG NAMES clang clang-19 clang-18 clang-17 clang-16 clang-15 clang-14)
   find_program(KS_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin /usr/local/sbin)
+  # (cross builds: CMAKE_FIND_ROOT_PATH_MODE_INCLUDE/LIBRARY ONLY keep these
+  # in the target sysroot; clang and bpftool are the host's)
   find_path(KS_LIBBPF_INCLUDE_DIR bpf/libbpf.h)
   find_library(KS_LIBBPF_A NAMES libbpf.a)
   find_library(KS_LIBELF_A NAMES libelf.a)
@@ -60,7 +72,11 @@ if(NOT _ks_bpf_why)
   endif()
   if(_missing)
     string(REPLACE ";" ", " _missing "${_missing}")
-    set(_ks_bpf_why "kvmscope was built without the BPF backend: missing ${_missing} at build time (apt-get install clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev)")
+    if(CMAKE_CROSSCOMPILING)
+      set(_ks_bpf_why "kvmscope was built without the BPF backend: missing ${_missing} at build time (host: apt-get install clang llvm bpftool; target archives: scripts/deps-arm64.sh)")
+    else()
+      set(_ks_bpf_why "kvmscope was built without the BPF backend: missing ${_missing} at build time (apt-get install clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev)")
+    endif()
   endif()
 endif()
 
@@ -102,6 +118,10 @@ endif()
 
 # ---- vmlinux.h: generated from this machine's BTF, else the fallback
 file(MAKE_DIRECTORY ${_ks_bpf_out})
+if(NOT KVMSCOPE_BPF_VMLINUX_H AND (CMAKE_CROSSCOMPILING OR NOT _ks_bpf_arch STREQUAL "x86"))
+  # this machine's /sys/kernel/btf/vmlinux is not the target's kernel
+  set(KVMSCOPE_BPF_VMLINUX_H minimal)
+endif()
 if(KVMSCOPE_BPF_VMLINUX_H STREQUAL "minimal")
   set(KVMSCOPE_BPF_VMLINUX_H ${_ks_bpf_src}/vmlinux/vmlinux_minimal.h)
 endif()
