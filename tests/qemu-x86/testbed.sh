@@ -8,7 +8,7 @@
 #              [--kernel-pkg PKG] [--keep]
 #              -- /path/to/static-binary [ARGS...]
 #
-# The program runs as a child of our own /init (init.c) with cwd = a 9p share
+# The program runs as a child of our own /init (../qemu-common/init.c) with cwd = a 9p share
 # of --out DIR, so files it writes land on the host.  Exit status: the
 # program's, 77 (SKIP) when qemu or the kernel package cannot be had, 124 on
 # timeout, 125 when the guest died without reporting a status.
@@ -204,9 +204,9 @@ OUT=$(cd "$OUT" && pwd)
 
 ROOT=$WORK/root
 mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
-INIT_BIN=$CACHE/init-$(sha256sum <"$HERE/init.c" | cut -c1-16)
+INIT_BIN=$CACHE/init-$(sha256sum <"$HERE/../qemu-common/init.c" | cut -c1-16)
 if [ ! -x "$INIT_BIN" ]; then
-	gcc -static -Os -o "$INIT_BIN.$$" "$HERE/init.c" && mv "$INIT_BIN.$$" "$INIT_BIN"
+	gcc -static -Os -o "$INIT_BIN.$$" "$HERE/../qemu-common/init.c" && mv "$INIT_BIN.$$" "$INIT_BIN"
 fi
 cp "$INIT_BIN" "$ROOT/init"
 cp "$PROG" "$ROOT/kvmscope/prog"
