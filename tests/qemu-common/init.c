@@ -25,6 +25,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,24 @@ static int load_modules(void)
 	}
 	fclose(f);
 	return failed;
+}
+
+/* A number given as NAME<value> on /proc/cmdline, or 0. */
+static double cmdline_number(const char *name)
+{
+	char buf[4096];
+	FILE *f = fopen("/proc/cmdline", "r");
+	double v = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(buf, sizeof buf, f)) {
+		char *p = strstr(buf, name);
+		if (p)
+			v = strtod(p + strlen(name), NULL);
+	}
+	fclose(f);
+	return v;
 }
 
 /* Kernel log lines worth showing (substring match, each line once). */
@@ -332,6 +351,20 @@ int main(int argc, char **argv)
 	}
 	if (pid > 0) {
 		int ws;
+		/* kvmscope.sigint_after=S on the kernel command line: Ctrl-C
+		 * the program after S seconds (the interrupted-run tests). */
+		double sigint_after = cmdline_number("kvmscope.sigint_after=");
+		if (sigint_after > 0) {
+			while (waitpid(pid, &ws, WNOHANG) == 0) {
+				if (uptime() - t0 >= sigint_after) {
+					say("sending SIGINT to the program after %.1f s",
+					    uptime() - t0);
+					kill(pid, SIGINT);
+					break;
+				}
+				usleep(20000);
+			}
+		}
 		while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 			;
 		if (WIFEXITED(ws))
