@@ -197,6 +197,8 @@ static void write_probe(jw_t *w, const struct ks_result_probe *p)
 	jw_kv_uint(w, "events_seen", s->events);
 	jw_kv_uint(w, "lost", s->lost);
 	jw_kv_uint(w, "unpaired", s->unpaired);
+	if (!strcmp(p->probe, "irqfd"))
+		jw_kv_uint(w, "out_of_order", s->out_of_order);
 	jw_key(w, "keys");
 	jw_begin_array(w);
 	for (size_t i = 0; i < s->nkeys; i++) {

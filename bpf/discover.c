@@ -16,7 +16,10 @@
  *               kvm:kvm_hypercall; arm64: kvm_exit(HVC64/SMC64) -> kvm_entry,
  *               function ID from kvm:kvm_hvc_arm64.
  *   irqfd       injection (kvm:kvm_msi_set_irq / kvm:kvm_set_irq, or the
- *               Gunyah doorbell send) -> kvm:kvm_vcpu_wakeup of the vCPU.
+ *               Gunyah doorbell send) -> kvm:kvm_vcpu_wakeup of the vCPU;
+ *               the backends add the stages around it where they exist: the
+ *               eventfd write (syscalls:sys_enter_write, 8 bytes) before, the
+ *               vCPU's kvm:kvm_entry after (the why says which).
  *   memlend     guest page fault -> re-entry (kvm_page_fault/kvm_guest_fault
  *               -> kvm_entry), or on Gunyah gunyah_handle_page_fault (entry ->
  *               return: the per-fault donation), or under PVM the shadow MMU
@@ -822,14 +825,20 @@ static void plan_irqfd(struct disc *d, struct ks_probe_plan *p)
 		return;
 	}
 	plan_set(p, true, inject, "tracepoint:kvm:kvm_vcpu_wakeup");
-	if (d->be == KS_KVM_PVM)
-		why(p, "injection (the eventfd writer or the irqfd worker) -> the vCPU thread's "
-		       "kvm_vcpu_wakeup, across threads; key: inject->wakeup. PVM: kvm_entry never "
-		       "fires, so only a halted vCPU is seen (unverified under PVM)");
-	else
-		why(p, "injection (the eventfd writer's thread or the irqfd worker) -> the vCPU "
-		       "thread's kvm_vcpu_wakeup (halted guest) or kvm_entry (running guest), "
-		       "paired across threads; keys: inject->wakeup, inject->entry");
+	/* the optional stages around inject -> wakeup: both backends add these when
+	 * the events exist (the write as an 8-byte write() of the target's threads) */
+	bool wr = has_event(d, "syscalls", "sys_enter_write") &&
+		  event_has_field(d, "syscalls", "sys_enter_write", "count");
+	bool en = d->be != KS_KVM_PVM && has_event(d, "kvm", "kvm_entry");
+	why(p, "stages: %s -> inject (%s) -> wakeup (halted vCPU) -> %s; paired by order "
+	       "across threads (one interrupt in flight, one vCPU); keys: %sinject->wakeup%s",
+	    wr ? "write (sys_enter_write, 8 bytes)" : "[no write stage]", inject + 15,
+	    en ? "entry (kvm_entry)" : d->be == KS_KVM_PVM ? "[no entry: PVM]" : "[no kvm_entry]",
+	    wr ? "write->inject, " : "", en ? ", wakeup|inject->entry" : "");
+	if (wr && en) {
+		size_t l = strlen(p->why);
+		snprintf(p->why + l, sizeof(p->why) - l, ", write->entry");
+	}
 }
 
 static void plan_memlend(struct disc *d, struct ks_probe_plan *p)

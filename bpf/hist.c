@@ -127,8 +127,11 @@ void ks_probe_print(FILE *f, const struct ks_probe_snapshot *s, const char *titl
 			k->key, k->count, k->count ? (double)k->sum_ns / (double)k->count : 0.0,
 			ks_probe_quantile(k, 0.50), ks_probe_quantile(k, 0.99), k->max_ns);
 	}
-	fprintf(f, "events %" PRIu64 ", lost %" PRIu64 ", unpaired %" PRIu64 "\n\n", s->events,
-		s->lost, s->unpaired);
+	fprintf(f, "events %" PRIu64 ", lost %" PRIu64 ", unpaired %" PRIu64, s->events, s->lost,
+		s->unpaired);
+	if (s->out_of_order)
+		fprintf(f, ", out of order %" PRIu64, s->out_of_order);
+	fprintf(f, "\n\n");
 	for (size_t i = 0; i < s->nkeys; i++)
 		print_hist(f, &s->keys[i]);
 }

@@ -39,6 +39,7 @@ struct ks_probe_snapshot {
 	uint64_t events;        /* raw events seen */
 	uint64_t lost;          /* events the backend dropped (ring/buffer overruns) */
 	uint64_t unpaired;      /* start events without an end (or the reverse) */
+	uint64_t out_of_order;  /* irqfd: a stage seen before the one it follows */
 };
 
 void ks_probe_snapshot_free(struct ks_probe_snapshot *s);

@@ -11,8 +11,10 @@
  * snapshots doesn't overrun them; what overruns anyway is counted as lost
  * (the instance's per_cpu/cpuN/stats: "overrun" + "dropped events").
  *
- * Implemented: uexits and exits. The other probes' plans are valid, but
- * start() says "not implemented in the tracefs backend yet".
+ * Implemented: uexits, exits and irqfd (for one pid: its stages are paired
+ * by order across the writer's and the vCPU's threads, see on_irqfd()). The
+ * other probes' plans are valid, but start() says "not implemented in the
+ * tracefs backend yet".
  *
  * stop() disables the events, destroys the instance, drops the tracefs
  * mount if discovery/start mounted it, and is idempotent (states are kept
@@ -42,7 +44,7 @@
 
 #include "probe.h"
 
-enum tf_kind { TF_UEXITS, TF_EXITS };
+enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD };
 enum tf_ev { EV_NONE, EV_UEXIT, EV_IOCTL, EV_RAW_SYSENTER, EV_KVM_EXIT, EV_KVM_ENTRY };
 
 /* One traced thread's pairing state. */
@@ -73,6 +75,14 @@ struct tf_state {
 	struct tep_format_field *f_reason, *f_errno, *f_cmd, *f_raw_id, *f_raw_args;
 	struct tep_format_field *f_exit_reason, *f_isa, *f_ret, *f_esr_ec;
 	uint32_t default_isa;    /* x86 kvm_exit without an isa field */
+	/* irqfd: stage events (id_entry: the optional entry stage) and the one
+	 * interrupt in flight (inflight: injected, not yet back in the guest) */
+	int id_write, id_inject, id_wakeup;
+	struct tep_format_field *f_count;
+	struct {
+		bool write_pending, writes_seen, inflight, woken;
+		uint64_t ts_write, ts_inject, ts_inject_write, ts_wakeup;
+	} irq;
 
 	/* per thread, open addressing (tid -> slot) */
 	struct tf_thread *thr;
@@ -220,6 +230,70 @@ static bool num(struct tep_format_field *f, struct tep_record *r, unsigned long 
 	return f && tep_read_number_field(f, r->data, v) == 0;
 }
 
+/* irqfd.bpf.c's keys and rules, in userspace: a pair whose end precedes its
+ * start is out of order (and not recorded). */
+static void irq_pair(struct tf_state *s, const char *key, uint64_t from, uint64_t to)
+{
+	if (to < from)
+		s->acc.out_of_order++;
+	else
+		span(s, key, from, to);
+}
+
+/* One irqfd stage event; records arrive merged in timestamp order. */
+static void on_irqfd(struct tf_state *s, struct tep_event *ev, struct tep_record *rec)
+{
+	uint64_t ts = rec->ts;
+	unsigned long long v;
+
+	if (ev->id == s->id_write) {
+		if (!num(s->f_count, rec, &v) || v != 8)
+			return;
+		s->acc.events++;
+		if (s->irq.write_pending)
+			s->acc.unpaired++;   /* the previous write was never injected */
+		s->irq.write_pending = s->irq.writes_seen = true;
+		s->irq.ts_write = ts;
+	} else if (ev->id == s->id_inject) {
+		s->acc.events++;
+		if (s->irq.inflight)
+			return;   /* a second event of the same injection */
+		s->irq.ts_inject_write = 0;
+		if (s->irq.write_pending) {
+			s->irq.ts_inject_write = s->irq.ts_write;
+			s->irq.write_pending = false;
+			irq_pair(s, "write->inject", s->irq.ts_write, ts);
+		} else if (s->irq.writes_seen) {
+			s->acc.out_of_order++;   /* injected, but its write was not seen first */
+		}
+		s->irq.inflight = true;
+		s->irq.woken = false;
+		s->irq.ts_inject = ts;
+	} else if (ev->id == s->id_wakeup) {
+		s->acc.events++;
+		if (!s->irq.inflight) {
+			s->acc.unpaired++;   /* woken, but no interrupt in flight */
+			return;
+		}
+		if (s->irq.woken)
+			return;
+		irq_pair(s, "inject->wakeup", s->irq.ts_inject, ts);
+		s->irq.woken = true;
+		s->irq.ts_wakeup = ts;
+	} else if (ev->id == s->id_entry) {
+		if (!s->irq.inflight)
+			return;   /* an entry with no interrupt in flight: not ours */
+		s->acc.events++;
+		if (s->irq.woken)
+			irq_pair(s, "wakeup->entry", s->irq.ts_wakeup, ts);
+		else
+			irq_pair(s, "inject->entry", s->irq.ts_inject, ts);
+		if (s->irq.ts_inject_write)
+			irq_pair(s, "write->entry", s->irq.ts_inject_write, ts);
+		s->irq.inflight = false;
+	}
+}
+
 static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
 {
 	struct tf_state *s = ctx;
@@ -231,6 +305,10 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 	(void)cpu;
 	if (tid <= 0)   /* idle/unknown: not a vCPU thread */
 		return 0;
+	if (s->kind == TF_IRQFD) {
+		on_irqfd(s, ev, rec);
+		return 0;
+	}
 	s->acc.events++;
 	if (ev->id == s->id_uexit) {
 		unsigned long long e = 0;
@@ -539,7 +617,13 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		kind = TF_UEXITS;
 	else if (!strcmp(plan->probe, "exits"))
 		kind = TF_EXITS;
-	else {
+	else if (!strcmp(plan->probe, "irqfd") && pid > 0)
+		kind = TF_IRQFD;
+	else if (!strcmp(plan->probe, "irqfd")) {
+		snprintf(err, errlen, "irqfd: not implemented in the tracefs backend yet for all "
+				      "processes (pid 0): its stages are paired by order within one VMM");
+		return -ENOSYS;
+	} else {
 		snprintf(err, errlen, "%s: not implemented in the tracefs backend yet", plan->probe);
 		return -ENOSYS;
 	}
@@ -567,6 +651,7 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	s->owner = getpid();
 	snprintf(s->probe, sizeof(s->probe), "%s", plan->probe);
 	s->id_uexit = s->id_ioctl = s->id_raw = s->id_exit = s->id_entry = -1;
+	s->id_write = s->id_inject = s->id_wakeup = -1;
 	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 
 	char e2[256];
@@ -584,8 +669,10 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	const char *systems[4] = { ssys, NULL, NULL, NULL };
 	if (strcmp(esys, ssys))
 		systems[1] = esys;
-	if (kind == TF_EXITS && strcmp(ssys, "kvm") && strcmp(esys, "kvm"))
+	if ((kind == TF_EXITS || kind == TF_IRQFD) && strcmp(ssys, "kvm") && strcmp(esys, "kvm"))
 		systems[systems[1] ? 2 : 1] = "kvm";
+	if (kind == TF_IRQFD)   /* the optional write stage */
+		systems[systems[1] ? (systems[2] ? 3 : 2) : 1] = "syscalls";
 	s->tep = tracefs_local_events_system(s->tracing, systems);
 	if (!s->tep) {
 		snprintf(err, errlen, "reading the event formats under %s failed", s->tracing);
@@ -623,6 +710,19 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 				goto fail;
 			}
 		}
+	} else if (kind == TF_IRQFD) {
+		if (!(ev = find_event(s, ssys, sev, err, errlen)))
+			goto fail;
+		s->id_inject = ev->id;
+		if (!(ev = find_event(s, esys, eev, err, errlen)))
+			goto fail;
+		s->id_wakeup = ev->id;
+		/* the optional stages, as discovery's why lists them */
+		if ((ev = tep_find_event_by_name(s->tep, "syscalls", "sys_enter_write")) &&
+		    (s->f_count = tep_find_field(ev, "count")))
+			s->id_write = ev->id;
+		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_entry")))
+			s->id_entry = ev->id;
 	} else {
 		if (!(ev = find_event(s, ssys, sev, err, errlen)))
 			goto fail;
@@ -698,6 +798,20 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 			rc = -EIO;
 			goto fail;
 		}
+	} else if (kind == TF_IRQFD) {
+		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
+			rc = -EIO;
+			goto fail;
+		}
+		if (s->id_write >= 0) {
+			/* only the 8-byte writes (eventfd) in the buffer; checked again */
+			tracefs_event_file_write(s->inst, "syscalls", "sys_enter_write", "filter",
+						 "count == 8");
+			if (enable(s, "syscalls", "sys_enter_write", err, errlen))
+				s->id_write = -1;
+		}
+		if (s->id_entry >= 0 && enable(s, "kvm", "kvm_entry", err, errlen))
+			s->id_entry = -1;
 	} else {
 		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
 			rc = -EIO;
@@ -758,6 +872,7 @@ static int tf_snapshot(void *state, struct ks_probe_snapshot *out)
 	}
 	out->events = s->acc.events;
 	out->unpaired = s->acc.unpaired;
+	out->out_of_order = s->acc.out_of_order;
 	out->lost = lost_events(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;

@@ -23,6 +23,7 @@ const struct ks_bench *const ks_benches[] = {
 	&ks_bench_ipi,
 	&ks_bench_mem_lend,
 	&ks_bench_mem_lend_gmem,
+	&ks_bench_probe_overhead,
 	&ks_bench_selftest_fault,
 	&ks_bench_selftest_hang,
 };

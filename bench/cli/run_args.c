@@ -18,7 +18,7 @@ const char ks_run_usage[] =
 	"  -c, --cpu N         pin the vCPU thread to CPU N\n"
 	"  -n, --samples N     measured batches per benchmark (1..1000000)\n"
 	"  -w, --watchdog S    stop a benchmark whose guest hangs after S seconds (default 60)\n"
-	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend) around\n"
+	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend, irqfd) around\n"
 	"                      each benchmark and store their histograms in the results\n"
 	"      --probe-backend auto|bpf|tracefs  (default auto: BPF, else tracefs)\n"
 	"  -v, --verbose       print guest messages and progress details\n"
