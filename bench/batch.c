@@ -13,6 +13,26 @@
 #include "bench.h"
 #include "stats.h"
 
+void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r)
+{
+	const char *names[] = { ks_arch.stat_all_exits, ks_arch.stat_pio_exits,
+				ks_arch.stat_mmio_exits, ks_arch.stat_kernel_mmio_exits,
+				ks_arch.stat_hypercalls, ks_arch.stat_halt_exits,
+				ks_arch.stat_irq_injections };
+
+	r->nvcpu_stats = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint64_t val;
+		int idx = v->has_stats ? ks_stats_index(&v->stats, names[i]) : -1;
+		if (idx < 0 || ks_stats_read(&v->stats, idx, &val) < 0 ||
+		    r->nvcpu_stats >= (int)(sizeof(r->vcpu_stats) / sizeof(r->vcpu_stats[0])))
+			continue;
+		snprintf(r->vcpu_stats[r->nvcpu_stats].name, sizeof(r->vcpu_stats[0].name), "%s",
+			 names[i]);
+		r->vcpu_stats[r->nvcpu_stats++].value = val;
+	}
+}
+
 void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s)
 {
 	for (int i = 0; i < KS_MAX_CHECKS; i++) {
@@ -183,6 +203,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 	}
 	r->tally = s.vcpu.tally;
 	r->has_tally = true;
+	ks_record_vcpu_stats(&s.vcpu, r);
 	if (sp->after && sp->after(c, &s, r) < 0) {
 		ks_result_fail(r, "failed", "%s", c->err);
 		goto out;

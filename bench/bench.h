@@ -105,6 +105,10 @@ struct ks_result {
 	/* what the run loop itself serviced (every exit it saw, by kind) */
 	struct ks_exit_tally tally;
 	bool has_tally;
+	/* the vCPU's stats at the end of the benchmark (counted from vCPU creation,
+	 * so they cover exactly what in-kernel probes attached around it see) */
+	struct { char name[32]; uint64_t value; } vcpu_stats[8];
+	int nvcpu_stats;
 	/* in-kernel probes attached around the benchmark (--probes) */
 	struct ks_result_probe {
 		char probe[16];
@@ -214,6 +218,8 @@ struct ks_stat_snap {
 	uint64_t before[KS_MAX_CHECKS];
 };
 void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s);
+/* Record the vCPU's whole-benchmark exit counters (arch stat names) in r. */
+void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 		   uint64_t ops, struct ks_result *r);
 

@@ -293,6 +293,14 @@ static void write_result(jw_t *w, const struct ks_result *r)
 		jw_kv_uint(w, "eintr", r->tally.eintr);
 		jw_end_object(w);
 	}
+	if (r->nvcpu_stats) {
+		/* KVM's own counters for the whole benchmark (warm-up included) */
+		jw_key(w, "vcpu_stats");
+		jw_begin_object(w);
+		for (int i = 0; i < r->nvcpu_stats; i++)
+			jw_kv_uint(w, r->vcpu_stats[i].name, r->vcpu_stats[i].value);
+		jw_end_object(w);
+	}
 	if (r->nprobes) {
 		jw_key(w, "probes");
 		jw_begin_array(w);

@@ -87,6 +87,12 @@ else:
           f"(expected {stat[0]['expected']}; {hvc - obs} more: warm-up)")
     if obs <= 0 or hvc < obs:
         bad.append(f"hyp_call: exits HVC64 {hvc} < hvc_exit_stat {obs}")
+    # over the same window (the whole benchmark) the probe and KVM agree exactly
+    total = r.get("vcpu_stats", {}).get("hvc_exit_stat")
+    print(f"[{backend}] hyp_call: exits HVC64 {hvc} == vcpu_stats.hvc_exit_stat {total} "
+          f"(whole benchmark)")
+    if total != hvc:
+        bad.append(f"hyp_call: exits HVC64 {hvc} != hvc_exit_stat over the benchmark {total}")
 
 r = res["mmio_write_user"]
 ux, _ = probe(r, "uexits")
