@@ -115,7 +115,7 @@ struct ks_result {
 		char backend[16];
 		char events[200];
 		struct ks_probe_snapshot snap;
-	} probes[4];
+	} probes[6];
 	int nprobes;
 };
 

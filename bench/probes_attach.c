@@ -11,7 +11,7 @@
 #include "bench.h"
 #include "probes_attach.h"
 
-static const char *const wanted[] = { "exits", "uexits", "memlend", "irqfd" };
+static const char *const wanted[] = { "exits", "uexits", "memlend", "irqfd", "hypercalls" };
 
 int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap)
 {

@@ -11,7 +11,7 @@ struct ks_attached_probe {
 
 struct ks_attached_probes {
 	const struct ks_probe_backend *be;
-	struct ks_attached_probe p[4];
+	struct ks_attached_probe p[6];
 	int n;
 	char note[256];   /* why nothing could be attached */
 };

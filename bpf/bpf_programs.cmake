@@ -27,6 +27,7 @@ set(_ks_bpf_programs uexits exits memlend)
 if(EXISTS ${_ks_bpf_src}/irqfd.bpf.c)
   list(APPEND _ks_bpf_programs irqfd)   # probe_bpf.c includes irqfd.skel.h when it exists
 endif()
+list(APPEND _ks_bpf_programs hypercalls)
 set(_ks_bpf_why "")
 
 if(NOT KVMSCOPE_BPF)

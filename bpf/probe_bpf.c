@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The eBPF probe backend: CO-RE programs (uexits.bpf.c, exits.bpf.c,
- * memlend.bpf.c) embedded as bpftool skeletons, histograms aggregated in the
+ * memlend.bpf.c, irqfd.bpf.c, hypercalls.bpf.c) embedded as bpftool skeletons, histograms aggregated in the
  * kernel (per-CPU maps, summed here on snapshot).
  *
  * Nothing is pinned: every program and map lives only as long as this
@@ -79,6 +79,10 @@ const struct ks_probe_backend ks_probe_bpf = {
 #if __has_include("irqfd.skel.h")
 #include "irqfd.skel.h"
 #define KS_HAVE_IRQFD_SKEL 1
+#endif
+#if __has_include("hypercalls.skel.h")
+#include "hypercalls.skel.h"
+#define KS_HAVE_HYPERCALLS_SKEL 1
 #endif
 #endif
 
@@ -189,6 +193,23 @@ static void irqfd_key_name(uint64_t key, char *buf, size_t len)
 }
 #endif
 
+#ifdef KS_HAVE_HYPERCALLS_SKEL
+/* hypercalls.bpf.c's keys: KS_HC_NR | number (hex, as SMCCC and KVM_HC_* are
+ * written), else the exit's key as exits encodes it (no event gave a number) */
+#define KS_HC_NR (1ULL << 60)
+static void hypercalls_key_name(uint64_t key, char *buf, size_t len)
+{
+	char base[KS_PROBE_KEY_LEN];
+
+	if (key & KS_HC_NR) {
+		snprintf(buf, len, "0x%" PRIx64, (uint64_t)(key & ((1ULL << 48) - 1)));
+		return;
+	}
+	exits_key_name(key, base, sizeof(base));
+	snprintf(buf, len, "%.*s (no number)", KS_PROBE_KEY_LEN - 13, base);
+}
+#endif
+
 /* ------------------------------------------------------------ skeletons */
 
 struct probe_kind {
@@ -229,6 +250,9 @@ SKEL_OPS(memlend)
 #ifdef KS_HAVE_IRQFD_SKEL
 SKEL_OPS(irqfd)
 #endif
+#ifdef KS_HAVE_HYPERCALLS_SKEL
+SKEL_OPS(hypercalls)
+#endif
 
 #define KIND(n, names) { #n, n##_open, n##_load, n##_destroy, n##_obj, n##_set_rodata, names }
 static const struct probe_kind kinds[] = {
@@ -237,6 +261,9 @@ static const struct probe_kind kinds[] = {
 	KIND(memlend, memlend_key_name),
 #ifdef KS_HAVE_IRQFD_SKEL
 	KIND(irqfd, irqfd_key_name),
+#endif
+#ifdef KS_HAVE_HYPERCALLS_SKEL
+	KIND(hypercalls, hypercalls_key_name),
 #endif
 };
 

@@ -11,8 +11,9 @@
  * snapshots doesn't overrun them; what overruns anyway is counted as lost
  * (the instance's per_cpu/cpuN/stats: "overrun" + "dropped events").
  *
- * Implemented: uexits, exits and irqfd (for one pid: its stages are paired
- * by order across the writer's and the vCPU's threads, see on_irqfd()). The
+ * Implemented: uexits, exits, hypercalls (see on_hypercalls()) and irqfd
+ * (for one pid: its stages are paired by order across the writer's and the
+ * vCPU's threads, see on_irqfd()). The
  * other probes' plans are valid, but start() says "not implemented in the
  * tracefs backend yet".
  *
@@ -44,7 +45,7 @@
 
 #include "probe.h"
 
-enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD };
+enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD, TF_HYPERCALLS };
 enum tf_ev { EV_NONE, EV_UEXIT, EV_IOCTL, EV_RAW_SYSENTER, EV_KVM_EXIT, EV_KVM_ENTRY };
 
 /* One traced thread's pairing state. */
@@ -54,6 +55,7 @@ struct tf_thread {
 	bool via_user;      /* exits: kvm_userspace_exit seen since the kvm_exit */
 	bool started;       /* a start was ever seen (an end before that is no anomaly) */
 	bool orphan;        /* an end without a start, maybe just read before its start */
+	bool numbered;      /* hypercalls: the open span's key is its number */
 	uint64_t start_ts, orphan_ts;
 	char key[KS_PROBE_KEY_LEN];
 };
@@ -79,6 +81,10 @@ struct tf_state {
 	 * interrupt in flight (inflight: injected, not yet back in the guest) */
 	int id_write, id_inject, id_wakeup;
 	struct tep_format_field *f_count;
+	/* hypercalls: the event giving the number (kvm_hvc_arm64 r0 / kvm_hypercall nr) */
+	int id_hcnum;
+	struct tep_format_field *f_hcnum;
+	bool hc_arm64;
 	struct {
 		bool write_pending, writes_seen, inflight, woken;
 		uint64_t ts_write, ts_inject, ts_inject_write, ts_wakeup;
@@ -294,6 +300,78 @@ static void on_irqfd(struct tf_state *s, struct tep_event *ev, struct tep_record
 	}
 }
 
+/* hypercalls.bpf.c's rules, in userspace: a span opens on a hypercall's
+ * kvm_exit (arm64: a trap with esr_ec HVC64/SMC64; x86: reason VMCALL (VMX
+ * 18) or VMMCALL (SVM 0x81)), takes its key from the number event seen
+ * before the next kvm_entry of the thread, and closes on that entry. Most
+ * entries follow no hypercall: they are no anomaly (nor an event). */
+static void on_hypercalls(struct tf_state *s, struct tep_event *ev, struct tep_record *rec,
+			  int tid)
+{
+	unsigned long long v, w;
+	char key[KS_PROBE_KEY_LEN], base[KS_PROBE_KEY_LEN];
+	struct tf_thread *t;
+
+	if (ev->id == s->id_exit) {
+		if (s->hc_arm64) {
+			unsigned long long ret = 2;   /* ARM_EXCEPTION_TRAP */
+			num(s->f_ret, rec, &ret);
+			if (!num(s->f_esr_ec, rec, &v) || (ret & 0x7fffffff) != 2 ||
+			    ((v & 0xff) != 0x16 && (v & 0xff) != 0x17))
+				return;
+			ks_arm64_exit_key(base, sizeof(base), (int32_t)ret, (uint32_t)v & 0xff);
+		} else {
+			w = 0;   /* no isa field: 18 is no SVM exit KVM takes, 0x81 no VMX one */
+			if (!num(s->f_exit_reason, rec, &v))
+				return;
+			num(s->f_isa, rec, &w);
+			if (!((v == 18 && w != KS_X86_ISA_SVM) || (v == 0x81 && w != KS_X86_ISA_VMX)))
+				return;
+			ks_x86_exit_key(base, sizeof(base), w ? (uint32_t)w
+							     : v == 18 ? KS_X86_ISA_VMX : KS_X86_ISA_SVM,
+					(uint32_t)v);
+		}
+		if (!(t = thread_get(s, tid)))
+			return;
+		s->acc.events++;
+		snprintf(key, sizeof(key), "%.*s (no number)", KS_PROBE_KEY_LEN - 13, base);
+		if (t->orphan && rec->ts <= t->orphan_ts) {
+			/* its entry was read in an earlier batch (the thread moved CPUs) */
+			t->orphan = false;
+			s->acc.events++;
+			span(s, key, rec->ts, t->orphan_ts);
+			return;
+		}
+		t->orphan = false;
+		if (t->pending)
+			s->acc.unpaired++;   /* the previous hypercall never re-entered */
+		t->pending = true;
+		t->numbered = false;
+		t->start_ts = rec->ts;
+		snprintf(t->key, sizeof(t->key), "%s", key);
+	} else if (ev->id == s->id_hcnum) {
+		if (!num(s->f_hcnum, rec, &v) || !(t = thread_get(s, tid)) || !t->pending ||
+		    t->numbered)
+			return;
+		s->acc.events++;
+		if (s->hc_arm64)
+			v &= 0xffffffffu;   /* SMCCC: the function ID is w0 */
+		snprintf(t->key, sizeof(t->key), "0x%llx", v & ((1ULL << 48) - 1));
+		t->numbered = true;
+	} else if (ev->id == s->id_entry) {
+		if (!(t = thread_get(s, tid)))
+			return;
+		if (t->pending && rec->ts >= t->start_ts) {
+			s->acc.events++;
+			span(s, t->key, t->start_ts, rec->ts);
+			t->pending = false;
+		} else if (!t->pending) {
+			t->orphan = true;   /* maybe read before its exit: kept for on the exit */
+			t->orphan_ts = rec->ts;
+		}
+	}
+}
+
 static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
 {
 	struct tf_state *s = ctx;
@@ -307,6 +385,10 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 		return 0;
 	if (s->kind == TF_IRQFD) {
 		on_irqfd(s, ev, rec);
+		return 0;
+	}
+	if (s->kind == TF_HYPERCALLS) {
+		on_hypercalls(s, ev, rec, tid);
 		return 0;
 	}
 	s->acc.events++;
@@ -617,6 +699,8 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		kind = TF_UEXITS;
 	else if (!strcmp(plan->probe, "exits"))
 		kind = TF_EXITS;
+	else if (!strcmp(plan->probe, "hypercalls"))
+		kind = TF_HYPERCALLS;
 	else if (!strcmp(plan->probe, "irqfd") && pid > 0)
 		kind = TF_IRQFD;
 	else if (!strcmp(plan->probe, "irqfd")) {
@@ -651,7 +735,7 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	s->owner = getpid();
 	snprintf(s->probe, sizeof(s->probe), "%s", plan->probe);
 	s->id_uexit = s->id_ioctl = s->id_raw = s->id_exit = s->id_entry = -1;
-	s->id_write = s->id_inject = s->id_wakeup = -1;
+	s->id_write = s->id_inject = s->id_wakeup = s->id_hcnum = -1;
 	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 
 	char e2[256];
@@ -669,7 +753,8 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	const char *systems[4] = { ssys, NULL, NULL, NULL };
 	if (strcmp(esys, ssys))
 		systems[1] = esys;
-	if ((kind == TF_EXITS || kind == TF_IRQFD) && strcmp(ssys, "kvm") && strcmp(esys, "kvm"))
+	if ((kind == TF_EXITS || kind == TF_IRQFD || kind == TF_HYPERCALLS) && strcmp(ssys, "kvm") &&
+	    strcmp(esys, "kvm"))
 		systems[systems[1] ? 2 : 1] = "kvm";
 	if (kind == TF_IRQFD)   /* the optional write stage */
 		systems[systems[1] ? (systems[2] ? 3 : 2) : 1] = "syscalls";
@@ -723,6 +808,27 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 			s->id_write = ev->id;
 		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_entry")))
 			s->id_entry = ev->id;
+	} else if (kind == TF_HYPERCALLS) {
+		if (!(ev = find_event(s, ssys, sev, err, errlen)))
+			goto fail;
+		s->id_exit = ev->id;
+		s->f_esr_ec = tep_find_field(ev, "esr_ec");
+		s->f_ret = tep_find_field(ev, "ret");
+		s->f_exit_reason = tep_find_field(ev, "exit_reason");
+		s->f_isa = tep_find_field(ev, "isa");
+		s->hc_arm64 = s->f_esr_ec != NULL;
+		if (!s->f_esr_ec && !s->f_exit_reason) {
+			snprintf(err, errlen, "%s:%s has neither exit_reason nor esr_ec", ssys, sev);
+			goto fail;
+		}
+		if (!(ev = find_event(s, esys, eev, err, errlen)))
+			goto fail;
+		s->id_entry = ev->id;
+		/* the number, as discovery's why says (without it: keyed by exit reason) */
+		if ((ev = tep_find_event_by_name(s->tep, "kvm", s->hc_arm64 ? "kvm_hvc_arm64"
+									    : "kvm_hypercall")) &&
+		    (s->f_hcnum = tep_find_field(ev, s->hc_arm64 ? "r0" : "nr")))
+			s->id_hcnum = ev->id;
 	} else {
 		if (!(ev = find_event(s, ssys, sev, err, errlen)))
 			goto fail;
@@ -812,6 +918,18 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		}
 		if (s->id_entry >= 0 && enable(s, "kvm", "kvm_entry", err, errlen))
 			s->id_entry = -1;
+	} else if (kind == TF_HYPERCALLS) {
+		/* only the hypercalls' exits in the buffer; checked again when decoding */
+		tracefs_event_file_write(s->inst, ssys, sev, "filter",
+					 s->hc_arm64 ? "esr_ec == 0x16 || esr_ec == 0x17"
+						     : "exit_reason == 18 || exit_reason == 0x81");
+		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
+			rc = -EIO;
+			goto fail;
+		}
+		if (s->id_hcnum >= 0 &&
+		    enable(s, "kvm", s->hc_arm64 ? "kvm_hvc_arm64" : "kvm_hypercall", err, errlen))
+			s->id_hcnum = -1;   /* keys by exit reason only */
 	} else {
 		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
 			rc = -EIO;

@@ -11,7 +11,9 @@
 #        loop's tally mmio_user + ucalls - 1 (the ucall doorbell is an MMIO
 #        exit on arm64; the last exit — the final ucall — is never followed by
 #        another KVM_RUN, so its span stays open and is not counted);
-#      - in both, the exits probe's '+user' keys add up to the uexits count.
+#      - in both, the exits probe's '+user' keys add up to the uexits count;
+#      - hyp_call: the hypercalls probe's SMCCC_VERSION key (0x80000000) count
+#        equals vcpu_stats.hvc_exit_stat (whole benchmark).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 : "${KVMSCOPE_ARM64:?}" "${CHECK_RESULTS:?}"
@@ -103,6 +105,17 @@ print(f"[{backend}] mmio_write_user: uexits KVM_EXIT_MMIO {got} == mmio_user {t.
       f"+ ucalls {t.get('ucalls')} - 1 = {want} (kvm_run_calls {t.get('kvm_run_calls')})")
 if t.get("mmio_user", 0) <= 0 or got != want:
     bad.append(f"mmio_write_user: uexits KVM_EXIT_MMIO {got} != {want}")
+
+# hypercalls: hyp_call's HVCs are all SMCCC_VERSION (0x80000000); over the
+# whole benchmark the probe's count for it equals KVM's hvc_exit_stat
+r = res["hyp_call"]
+hc, hcp = probe(r, "hypercalls")
+total = r.get("vcpu_stats", {}).get("hvc_exit_stat")
+got = hc.get("0x80000000", 0)
+print(f"[{backend}] hyp_call: hypercalls {hc} (events {hcp.get('events_seen')}, unpaired "
+      f"{hcp.get('unpaired')}); 0x80000000 {got} == vcpu_stats.hvc_exit_stat {total}")
+if not total or got != total:
+    bad.append(f"hyp_call: hypercalls 0x80000000 {got} != hvc_exit_stat over the benchmark {total}")
 
 for b in bad:
     print("FAIL:", b)
