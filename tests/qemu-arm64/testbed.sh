@@ -264,7 +264,7 @@ cp "$PROG" "$ROOT/kvmscope/prog"
 chmod 755 "$ROOT/kvmscope/prog"
 
 # ---------------------------------------------------------------- modules
-. "$HERE/../qemu-common/initramfs.sh"
+. "$HERE/../qemu-common/testbed-lib.sh"
 ks_stage_modules
 ks_pack_initramfs "$WORK/initramfs.cpio.gz"
 
@@ -292,52 +292,11 @@ QEMU=(qemu-system-aarch64
 # Extra QEMU options for debugging, e.g. KVMSCOPE_QEMU_ARGS="-d int -D /tmp/q.log".
 # shellcheck disable=SC2206
 [ -z "${KVMSCOPE_QEMU_ARGS:-}" ] || QEMU+=(${KVMSCOPE_QEMU_ARGS})
-# Results come back over 9p; KVMSCOPE_TRANSPORT=console forces the fallback
-# (/init prints the files base64-encoded between markers on the console).
-if [ "${KVMSCOPE_TRANSPORT:-9p}" != console ]; then
-	QEMU+=(-virtfs "local,path=${OUT//,/,,},mount_tag=out,security_model=none,id=out")
-fi
-log "cmdline: $CMDLINE"
-log "output dir: $OUT"
-t0=$(date +%s.%N)
-set +e
-timeout -k 5 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tee "$WORK/console.raw"
-rcs=("${PIPESTATUS[@]}")
-set -e
-t1=$(date +%s.%N)
-tr -d '\r' <"$WORK/console.raw" >"$WORK/console.log"
-wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
-
-# Fallback transport: files dumped base64 on the console by /init.
-if grep -aq '^KVMSCOPE-FILE-BEGIN ' "$WORK/console.log"; then
-	cur=""
-	while IFS= read -r line; do
-		case $line in
-		"KVMSCOPE-FILE-BEGIN "*)
-			cur=${line#KVMSCOPE-FILE-BEGIN }
-			case "/$cur/" in */../*) cur="" ;; esac
-			[ -n "$cur" ] && { mkdir -p "$OUT/$(dirname "$cur")"; : >"$WORK/b64"; } ;;
-		"KVMSCOPE-FILE-END "*)
-			[ -n "$cur" ] && base64 -d <"$WORK/b64" >"$OUT/$cur"
-			cur="" ;;
-		*) [ -n "$cur" ] && echo "$line" >>"$WORK/b64" ;;
-		esac
-	done <"$WORK/console.log"
-	log "copied files back from the console"
-fi
-
-if [ "${rcs[0]}" = 124 ] || [ "${rcs[0]}" = 137 ]; then
-	echo "FAIL: testbed timed out after ${TIMEOUT}s (qemu killed)"
-	exit 124
-fi
+ks_run_qemu
 seen=$(grep -ao 'kvmscope-init: kvm mode: [a-z]*' "$WORK/console.log" | tail -n1 | awk '{ print $4 }' || true)
 if [ -n "$seen" ] && [ "$seen" != "$MODE" ]; then
 	log "warning: asked for --mode $MODE but the guest kernel reports KVM mode '$seen'"
 fi
-status=$(grep -ao 'KVMSCOPE-EXIT-STATUS=[0-9]*' "$WORK/console.log" | tail -n1 | cut -d= -f2 || true)
-if [ -z "$status" ]; then
-	echo "FAIL: guest ended without KVMSCOPE-EXIT-STATUS (kernel panic or /init crash?), qemu rc ${rcs[0]}, ${wall}s"
-	exit 125
-fi
+ks_guest_status
 log "program exit status $status; KVM mode ${seen:-unknown}; qemu wall time ${wall}s"
 exit "$status"

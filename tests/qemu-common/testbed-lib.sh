@@ -1,9 +1,11 @@
-# Shared by the QEMU testbeds (sourced): stage kernel modules into the
-# initramfs tree and pack it.
+# Shared by the QEMU testbeds (sourced by tests/qemu-*/testbed.sh): stage
+# kernel modules into the initramfs tree, pack it, run QEMU, bring results
+# back and read the program's exit status.
 #   ks_stage_modules: needs MODDIR, KREL, ROOT, MODULES (names) and log();
 #     copies each module and its dependencies (in load order) to
 #     $ROOT/kvmscope/modules and lists them in $ROOT/kvmscope/modules.list.
 #   ks_pack_initramfs OUT: cpio newc + gzip of $ROOT into OUT.
+#   ks_run_qemu, ks_guest_status: see below.
 
 ks_stage_modules() {
 	# name (dashes as underscores) -> path relative to $MODDIR
@@ -75,4 +77,56 @@ ks_stage_modules() {
 ks_pack_initramfs() {
 	(cd "$ROOT" && find . -print0 | LC_ALL=C sort -z |
 		cpio --null -o -H newc -R 0:0 --quiet | gzip -1) >"$1"
+}
+
+# ks_run_qemu: run "${QEMU[@]}" under $TIMEOUT with the console on stdout and
+# in $WORK/console.log; results come back over a 9p share of $OUT, or from
+# the console (KVMSCOPE_TRANSPORT=console forces that: /init prints the files
+# base64-encoded between markers). Exits 124 on timeout; sets rcs and wall.
+ks_run_qemu() {
+	if [ "${KVMSCOPE_TRANSPORT:-9p}" != console ]; then
+		QEMU+=(-virtfs "local,path=${OUT//,/,,},mount_tag=out,security_model=none,id=out")
+	fi
+	log "cmdline: $CMDLINE"
+	log "output dir: $OUT"
+	t0=$(date +%s.%N)
+	set +e
+	timeout -k 5 "$TIMEOUT" "${QEMU[@]}" </dev/null 2>&1 | tee "$WORK/console.raw"
+	rcs=("${PIPESTATUS[@]}")
+	set -e
+	t1=$(date +%s.%N)
+	tr -d '\r' <"$WORK/console.raw" >"$WORK/console.log"
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+
+	# Fallback transport: files dumped base64 on the console by /init.
+	if grep -aq '^KVMSCOPE-FILE-BEGIN ' "$WORK/console.log"; then
+		cur=""
+		while IFS= read -r line; do
+			case $line in
+			"KVMSCOPE-FILE-BEGIN "*)
+				cur=${line#KVMSCOPE-FILE-BEGIN }
+				case "/$cur/" in */../*) cur="" ;; esac
+				[ -n "$cur" ] && { mkdir -p "$OUT/$(dirname "$cur")"; : >"$WORK/b64"; } ;;
+			"KVMSCOPE-FILE-END "*)
+				[ -n "$cur" ] && base64 -d <"$WORK/b64" >"$OUT/$cur"
+				cur="" ;;
+			*) [ -n "$cur" ] && echo "$line" >>"$WORK/b64" ;;
+			esac
+		done <"$WORK/console.log"
+		log "copied files back from the console"
+	fi
+
+	if [ "${rcs[0]}" = 124 ] || [ "${rcs[0]}" = 137 ]; then
+		echo "FAIL: testbed timed out after ${TIMEOUT}s (qemu killed)"
+		exit 124
+	fi
+}
+
+# ks_guest_status: the program's exit status that /init printed, or exit 125.
+ks_guest_status() {
+	status=$(grep -ao 'KVMSCOPE-EXIT-STATUS=[0-9]*' "$WORK/console.log" | tail -n1 | cut -d= -f2 || true)
+	if [ -z "$status" ]; then
+		echo "FAIL: guest ended without KVMSCOPE-EXIT-STATUS (kernel panic or /init crash?), qemu rc ${rcs[0]}, ${wall}s"
+		exit 125
+	fi
 }
