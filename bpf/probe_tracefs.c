@@ -11,11 +11,11 @@
  * snapshots doesn't overrun them; what overruns anyway is counted as lost
  * (the instance's per_cpu/cpuN/stats: "overrun" + "dropped events").
  *
- * Implemented: uexits, exits, hypercalls (see on_hypercalls()) and irqfd
- * (for one pid: its stages are paired by order across the writer's and the
- * vCPU's threads, see on_irqfd()). The
- * other probes' plans are valid, but start() says "not implemented in the
- * tracefs backend yet".
+ * Implemented: uexits, exits, hypercalls (see on_hypercalls()), memlend's
+ * tracepoint plan (see on_memlend()) and irqfd (for one pid: its stages are
+ * paired by order across the writer's and the vCPU's threads, see
+ * on_irqfd()). memlend's fentry/kprobe plans (kvm_pvm, KVM-on-Gunyah) are
+ * valid, but start() says "not implemented in the tracefs backend".
  *
  * stop() disables the events, destroys the instance, drops the tracefs
  * mount if discovery/start mounted it, and is idempotent (states are kept
@@ -45,7 +45,7 @@
 
 #include "probe.h"
 
-enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD, TF_HYPERCALLS };
+enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD, TF_HYPERCALLS, TF_MEMLEND };
 enum tf_ev { EV_NONE, EV_UEXIT, EV_IOCTL, EV_RAW_SYSENTER, EV_KVM_EXIT, EV_KVM_ENTRY };
 
 /* One traced thread's pairing state. */
@@ -85,6 +85,8 @@ struct tf_state {
 	int id_hcnum;
 	struct tep_format_field *f_hcnum;
 	bool hc_arm64;
+	/* memlend: the guest fault event (kvm_page_fault / kvm_guest_fault) */
+	int id_fault;
 	struct {
 		bool write_pending, writes_seen, inflight, woken;
 		uint64_t ts_write, ts_inject, ts_inject_write, ts_wakeup;
@@ -372,6 +374,52 @@ static void on_hypercalls(struct tf_state *s, struct tep_event *ev, struct tep_r
 	}
 }
 
+/* memlend.bpf.c's rules, in userspace: a span opens on a guest fault
+ * (kvm:kvm_page_fault on x86, kvm:kvm_guest_fault on arm64), gets "+user" if
+ * the thread's kvm_userspace_exit comes before the re-entry, and closes on
+ * the thread's next kvm_entry. Key "fault" / "fault+user". Most entries
+ * follow no fault: they are no anomaly (nor an event). */
+static void on_memlend(struct tf_state *s, struct tep_event *ev, struct tep_record *rec, int tid)
+{
+	struct tf_thread *t;
+
+	if (ev->id == s->id_fault) {
+		if (!(t = thread_get(s, tid)))
+			return;
+		s->acc.events++;
+		if (t->orphan && rec->ts <= t->orphan_ts) {
+			/* its entry was read in an earlier batch (the thread moved CPUs) */
+			t->orphan = false;
+			s->acc.events++;
+			span(s, "fault", rec->ts, t->orphan_ts);
+			return;
+		}
+		t->orphan = false;
+		if (t->pending)
+			s->acc.unpaired++;   /* the previous fault never re-entered */
+		t->pending = true;
+		t->via_user = false;
+		t->start_ts = rec->ts;
+		snprintf(t->key, sizeof(t->key), "fault");
+	} else if (ev->id == s->id_uexit) {
+		if (!(t = thread_get(s, tid)) || !t->pending)
+			return;
+		s->acc.events++;
+		t->via_user = true;   /* this fault went out to the VMM (MMIO) */
+	} else if (ev->id == s->id_entry) {
+		if (!(t = thread_get(s, tid)))
+			return;
+		if (t->pending && rec->ts >= t->start_ts) {
+			s->acc.events++;
+			span(s, t->via_user ? "fault+user" : "fault", t->start_ts, rec->ts);
+			t->pending = false;
+		} else if (!t->pending) {
+			t->orphan = true;   /* maybe read before its fault: kept for on the fault */
+			t->orphan_ts = rec->ts;
+		}
+	}
+}
+
 static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
 {
 	struct tf_state *s = ctx;
@@ -389,6 +437,10 @@ static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void
 	}
 	if (s->kind == TF_HYPERCALLS) {
 		on_hypercalls(s, ev, rec, tid);
+		return 0;
+	}
+	if (s->kind == TF_MEMLEND) {
+		on_memlend(s, ev, rec, tid);
 		return 0;
 	}
 	s->acc.events++;
@@ -701,6 +753,14 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		kind = TF_EXITS;
 	else if (!strcmp(plan->probe, "hypercalls"))
 		kind = TF_HYPERCALLS;
+	else if (!strcmp(plan->probe, "memlend") && strncmp(plan->start_event, "tracepoint:", 11)) {
+		/* kvm_pvm / KVM-on-Gunyah: a function's entry -> return */
+		snprintf(err, errlen, "memlend: not implemented in the tracefs backend for %s -> %s "
+				      "(function entry/return: BPF backend only)",
+			 plan->start_event, plan->end_event);
+		return -ENOSYS;
+	} else if (!strcmp(plan->probe, "memlend"))
+		kind = TF_MEMLEND;
 	else if (!strcmp(plan->probe, "irqfd") && pid > 0)
 		kind = TF_IRQFD;
 	else if (!strcmp(plan->probe, "irqfd")) {
@@ -735,7 +795,7 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	s->owner = getpid();
 	snprintf(s->probe, sizeof(s->probe), "%s", plan->probe);
 	s->id_uexit = s->id_ioctl = s->id_raw = s->id_exit = s->id_entry = -1;
-	s->id_write = s->id_inject = s->id_wakeup = s->id_hcnum = -1;
+	s->id_write = s->id_inject = s->id_wakeup = s->id_hcnum = s->id_fault = -1;
 	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
 
 	char e2[256];
@@ -753,7 +813,8 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	const char *systems[4] = { ssys, NULL, NULL, NULL };
 	if (strcmp(esys, ssys))
 		systems[1] = esys;
-	if ((kind == TF_EXITS || kind == TF_IRQFD || kind == TF_HYPERCALLS) && strcmp(ssys, "kvm") &&
+	if ((kind == TF_EXITS || kind == TF_IRQFD || kind == TF_HYPERCALLS ||
+	     kind == TF_MEMLEND) && strcmp(ssys, "kvm") &&
 	    strcmp(esys, "kvm"))
 		systems[systems[1] ? 2 : 1] = "kvm";
 	if (kind == TF_IRQFD)   /* the optional write stage */
@@ -829,6 +890,16 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 									    : "kvm_hypercall")) &&
 		    (s->f_hcnum = tep_find_field(ev, s->hc_arm64 ? "r0" : "nr")))
 			s->id_hcnum = ev->id;
+	} else if (kind == TF_MEMLEND) {
+		if (!(ev = find_event(s, ssys, sev, err, errlen)))
+			goto fail;
+		s->id_fault = ev->id;
+		if (!(ev = find_event(s, esys, eev, err, errlen)))
+			goto fail;
+		s->id_entry = ev->id;
+		/* to tell faults that went out to the VMM apart ("fault+user") */
+		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_userspace_exit")))
+			s->id_uexit = ev->id;
 	} else {
 		if (!(ev = find_event(s, ssys, sev, err, errlen)))
 			goto fail;
