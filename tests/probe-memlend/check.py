@@ -11,7 +11,11 @@ in the testbed (e.g. a build without the BPF backend) is skipped; exit 77 if
 none could be checked.
 """
 import json
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "qemu-x86"))
+from probe_results import check_lost, finish, key_counts, probe_runs  # noqa: E402
 
 BENCH = "mem_lend_16M"
 PAGES = 16 * 1024 * 1024 // 4096
@@ -20,34 +24,9 @@ MIN_COUNT = PAGES * (REPS + 1)
 TOLERANCE = 0.01
 
 
-def check(path):
-    fails, totals = [], {}
-    try:
-        with open(path) as f:
-            doc = json.load(f)
-    except (OSError, ValueError) as e:
-        return [f"{path}: {e}"], totals
-    backend = path.rsplit("r-", 1)[-1].split(".")[0]
-    seen = False
-    for r in doc.get("results", []):
-        name = r.get("name")
-        if name != BENCH:
-            continue
-        seen = True
-        if r.get("status") != "ok":
-            fails.append(f"{backend} {name}: status {r.get('status')}: {r.get('reason')}")
-            continue
-        probes = {p["probe"]: p for p in r.get("probes", [])}
-        if not probes:
-            print(f"SKIP {backend} {name}: no probes attached (backend unusable in the testbed?)")
-            continue
-        p = probes.get("memlend")
-        if p is None:
-            fails.append(f"{backend} {name}: the {backend} backend attached "
-                         f"{', '.join(sorted(probes))} but not memlend")
-            continue
-        backend = p.get("backend", backend)
-        counts = {k["key"]: k["count"] for k in p.get("keys", [])}
+def check(path, fails, totals):
+    for backend, name, r, p in probe_runs(path, {BENCH}, "memlend", fails):
+        counts = key_counts(p)
         total = sum(counts.values())
         print(f"{backend} {name}: memlend {counts}; total {total} >= {MIN_COUNT}; "
               f"unpaired {p.get('unpaired')}; lost {p.get('lost')}; "
@@ -56,34 +35,27 @@ def check(path):
         if total < MIN_COUNT:
             fails.append(f"{backend} {name}: memlend counted {total} faults, "
                          f"expected >= {MIN_COUNT} ({PAGES} pages x {REPS + 1} runs)")
-        if p.get("lost"):
-            fails.append(f"{backend} {name}: {p.get('lost')} events lost")
-    if not seen:
-        fails.append(f"{backend}: no {BENCH} result in {path}")
-    return fails, totals
+        check_lost(p, backend, name, fails)
+    try:
+        with open(path) as f:
+            present = any(r.get("name") == BENCH for r in json.load(f).get("results", []))
+    except (OSError, ValueError):
+        present = True   # probe_runs reported the load error
+    if not present:
+        fails.append(f"no {BENCH} result in {path}")
 
 
 def main():
     fails, totals = [], {}
     for path in sys.argv[1:]:
-        f, t = check(path)
-        fails += f
-        totals.update(t)
+        check(path, fails, totals)
     if "bpf" in totals and "tracefs" in totals:
         a, b = totals["bpf"], totals["tracefs"]
         diff = abs(a - b) / max(a, b, 1)
         print(f"bpf {a} vs tracefs {b}: {diff * 100:.3f} % apart (<= {TOLERANCE * 100:g} %)")
         if diff > TOLERANCE:
             fails.append(f"bpf total {a} and tracefs total {b} differ by {diff * 100:.3f} %")
-    for f in fails:
-        print("FAIL:", f)
-    if fails:
-        return 1
-    if not totals:
-        print("SKIP: no backend could run the memlend probe in the testbed")
-        return 77
-    print(f"PASS ({len(totals)} benchmark runs checked)")
-    return 0
+    return finish(fails, len(totals), "memlend")
 
 
 if __name__ == "__main__":
