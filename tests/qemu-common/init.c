@@ -89,6 +89,39 @@ static void console_stdio(void)
 		close(fd);
 }
 
+/*
+ * The parameters for module `mod` given as mod.param=value on /proc/cmdline,
+ * space-separated into out.  The kernel applies those only to built-in code;
+ * for a loadable module it is modprobe that passes them, and we are modprobe.
+ * Module names use '_' for '-' (kvm_amd.ko <- kvm_amd.nested=0).
+ */
+static void module_params(const char *file, char *out, size_t len)
+{
+	char buf[4096], mod[128];
+	FILE *f = fopen("/proc/cmdline", "r");
+	size_t n = 0;
+
+	out[0] = 0;
+	snprintf(mod, sizeof mod, "%.*s", (int)strcspn(file, "."), file);
+	for (char *c = mod; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	if (!f)
+		return;
+	if (fgets(buf, sizeof buf, f)) {
+		size_t ml = strlen(mod);
+		for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n")) {
+			if (strncmp(tok, mod, ml) || tok[ml] != '.' || !strchr(tok, '='))
+				continue;
+			int w = snprintf(out + n, len - n, "%s%s", n ? " " : "", tok + ml + 1);
+			if (w < 0 || (size_t)w >= len - n)
+				break;
+			n += (size_t)w;
+		}
+	}
+	fclose(f);
+}
+
 static int load_modules(void)
 {
 	FILE *f = fopen(MODLIST, "r");
@@ -110,8 +143,12 @@ static int load_modules(void)
 			failed++;
 			continue;
 		}
+		char params[1024];
+		module_params(line, params, sizeof params);
+		if (params[0])
+			say("module %s: parameters '%s'", line, params);
 		double t0 = uptime();
-		long rc = syscall(SYS_finit_module, fd, "", 0);
+		long rc = syscall(SYS_finit_module, fd, params, 0);
 		int err = errno;
 		close(fd);
 		if (rc == 0)
