@@ -38,6 +38,12 @@ struct ks_summary {
 int ks_summarize(const double *samples, size_t n, struct ks_summary *out);
 
 /*
+ * The same over an ascending-sorted array of finite values (no copy, no
+ * sort): for callers that keep the sorted samples anyway.
+ */
+int ks_summarize_sorted(const double *sorted, size_t n, struct ks_summary *out);
+
+/*
  * Quantile q (in [0,1]) of an ascending-sorted array using linear
  * interpolation between order statistics (Hyndman-Fan type 7):
  *   h = (n-1)*q;  x[floor(h)] + (h-floor(h)) * (x[floor(h)+1] - x[floor(h)])

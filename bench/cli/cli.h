@@ -15,5 +15,7 @@ int ks_cmd_info(int argc, char **argv);
 int ks_cmd_list(int argc, char **argv);
 int ks_cmd_run(int argc, char **argv);
 int ks_cmd_probe(int argc, char **argv);
+int ks_cmd_report(int argc, char **argv);
+int ks_cmd_compare(int argc, char **argv);
 
 #endif

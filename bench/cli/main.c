@@ -21,13 +21,15 @@ static const struct {
 	{ "list", ks_cmd_list, "the benchmarks, and whether each can run here (and why not)" },
 	{ "run", ks_cmd_run, "run benchmarks, print a table, write a results file" },
 	{ "probe", ks_cmd_probe, "watch KVM in the host kernel live: histograms per exit reason" },
+	{ "report", ks_cmd_report, "one results file -> Markdown, HTML and plots (no root needed)" },
+	{ "compare", ks_cmd_compare, "results files vs a baseline: differences with CIs and tests" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kvmscope <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-6s %s\n", cmds[i].name, cmds[i].help);
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\n`kvmscope <command> --help` for a command's options.\n");
 }
 
