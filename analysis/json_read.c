@@ -129,7 +129,7 @@ static void skip_ws(struct parser *ps)
 static const char *show(struct parser *ps, char *buf, size_t len)
 {
 	if (ps->p >= ps->end)
-		return "end of file";
+		return "end of file (truncated?)";
 	unsigned char c = (unsigned char)*ps->p;
 	if (c >= 0x20 && c < 0x7f)
 		snprintf(buf, len, "'%c'", c);
