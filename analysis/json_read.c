@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -678,8 +679,7 @@ struct kj_doc *kj_parse_file(const char *path, const struct kj_value **root, cha
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	char *buf = NULL, msg[512];
-	size_t len = 0;
+	char msg[512];
 	struct kj_doc *d = NULL;
 
 	if (fd < 0) {
@@ -692,27 +692,25 @@ struct kj_doc *kj_parse_file(const char *path, const struct kj_value **root, cha
 		errno = EINVAL;
 		return NULL;
 	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		snprintf(err, errlen, "%s: out of memory (%lld bytes)", path, (long long)st.st_size);
+	if (st.st_size == 0) {
 		close(fd);
-		errno = ENOMEM;
+		snprintf(err, errlen, "%s: empty file: no JSON value", path);
+		errno = EINVAL;
 		return NULL;
 	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
+	/* mapped, not read: a results file with millions of samples is hundreds
+	 * of megabytes, and read() would copy all of it once more */
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
 	close(fd);
-	buf[len] = 0;
-	d = kj_parse(buf, len, root, msg, sizeof msg);
+	if (map == MAP_FAILED) {
+		snprintf(err, errlen, "%s: cannot map %lld bytes: %s", path, (long long)st.st_size,
+			 strerror(errno));
+		return NULL;
+	}
+	d = kj_parse(map, (size_t)st.st_size, root, msg, sizeof msg);
 	if (!d)
 		snprintf(err, errlen, "%s: %s", path, msg);
-	free(buf);
+	munmap(map, (size_t)st.st_size);
 	return d;
 }
 

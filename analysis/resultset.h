@@ -36,9 +36,10 @@ struct ks_rs_bench {
 	const struct kj_value *perf;     /* object, or NULL */
 	struct ks_rs_metric *metrics;
 	size_t nmetrics;
-	const double *samples;           /* in `unit`; n == 0 unless status ok */
+	const double *samples;           /* in `unit`, ascending; n == 0 unless status ok */
 	size_t n;
-	double *sorted;                  /* ascending copy of samples (owned) */
+	double *sorted;                  /* the same samples (sorted in place on load) */
+	int sorted_borrowed;             /* sorted points into the parsed document */
 	struct ks_summary sum;           /* recomputed from samples, not trusted from the file */
 	/* A set of several runs pools their samples (samples == sorted, owned);
 	 * each run's own median stays here for run-level statistics. */

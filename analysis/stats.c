@@ -24,17 +24,19 @@ static int cmp_double(const void *pa, const void *pb)
 /*
  * LSD radix sort of finite-or-infinite doubles: map each to an unsigned key
  * whose order is the numeric order (flip all bits of negatives, the sign bit
- * of the rest), four 16-bit passes.  About 5x faster than qsort on the
- * millions of samples a long run produces.  Returns -1 without touching v
- * when memory is short.
+ * of the rest), in place, then 16-bit passes through one scratch buffer,
+ * skipping a pass when every key has the same digit (latencies share their
+ * sign and exponent bits).  Several times faster than qsort on the millions
+ * of samples a long run produces.  Returns -1 without touching v when
+ * memory is short.
  */
 static int radix_sort_doubles(double *v, size_t n)
 {
-	uint64_t *a = malloc(n * sizeof(*a)), *b = malloc(n * sizeof(*b));
+	uint64_t *b = malloc(n * sizeof(*b));
 	size_t *cnt = malloc(65536 * sizeof(*cnt));
+	uint64_t *a = (uint64_t *)(void *)v, *src, *dst;
 
-	if (!a || !b || !cnt) {
-		free(a);
+	if (!b || !cnt) {
 		free(b);
 		free(cnt);
 		return -1;
@@ -42,29 +44,35 @@ static int radix_sort_doubles(double *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t u;
 		memcpy(&u, &v[i], sizeof u);
-		a[i] = u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+		u = u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+		memcpy(&a[i], &u, sizeof u);
 	}
+	src = a;
+	dst = b;
 	for (int shift = 0; shift < 64; shift += 16) {
 		size_t sum = 0;
 		memset(cnt, 0, 65536 * sizeof(*cnt));
 		for (size_t i = 0; i < n; i++)
-			cnt[(a[i] >> shift) & 0xffff]++;
+			cnt[(src[i] >> shift) & 0xffff]++;
+		if (cnt[(src[0] >> shift) & 0xffff] == n)
+			continue;  /* one digit everywhere: this pass would not move anything */
 		for (size_t k = 0; k < 65536; k++) {
 			size_t c = cnt[k];
 			cnt[k] = sum;
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			b[cnt[(a[i] >> shift) & 0xffff]++] = a[i];
-		uint64_t *t = a;
-		a = b;
-		b = t;
+			dst[cnt[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
 	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t u = a[i] >> 63 ? a[i] & ~(UINT64_C(1) << 63) : ~a[i];
 		memcpy(&v[i], &u, sizeof u);
 	}
-	free(a);
 	free(b);
 	free(cnt);
 	return 0;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -99,6 +100,13 @@ static void write_env(jw_t *w, const struct ks_host *h)
 	cpu_model(buf, sizeof(buf));
 	jw_kv_string(w, "model", buf);
 	jw_kv_int(w, "online", h->nr_cpus);
+	/* the CPU clock for cycle figures in reports; absent without cpufreq */
+	read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", buf, sizeof(buf));
+	if (buf[0])
+		jw_kv_uint(w, "max_freq_khz", strtoull(buf, NULL, 10));
+	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof(buf));
+	if (buf[0])
+		jw_kv_string(w, "governor", buf);
 	jw_end_object(w);
 
 	jw_key(w, "backend");
