@@ -27,9 +27,16 @@ for i in $(seq 1 "$RUNS"); do
 		[ -s "$f" ] && continue
 		tmp=$(mktemp -d)
 		echo "ab-halt-poll: run $i config $cfg ${append:-(defaults)}" >&2
+		rc=0
 		tests/qemu-x86/testbed.sh --timeout 900 --append "$append" --out "$tmp" -- \
 			"$BUILD_DIR/bench/kvmscope-static" run "${BENCHES[@]}" -o results.json \
-			>"$tmp/console.log" 2>&1 || { tail -20 "$tmp/console.log" >&2; exit 1; }
+			>"$tmp/console.log" 2>&1 || rc=$?
+		# exit 1 = a benchmark failed: that is a result too (it is in the file)
+		if [ ! -s "$tmp/results.json" ] || { [ $rc != 0 ] && [ $rc != 1 ]; }; then
+			tail -20 "$tmp/console.log" >&2
+			exit 1
+		fi
+		[ $rc = 1 ] && grep -h 'failed:' "$tmp/console.log" | sed "s|^|${cfg,,}$i: |" >>"$OUT/failures.txt"
 		mv "$tmp/results.json" "$f"
 		rm -rf "$tmp"
 	done
