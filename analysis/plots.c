@@ -22,7 +22,7 @@
 
 #define PLOT_W 900
 #define PLOT_H 480
-#define CDF_POINTS 2000
+#define CDF_POINTS 400
 #define GNUPLOT_TIMEOUT_S 120
 
 struct ks_plotter {

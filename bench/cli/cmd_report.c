@@ -78,7 +78,7 @@ static int run(int argc, char **argv, int compare)
 	struct ks_report_opts o = { .plots = 1, .conf = 0.95, .alpha = 0.05, .text = stdout };
 	const char *labels[MAX_SETS] = { 0 };
 	size_t nlabels = 0;
-	char outbuf[4096], err[1024], perr[512], tb[2][200];
+	char outbuf[4096], err[1024], perr[512], tb[2][1024];
 	struct ks_resultset *sets[MAX_SETS] = { 0 };
 	size_t n = 0;
 	int c, rc = KS_EXIT_FAIL;
