@@ -205,30 +205,20 @@ static int write_out(const struct ks_doc *d, const char *dir, const char *name, 
 	return 0;
 }
 
-int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
-	      char *plot_err, size_t plot_errlen, char *err, size_t errlen)
+/* Everything but the plots: the sections, in order. */
+static struct ks_doc *build(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o)
 {
-	struct ks_doc *d = NULL;
-	struct ks_plotter *p = NULL;
 	char title[300];
-	int rc = -1;
+	struct ks_doc *d;
 
-	if (plot_errlen)
-		plot_err[0] = 0;
-	if (mkdir_p(o->outdir) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", o->outdir, strerror(errno));
-		return -1;
-	}
 	if (n == 1)
 		snprintf(title, sizeof title, "kvmscope report: %s", sets[0]->label);
 	else
 		snprintf(title, sizeof title, "kvmscope comparison: %zu result sets, baseline %s", n,
 			 sets[0]->label);
 	d = ks_doc_new(title);
-	if (!d) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
+	if (!d)
+		return NULL;
 	ks_section_env(d, sets, n);
 	ks_section_classic(d, sets, n);
 	if (n == 1)
@@ -239,7 +229,41 @@ int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts 
 		section_checks(d, sets[0]);
 	ks_section_probes(d, sets, n);
 	section_perf(d, sets, n);
+	return d;
+}
 
+int ks_report_render(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
+		     FILE *md, FILE *html)
+{
+	struct ks_doc *d = build(sets, n, o);
+	int rc = d && ks_doc_ok(d) ? 0 : -1;
+
+	if (!rc && md)
+		rc = ks_doc_render_md(d, md);
+	if (!rc && html)
+		rc = ks_doc_render_html(d, html, ".");
+	ks_doc_free(d);
+	return rc;
+}
+
+int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
+	      char *plot_err, size_t plot_errlen, char *err, size_t errlen)
+{
+	struct ks_doc *d = NULL;
+	struct ks_plotter *p = NULL;
+	int rc = -1;
+
+	if (plot_errlen)
+		plot_err[0] = 0;
+	if (mkdir_p(o->outdir) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", o->outdir, strerror(errno));
+		return -1;
+	}
+	d = build(sets, n, o);
+	if (!d) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (o->plots) {
 		p = ks_plotter_new(o->outdir, plot_err, plot_errlen);
 		if (p) {

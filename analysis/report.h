@@ -29,6 +29,11 @@ struct ks_report_opts {
 int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
 	      char *plot_err, size_t plot_errlen, char *err, size_t errlen);
 
+/* The report without plots or files, rendered to streams (either may be
+ * NULL): for tests and fuzzing.  0 on success. */
+int ks_report_render(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
+		     FILE *md, FILE *html);
+
 #ifdef __cplusplus
 }
 #endif

@@ -228,21 +228,13 @@ const char *ks_resultset_env(const struct ks_resultset *rs, const char *dotted)
 	return v && v->type == KJ_STR ? v->u.str.s : NULL;
 }
 
-struct ks_resultset *ks_resultset_load(const char *path, char *err, size_t errlen)
+/* Validate a parsed document into rs (which owns doc from here on). */
+static struct ks_resultset *from_doc(struct ks_resultset *rs, const char *path, char *err,
+				     size_t errlen)
 {
 	struct vctx v = { .path = path, .err = err, .errlen = errlen };
-	struct ks_resultset *rs = calloc(1, sizeof(*rs));
-	const struct kj_value *x, *root;
+	const struct kj_value *x, *root = rs->root;
 
-	if (!rs || !(rs->path = strdup(path))) {
-		free(rs);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return NULL;
-	}
-	rs->doc = kj_parse_file(path, &root, err, errlen);
-	if (!rs->doc)
-		goto fail;
-	rs->root = root;
 	if (root->type != KJ_OBJ) {
 		bad(&v, root, "top level: expected an object, found %s", kj_type_name(root->type));
 		goto fail;
@@ -330,6 +322,43 @@ struct ks_resultset *ks_resultset_load(const char *path, char *err, size_t errle
 fail:
 	ks_resultset_free(rs);
 	return NULL;
+}
+
+struct ks_resultset *ks_resultset_load(const char *path, char *err, size_t errlen)
+{
+	struct ks_resultset *rs = calloc(1, sizeof(*rs));
+
+	if (!rs || !(rs->path = strdup(path))) {
+		free(rs);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	rs->doc = kj_parse_file(path, &rs->root, err, errlen);
+	if (!rs->doc) {
+		ks_resultset_free(rs);
+		return NULL;
+	}
+	return from_doc(rs, path, err, errlen);
+}
+
+struct ks_resultset *ks_resultset_parse(const char *buf, size_t len, const char *name, char *err,
+					size_t errlen)
+{
+	struct ks_resultset *rs = calloc(1, sizeof(*rs));
+	char msg[512];
+
+	if (!rs || !(rs->path = strdup(name))) {
+		free(rs);
+		snprintf(err, errlen, "%s: out of memory", name);
+		return NULL;
+	}
+	rs->doc = kj_parse(buf, len, &rs->root, msg, sizeof msg);
+	if (!rs->doc) {
+		snprintf(err, errlen, "%s: %s", name, msg);
+		ks_resultset_free(rs);
+		return NULL;
+	}
+	return from_doc(rs, name, err, errlen);
 }
 
 const struct ks_rs_bench *ks_resultset_find(const struct ks_resultset *rs, const char *name)

@@ -75,6 +75,10 @@ struct ks_resultset {
  */
 struct ks_resultset *ks_resultset_load(const char *path, char *err, size_t errlen);
 
+/* The same from a buffer in memory; name stands for the path in errors. */
+struct ks_resultset *ks_resultset_parse(const char *buf, size_t len, const char *name, char *err,
+					size_t errlen);
+
 void ks_resultset_free(struct ks_resultset *rs);
 
 /*
