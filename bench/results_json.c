@@ -4,6 +4,7 @@
  * Written atomically (temp file + rename), so a reader never sees half a
  * file and an interrupted run leaves the last complete snapshot.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,43 @@ static double realtime_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Every parameter of the KVM modules that are loaded, as the kernel shows it
+ * in /sys/module/<mod>/parameters/: a comparison must see that one side ran
+ * with kvm_amd.npt=0 or kvm_intel.ept=0, not only the kvm.ko knobs above.
+ */
+static void write_module_params(jw_t *w)
+{
+	static const char *const mods[] = { "kvm", "kvm_amd", "kvm_intel", "kvm_pvm" };
+	char dir[128], path[512], buf[256];
+
+	jw_key(w, "module_parameters");
+	jw_begin_object(w);
+	for (size_t m = 0; m < sizeof(mods) / sizeof(mods[0]); m++) {
+		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mods[m]);
+		DIR *d = opendir(dir);
+		if (!d)
+			continue;
+		/* sorted, so two files list them in the same order */
+		char names[128][64];
+		int n = 0;
+		for (struct dirent *e; (e = readdir(d)) && n < 128;)
+			if (e->d_name[0] != '.')
+				snprintf(names[n++], sizeof(names[0]), "%.63s", e->d_name);
+		closedir(d);
+		qsort(names, (size_t)n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
+		jw_key(w, mods[m]);
+		jw_begin_object(w);
+		for (int i = 0; i < n; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			read_line(path, buf, sizeof(buf));
+			jw_kv_string(w, names[i], buf);
+		}
+		jw_end_object(w);
+	}
+	jw_end_object(w);
 }
 
 static void write_env(jw_t *w, const struct ks_host *h)
@@ -156,6 +194,7 @@ static void write_env(jw_t *w, const struct ks_host *h)
 			jw_kv_string(w, params[i], buf);
 	}
 	jw_end_object(w);
+	write_module_params(w);
 	jw_end_object(w);
 
 	jw_key(w, "clock");
