@@ -103,7 +103,7 @@ static void write_module_params(jw_t *w)
 		jw_key(w, mods[m]);
 		jw_begin_object(w);
 		for (int i = 0; i < n; i++) {
-			snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+			snprintf(path, sizeof(path), "%s/%.63s", dir, names[i]);
 			read_line(path, buf, sizeof(buf));
 			jw_kv_string(w, names[i], buf);
 		}
