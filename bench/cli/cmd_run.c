@@ -44,22 +44,40 @@ static int check_names(const struct ks_run_args *a)
 
 static void print_header(void)
 {
-	printf("%-24s %-8s %12s %12s %12s %8s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99", "MIN",
-	       "SAMPLES", "STATUS");
+	printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99",
+	       "MIN", "SAMPLES", "CSW", "IPC", "STATUS");
+}
+
+/* The perf columns: context switches in the measured phase, and IPC. */
+static void perf_cells(const struct ks_result *r, char *csw, char *ipc, size_t len)
+{
+	const struct ks_perf_value *cs = &r->perf.c[KS_PERF_CONTEXT_SWITCHES];
+	const struct ks_perf_value *cy = &r->perf.c[KS_PERF_CYCLES];
+	const struct ks_perf_value *in = &r->perf.c[KS_PERF_INSTRUCTIONS];
+
+	snprintf(csw, len, "-");
+	snprintf(ipc, len, "-");
+	if (r->perf.valid && cs->supported)
+		snprintf(csw, len, "%llu", (unsigned long long)cs->value);
+	if (r->perf.valid && cy->supported && in->supported && cy->value)
+		snprintf(ipc, len, "%.2f", (double)in->value / (double)cy->value);
 }
 
 static void print_row(const struct ks_result *r)
 {
 	if (r->has_summary && !strcmp(r->status, "ok")) {
 		const char *flag = "";
+		char csw[24], ipc[24];
 		for (int i = 0; i < r->nchecks; i++)
 			if (!strcmp(r->checks[i].verdict, "mismatch"))
 				flag = " (exit count mismatch)";
-		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu  ok%s\n", r->name, r->unit,
-		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, flag);
+		perf_cells(r, csw, ipc, sizeof(csw));
+		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu %5s %5s  ok%s\n", r->name, r->unit,
+		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, csw, ipc,
+		       flag);
 	} else {
-		printf("%-24s %-8s %12s %12s %12s %8s  %s: %s\n", r->name, r->unit, "-", "-", "-", "-",
-		       r->status, r->reason);
+		printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s: %s\n", r->name, r->unit, "-", "-",
+		       "-", "-", "-", "-", r->status, r->reason);
 	}
 	fflush(stdout);
 }
@@ -99,6 +117,19 @@ static void summarize_run(struct ks_results *rs)
 	if (kernel)
 		printf("cheapest in-kernel exit here: %s (%.1f ns)\n", kernel->name,
 		       kernel->summary.median);
+}
+
+/* Once per run: why the IPC column is empty, if the hardware counters are out. */
+static void print_perf_note(const struct ks_results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct ks_perf_record *p = &rs->items[i].perf;
+		if (!p->valid)
+			continue;
+		if (!p->c[KS_PERF_CYCLES].supported)
+			printf("perf: no hardware counters: %s\n", p->c[KS_PERF_CYCLES].why);
+		return;
+	}
 }
 
 static void default_output(char *buf, size_t len)
@@ -172,9 +203,20 @@ int ks_cmd_run(int argc, char **argv)
 			c.err[0] = 0;
 			if (a.opts.probes && ks_probes_begin(&a.opts, &ap) < 0 && first == 0)
 				fprintf(stderr, "kvmscope run: --probes: %s\n", ap.note);
+			/* opened after the probes: their own work is not counted */
+			struct ks_perf_set ps;
+			if (!a.opts.no_perf) {
+				ks_perf_open(&ps);
+				c.perf = &ps;
+			}
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			b->run(b, &c);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (c.perf) {
+				ks_perf_benchmark_end(&c, rs.items + first, rs.n - first);
+				ks_perf_close(&ps);
+				c.perf = NULL;
+			}
 			ks_probes_end(&ap, rs.n > first ? &rs.items[first] : NULL);
 			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 			for (size_t j = first; j < rs.n; j++)
@@ -191,6 +233,7 @@ int ks_cmd_run(int argc, char **argv)
 		}
 	}
 	summarize_run(&rs);
+	print_perf_note(&rs);
 	rs.complete = !ks_interrupted;
 	if (ks_interrupted)
 		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),

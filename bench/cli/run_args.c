@@ -21,6 +21,8 @@ const char ks_run_usage[] =
 	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend, irqfd) around\n"
 	"                      each benchmark and store their histograms in the results\n"
 	"      --probe-backend auto|bpf|tracefs  (default auto: BPF, else tracefs)\n"
+	"      --no-perf       don't count cycles/instructions/context switches around each\n"
+	"                      benchmark (the guest/host split can add PMU switching to exits)\n"
 	"  -v, --verbose       print guest messages and progress details\n"
 	"  -h, --help          this text\n"
 	"\n"
@@ -100,6 +102,8 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 			a->opts.quick = true;
 		} else if (IS("-v", "--verbose")) {
 			a->opts.verbose = true;
+		} else if (IS("--no-perf", "--no-perf")) {
+			a->opts.no_perf = true;
 		} else if (IS("-P", "--probes")) {
 			a->opts.probes = true;
 		} else if (IS("--probe-backend", "--probe-backend")) {

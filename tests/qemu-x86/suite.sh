@@ -18,6 +18,6 @@ case $rc in
 esac
 "$CHECK_RESULTS" "$out/results.json" \
 	--families harness,exit_user,exit_kernel,hypercall,irq,memory \
-	--require hyp_call --require irqfd --require mem_lend_16M || exit 1
+	--require hyp_call --require irqfd --require mem_lend_16M --perf || exit 1
 grep -q '"name": "svm"' "$out/results.json" || { echo "FAIL: backend not detected as svm"; exit 1; }
 echo PASS
