@@ -12,6 +12,7 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "doc.h"
 #include "probes_attach.h"
 #include "run_args.h"
 
@@ -132,6 +133,14 @@ static void print_perf_note(const struct ks_results *rs)
 	}
 }
 
+static bool nothing_ran(const struct ks_results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->items[i].status, "unsupported"))
+			return false;
+	return true;
+}
+
 static void default_output(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -153,7 +162,7 @@ int ks_cmd_run(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 	if (a.help) {
-		fputs(ks_run_usage, stdout);
+		ks_doc_print_help(stdout, ks_doc_find("run"));
 		return KS_EXIT_OK;
 	}
 	if (check_names(&a) < 0)
@@ -248,6 +257,8 @@ int ks_cmd_run(int argc, char **argv)
 		rc = KS_EXIT_INTERRUPTED;
 	else if (!h.kvm_ok)
 		rc = KS_EXIT_NO_KVM;
+	else if (rc == KS_EXIT_OK && nothing_ran(&rs))
+		rc = KS_EXIT_SKIP;   /* every selected benchmark is unsupported here */
 	ks_results_free(&rs);
 	ks_host_release(&h);
 	return rc;

@@ -7,30 +7,6 @@
 
 #include "run_args.h"
 
-const char ks_run_usage[] =
-	"usage: kvmscope run [BENCH|FAMILY|all ...] [options]\n"
-	"\n"
-	"Run micro-benchmarks through /dev/kvm and write a results file.\n"
-	"With no names, runs the default suite (see `kvmscope list`).\n"
-	"\n"
-	"  -o, --output FILE   results file (default: kvmscope-<UTC time>.json)\n"
-	"  -q, --quick         fewer samples: a smoke run in seconds\n"
-	"  -c, --cpu N         pin the vCPU thread to CPU N\n"
-	"  -n, --samples N     measured batches per benchmark (1..1000000)\n"
-	"  -w, --watchdog S    stop a benchmark whose guest hangs after S seconds (default 60)\n"
-	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend, irqfd) around\n"
-	"                      each benchmark and store their histograms in the results\n"
-	"      --probe-backend auto|bpf|tracefs  (default auto: BPF, else tracefs)\n"
-	"      --no-perf       don't count cycles/instructions/context switches around each\n"
-	"                      benchmark (the guest/host split can add PMU switching to exits)\n"
-	"  -v, --verbose       print guest messages and progress details\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"examples:\n"
-	"  kvmscope run --quick\n"
-	"  kvmscope run hyp_call irqfd --cpu 1 -o hv.json\n"
-	"  kvmscope run exit_user --samples 5000\n";
-
 int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;

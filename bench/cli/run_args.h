@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* `kvmscope run` option parsing: pure, so it is unit-tested alone. */
+/* `kvmscope run` option parsing: pure, so it is unit-tested alone.
+ * The options are documented in doc/doc_run.c (--help and kvmscope-run(1)). */
 #ifndef KS_RUN_ARGS_H
 #define KS_RUN_ARGS_H
 
@@ -22,6 +23,5 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int ks_parse_seconds(const char *s, double min, double max, double *out);
 
-extern const char ks_run_usage[];
 
 #endif
