@@ -17,6 +17,7 @@
 
 #include "arch.h"
 #include "perf_counters.h"
+#include "progress.h"
 #include "probe.h"
 #include "stats.h"
 #include "vmm.h"
@@ -34,6 +35,7 @@ struct ks_run_opts {
 	bool json;
 	bool probes;           /* attach the in-kernel probes around each benchmark */
 	bool no_perf;          /* don't open host perf counters around benchmarks */
+	bool no_progress;      /* no progress line even on a terminal */
 	enum ks_probe_backend_kind probe_backend;
 };
 
@@ -139,6 +141,7 @@ struct ks_ctx {
 	const struct ks_run_opts *opts;
 	struct ks_results *res;
 	struct ks_perf_set *perf;  /* open around the current benchmark; NULL: none */
+	struct ks_progress *progress;  /* the progress line; NULL: off */
 	char err[KS_ERR_LEN * 2];
 };
 

@@ -177,7 +177,10 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 		if (i == warm) {
 			ks_checks_begin(&s.vcpu, exp, &snap);
 			ks_perf_phase_begin(c);
+			ks_progress_phase(c->progress, n, NULL);
 		}
+		if (i > warm)
+			ks_progress_advance(c->progress, i - warm);
 		mb->host_go = i + 1;
 		if (!wait_eq(&mb->irq_armed, i + 1, &t))
 			break;

@@ -92,8 +92,12 @@ static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint6
 	for (uint64_t i = 0; i < warm + reps; i++) {
 		struct ks_memslot *slot = &s.vm.slots[LEND_SLOT];
 
-		if (i == warm)
+		if (i == warm) {
 			ks_perf_phase_begin(c);
+			ks_progress_phase(c->progress, reps, NULL);
+		}
+		if (i > warm)
+			ks_progress_advance(c->progress, i - warm);
 		if (expect_sync(c, &s.vcpu, KS_SYNC_REGION_PLEASE, &uc) < 0)
 			goto fail_free;
 		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = mb->region_gpa,

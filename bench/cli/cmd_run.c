@@ -193,6 +193,13 @@ int ks_cmd_run(int argc, char **argv)
 	print_header();
 
 	struct ks_ctx c = { .host = &h, .opts = &a.opts, .res = &rs };
+	struct ks_progress progress;
+	int nselected = 0, index = 0;
+	for (size_t i = 0; i < ks_benches_count; i++)
+		nselected += selected(ks_benches[i], &a);
+	/* started before any benchmark thread: its perf counters don't count it */
+	if (ks_progress_start(&progress, nselected, !a.opts.no_progress))
+		c.progress = &progress;
 	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
 		const struct ks_bench *b = ks_benches[i];
 		char why[512] = "";
@@ -200,6 +207,7 @@ int ks_cmd_run(int argc, char **argv)
 
 		if (!selected(b, &a))
 			continue;
+		ks_progress_bench(c.progress, b->name, ++index);
 		if (!b->available(b, &h, why, sizeof(why))) {
 			struct ks_result *r = ks_result_add(&rs, b->name, b->family, "-");
 			if (r) {
@@ -231,6 +239,7 @@ int ks_cmd_run(int argc, char **argv)
 			for (size_t j = first; j < rs.n; j++)
 				rs.items[j].seconds = secs;
 		}
+		ks_progress_hide(c.progress);   /* rows and errors go where the line was */
 		for (size_t j = first; j < rs.n; j++) {
 			print_row(&rs.items[j]);
 			if (!strcmp(rs.items[j].status, "failed"))
@@ -240,6 +249,11 @@ int ks_cmd_run(int argc, char **argv)
 			fprintf(stderr, "kvmscope run: %s\n", err);
 			rc = KS_EXIT_FAIL;
 		}
+		ks_progress_show(c.progress);
+	}
+	if (c.progress) {
+		ks_progress_stop(c.progress);   /* clears the line */
+		c.progress = NULL;
 	}
 	summarize_run(&rs);
 	print_perf_note(&rs);

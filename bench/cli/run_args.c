@@ -80,6 +80,8 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 			a->opts.verbose = true;
 		} else if (IS("--no-perf", "--no-perf")) {
 			a->opts.no_perf = true;
+		} else if (IS("--no-progress", "--no-progress")) {
+			a->opts.no_progress = true;
 		} else if (IS("-P", "--probes")) {
 			a->opts.probes = true;
 		} else if (IS("--probe-backend", "--probe-backend")) {

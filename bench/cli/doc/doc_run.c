@@ -17,6 +17,7 @@ static const struct ks_doc_item options[] = {
 	{ "--no-perf", "don't open host perf counters (cycles, instructions, context switches, "
 		       "task clock) around each benchmark; the guest/host split can add PMU "
 		       "switching to every exit" },
+	{ "--no-progress", "no progress line (it is only shown when stderr is a terminal)" },
 	{ "-v, --verbose", "print guest messages and progress details" },
 	{ "-h, --help", "show this help and exit" },
 	{ NULL, NULL },
@@ -58,7 +59,10 @@ const struct ks_cmd_doc ks_doc_run = {
 		"p99, min, samples, context switches in the measured phase (CSW), "
 		"instructions per cycle (IPC, when the PMU counts), status. The results "
 		"file is rewritten atomically after every benchmark, so Ctrl-C, a hung "
-		"guest (stopped by the watchdog) or a crash keeps what was measured.",
+		"guest (stopped by the watchdog) or a crash keeps what was measured.\n\n"
+		"On a terminal, a progress line on stderr shows the benchmark, the "
+		"samples taken so far and an estimate of the time left; it is cleared "
+		"at the end and never written when stderr is not a terminal.",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
