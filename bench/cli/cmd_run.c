@@ -13,6 +13,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "doc.h"
+#include "lava_emit.h"
 #include "probes_attach.h"
 #include "run_args.h"
 
@@ -171,6 +172,9 @@ int ks_cmd_run(int argc, char **argv)
 		default_output(outbuf, sizeof(outbuf));
 		a.opts.out = outbuf;
 	}
+	/* a lab's console is a log, even when it is a terminal */
+	if (a.emit != KS_EMIT_NONE)
+		a.opts.no_progress = true;
 	ks_vmm_install_signal_handlers();
 	/* probes are stopped on every path, Ctrl-C included: see ks_probes_end */
 	ks_host_probe(&h);
@@ -267,6 +271,9 @@ int ks_cmd_run(int argc, char **argv)
 	} else {
 		printf("results: %s%s\n", a.opts.out, rs.complete ? "" : " (incomplete)");
 	}
+	/* the cases are reported after the file is safe, from what is in memory */
+	if (ks_lava_emit(stdout, &rs, a.emit, a.suite_name) < 0 && rc == KS_EXIT_OK)
+		rc = KS_EXIT_FAIL;
 	if (ks_interrupted)
 		rc = KS_EXIT_INTERRUPTED;
 	else if (!h.kvm_ok)

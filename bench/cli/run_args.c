@@ -50,6 +50,7 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 	memset(a, 0, sizeof(*a));
 	a->opts.cpu = -1;
 	a->opts.watchdog_s = 60;
+	a->suite_name = "kvmscope";
 	bool names_only = false;
 
 	for (int i = 0; i < argc; i++) {
@@ -82,6 +83,27 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 			a->opts.no_perf = true;
 		} else if (IS("--no-progress", "--no-progress")) {
 			a->opts.no_progress = true;
+		} else if (IS("--lava", "--lava")) {
+			a->emit = KS_EMIT_LAVA;
+		} else if (IS("--emit", "--emit")) {
+			v = opt_value(argc, argv, &i, arg, eq);
+			if (v && !strcmp(v, "lava"))
+				a->emit = KS_EMIT_LAVA;
+			else if (v && !strcmp(v, "signal"))
+				a->emit = KS_EMIT_SIGNAL;
+			else if (v && !strcmp(v, "plain"))
+				a->emit = KS_EMIT_PLAIN;
+			else {
+				snprintf(err, errlen, "option --emit takes lava, signal or plain, "
+					 "got '%s'", v ? v : "");
+				return -1;
+			}
+		} else if (IS("--suite-name", "--suite-name")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
+				snprintf(err, errlen, "option --suite-name needs a name");
+				return -1;
+			}
+			a->suite_name = v;
 		} else if (IS("-P", "--probes")) {
 			a->opts.probes = true;
 		} else if (IS("--probe-backend", "--probe-backend")) {

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include "bench.h"
+#include "lava_emit.h"
 
 #define KS_MAX_SELECT 64
 
@@ -14,6 +15,8 @@ struct ks_run_args {
 	const char *names[KS_MAX_SELECT];  /* benchmark or family names; none: default suite */
 	int nnames;
 	bool help;
+	enum ks_emit emit;         /* --emit / --lava: results as LAVA test cases */
+	const char *suite_name;    /* their prefix (default "kvmscope") */
 };
 
 /* 0 on success; -1 with a message naming the offending option in `err`. */

@@ -17,7 +17,17 @@ static const struct ks_doc_item options[] = {
 	{ "--no-perf", "don't open host perf counters (cycles, instructions, context switches, "
 		       "task clock) around each benchmark; the guest/host split can add PMU "
 		       "switching to every exit" },
-	{ "--no-progress", "no progress line (it is only shown when stderr is a terminal)" },
+	{ "--emit lava|signal|plain", "after the run, one line per result for a lab: `lava` "
+				      "runs `lava-test-case` for each result when it is on "
+				      "PATH (inside a LAVA test shell) and prints each command, "
+				      "else prints `<LAVA_SIGNAL_TESTCASE ...>` lines; "
+				      "`signal` always prints those; `plain` prints `name "
+				      "result value unit`" },
+	{ "--lava", "the same as --emit lava" },
+	{ "--suite-name NAME", "prefix of the emitted test case names, `NAME-<benchmark>` "
+			       "(default kvmscope); characters LAVA does not allow become _" },
+	{ "--no-progress", "no progress line (it is only shown when stderr is a terminal, and "
+			   "never with --emit: a lab's console is a log)" },
 	{ "-v, --verbose", "print guest messages and progress details" },
 	{ "-h, --help", "show this help and exit" },
 	{ NULL, NULL },
@@ -28,6 +38,8 @@ static const struct ks_doc_item examples[] = {
 	{ "kvmscope run hyp_call irqfd --cpu 1 -o hv.json", "two benchmarks, vCPU on CPU 1" },
 	{ "kvmscope run exit_user --samples 5000", "a whole family, more samples" },
 	{ "kvmscope run --quick --probes", "with in-kernel histograms per benchmark" },
+	{ "kvmscope run --cpu 1 -o r.json --lava --suite-name rb3-gunyah",
+	  "in a LAVA job: every median becomes a LAVA test case with its measurement" },
 	{ NULL, NULL },
 };
 
@@ -66,4 +78,13 @@ const struct ks_cmd_doc ks_doc_run = {
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
+	.notes =
+		"Test case names for --emit are `<suite>-<benchmark>`, reduced to the "
+		"characters LAVA accepts (letters, digits, `.`, `_`, `-`). The result is "
+		"`pass` with the median as the measurement for a result that ran, `fail` "
+		"for a failed one, `skip` for one unsupported here and `unknown` for one "
+		"cut short by an interruption:\n\n"
+		"  lava-test-case kvmscope-hyp_call --result pass --measurement 31392.800 --units ns\n"
+		"  <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=kvmscope-ipi RESULT=skip>\n"
+		"  kvmscope-hyp_call pass 31392.800 ns",
 };
