@@ -17,14 +17,14 @@ trap 'rm -rf "$work"' EXIT
 "$KVMSCOPE" --help >"$work/top" || fail "kvmscope --help exited $?"
 cmds=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1; next } on { exit }' "$work/top")
 [ -n "$cmds" ] || fail "kvmscope --help lists no commands"
-echo "commands: $(echo $cmds)"
+echo "commands:" $cmds
 
 check_page() { # NAME PAGEFILE: renders without warnings, equals __man output
 	local name=$1 page=$2
 	[ -s "$page" ] || fail "no man page $page"
 	LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>"$work/groff.err"
 	[ -s "$work/groff.err" ] && fail "$page: groff warns: $(head -3 "$work/groff.err")"
-	"$KVMSCOPE" __man $name >"$work/now.1" || fail "kvmscope __man $name exited $?"
+	"$KVMSCOPE" __man ${name:+"$name"} >"$work/now.1" || fail "kvmscope __man $name exited $?"
 	grep -v '^\.TH ' "$page" >"$work/a"
 	grep -v '^\.TH ' "$work/now.1" >"$work/b"
 	cmp -s "$work/a" "$work/b" || fail "$page differs from kvmscope __man $name (stale build?)"

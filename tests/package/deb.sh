@@ -51,7 +51,7 @@ for f in /usr/bin/kvmscope /usr/share/doc/kvmscope/README.md /usr/share/doc/kvms
 	/usr/share/doc/kvmscope/lava/kvmscope.yaml $(for p in $pages; do echo "/usr/share/man/man1/$p.gz"; done); do
 	grep -qxF "$f" "$work/files" || fail "$f is not in the package"
 done
-echo "  contains /usr/bin/kvmscope, $(echo $pages | wc -w) man pages, README, results schema, LAVA definition"
+echo "  contains /usr/bin/kvmscope, $(printf "%s\n" $pages | wc -l) man pages, README, results schema, LAVA definition"
 
 root=$work/root
 dpkg-deb -x "$deb" "$root" || fail "dpkg-deb -x"
