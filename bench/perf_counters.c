@@ -36,15 +36,19 @@ const struct ks_perf_def ks_perf_defs[KS_PERF_N] = {
 };
 
 /* What an errno from perf_event_open means for this kind of counter. */
-static const char *meaning(const struct ks_perf_def *d, int err, char *tmp, size_t len)
+static const char *meaning(const struct ks_perf_def *d, int err, bool pmu, char *tmp, size_t len)
 {
 	bool split = d->exclude_guest || d->exclude_host;
 
 	switch (err) {
 	case ENOENT:
-		return d->hardware ? "no hardware PMU event here (the kernel drives no PMU on this "
-				     "CPU, as in a VM without a virtual PMU)" :
-				     "this kernel has no such software event";
+		if (!d->hardware)
+			return "this kernel has no such software event";
+		/* another hardware counter opened: the PMU is there, this event is not */
+		return pmu ? "this PMU does not count this event (not in its event map: the "
+			     "CPU, or its emulation, does not implement it)" :
+			     "no hardware PMU event here (the kernel drives no PMU on this CPU, "
+			     "as in a VM without a virtual PMU)";
 	case EOPNOTSUPP:
 		return split ? "this PMU cannot count guest and host apart "
 			       "(exclude_guest/exclude_host unsupported)" :
@@ -81,11 +85,11 @@ static const char *meaning(const struct ks_perf_def *d, int err, char *tmp, size
 	}
 }
 
-void ks_perf_explain(char *buf, size_t len, const struct ks_perf_def *d, int err)
+void ks_perf_explain(char *buf, size_t len, const struct ks_perf_def *d, int err, bool pmu)
 {
 	char tmp[160];
 	const char *name = strerrorname_np(err);
-	const char *m = meaning(d, err, tmp, sizeof(tmp));
+	const char *m = meaning(d, err, pmu, tmp, sizeof(tmp));
 
 	snprintf(buf, len, "perf_event_open(%s): %s (%s)%s%s", d->name, name ? name : "?",
 		 strerror(err), m ? " \u2014 " : "", m ? m : "");
@@ -93,6 +97,9 @@ void ks_perf_explain(char *buf, size_t len, const struct ks_perf_def *d, int err
 
 void ks_perf_open(struct ks_perf_set *s)
 {
+	int err[KS_PERF_N] = { 0 };
+	bool pmu = false;   /* some hardware counter opened */
+
 	memset(s, 0, sizeof(*s));
 	for (int i = 0; i < KS_PERF_N; i++) {
 		const struct ks_perf_def *d = &ks_perf_defs[i];
@@ -111,8 +118,14 @@ void ks_perf_open(struct ks_perf_set *s)
 		/* kernel mode is counted: KVM's exit handling is what we measure */
 		s->fd[i] = (int)syscall(SYS_perf_event_open, &a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
 		if (s->fd[i] < 0)
-			ks_perf_explain(s->why[i], sizeof(s->why[i]), d, errno);
+			err[i] = errno;
+		else if (d->hardware)
+			pmu = true;
 	}
+	/* explained once all are tried: ENOENT means "no PMU" only if none opened */
+	for (int i = 0; i < KS_PERF_N; i++)
+		if (s->fd[i] < 0)
+			ks_perf_explain(s->why[i], sizeof(s->why[i]), &ks_perf_defs[i], err[i], pmu);
 	ks_perf_read(s, &s->at_open);
 }
 

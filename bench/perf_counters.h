@@ -42,7 +42,7 @@ struct ks_perf_def {
 };
 extern const struct ks_perf_def ks_perf_defs[KS_PERF_N];
 
-#define KS_PERF_WHY_LEN 192
+#define KS_PERF_WHY_LEN 256
 
 /* One counter over one phase, as stored in a result. */
 struct ks_perf_value {
@@ -78,7 +78,8 @@ void ks_perf_diff(const struct ks_perf_set *s, const struct ks_perf_reading *a,
 		  const struct ks_perf_reading *b, const char *scope, struct ks_perf_record *out);
 void ks_perf_close(struct ks_perf_set *s);
 
-/* "perf_event_open(cycles): ENOENT (No such file or directory) — <meaning>" */
-void ks_perf_explain(char *buf, size_t len, const struct ks_perf_def *d, int err);
+/* "perf_event_open(cycles): ENOENT (No such file or directory) — <meaning>";
+ * `pmu`: another hardware counter could be opened (so the PMU exists). */
+void ks_perf_explain(char *buf, size_t len, const struct ks_perf_def *d, int err, bool pmu);
 
 #endif

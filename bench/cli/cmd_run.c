@@ -121,7 +121,7 @@ static void summarize_run(struct ks_results *rs)
 		       kernel->summary.median);
 }
 
-/* Once per run: why the IPC column is empty, if the hardware counters are out. */
+/* Once per run: why the IPC column is empty, if a hardware counter is out. */
 static void print_perf_note(const struct ks_results *rs)
 {
 	for (size_t i = 0; i < rs->n; i++) {
@@ -129,7 +129,9 @@ static void print_perf_note(const struct ks_results *rs)
 		if (!p->valid)
 			continue;
 		if (!p->c[KS_PERF_CYCLES].supported)
-			printf("perf: no hardware counters: %s\n", p->c[KS_PERF_CYCLES].why);
+			printf("perf: no IPC column: %s\n", p->c[KS_PERF_CYCLES].why);
+		else if (!p->c[KS_PERF_INSTRUCTIONS].supported)
+			printf("perf: no IPC column: %s\n", p->c[KS_PERF_INSTRUCTIONS].why);
 		return;
 	}
 }

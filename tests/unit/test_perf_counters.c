@@ -97,17 +97,22 @@ static void test_explain_names_errno_and_meaning(void **state)
 {
 	char buf[KS_PERF_WHY_LEN];
 
-	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_CYCLES], ENOENT);
+	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_CYCLES], ENOENT, false);
 	assert_string_equal(buf, "perf_event_open(cycles): ENOENT (No such file or directory) "
 				 "\u2014 no hardware PMU event here (the kernel drives no PMU on "
 				 "this CPU, as in a VM without a virtual PMU)");
-	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_CYCLES_GUEST], EOPNOTSUPP);
+	/* the PMU is there (cycles opened), this event is not (QEMU's arm64 PMU) */
+	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_INSTRUCTIONS], ENOENT, true);
+	assert_string_equal(buf, "perf_event_open(instructions): ENOENT (No such file or "
+				 "directory) \u2014 this PMU does not count this event (not in its "
+				 "event map: the CPU, or its emulation, does not implement it)");
+	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_CYCLES_GUEST], EOPNOTSUPP, true);
 	assert_non_null(strstr(buf, "EOPNOTSUPP"));
 	assert_non_null(strstr(buf, "cannot count guest and host apart"));
-	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_TASK_CLOCK], EACCES);
+	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_TASK_CLOCK], EACCES, false);
 	assert_non_null(strstr(buf, "kernel.perf_event_paranoid="));
 	/* an errno without a special meaning still names itself */
-	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_TASK_CLOCK], EIO);
+	ks_perf_explain(buf, sizeof(buf), &ks_perf_defs[KS_PERF_TASK_CLOCK], EIO, false);
 	assert_string_equal(buf, "perf_event_open(task_clock): EIO (Input/output error)");
 }
 
