@@ -15,6 +15,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "SKIP: $*"; exit 77; }
 command -v dpkg-deb >/dev/null || skip "dpkg-deb is not installed"
 command -v cpack >/dev/null || skip "cpack is not installed"
+[ "$what" = arm64 ] || command -v man >/dev/null || skip "man is not installed (apt-get install man-db)"
 [ -f "$BUILD_DIR/CPackConfig.cmake" ] ||
 	skip "no configured build in $BUILD_DIR (scripts/build-arm64.sh makes the arm64 one)"
 case $what in
