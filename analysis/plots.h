@@ -7,7 +7,7 @@
  * array, cwd = DIR/plots, no shell).  Scripts only name files kvmscope made
  * and put text from results files through ks_gp_label(), so a hostile label
  * cannot break out of a string.  Functions return the plot's base path
- * relative to DIR ("plots/<slug>") for ks_doc_plot(), or NULL on error.
+ * relative to DIR ("plots/<slug>") for ks_rdoc_plot(), or NULL on error.
  */
 #ifndef KS_PLOTS_H
 #define KS_PLOTS_H

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report.c - one result set -> report; several -> comparison against the
- * first.  Builds the document (doc.h) from the sections in report_*.c, draws
+ * first.  Builds the document (rdoc.h) from the sections in report_*.c, draws
  * the plots, and writes report.md and report.html atomically.
  */
 #include "report.h"
@@ -35,20 +35,20 @@ const char *ks_fmt(double v, char *buf, size_t len)
 }
 
 /* The per-benchmark table of one set, and the benchmarks that did not run. */
-static void section_results(struct ks_doc *d, const struct ks_resultset *rs,
+static void section_results(struct ks_rdoc *d, const struct ks_resultset *rs,
 			    const struct ks_report_opts *o)
 {
 	char ci[96], med[32], mean[32], p99[32], mx[32], n[32], rcv[32], out[32], lo[32], hi[32];
 	char tb[2][160];
 	size_t skipped = 0;
 
-	ks_doc_heading(d, 1, "Results");
-	ks_doc_para(d, "Per benchmark over its samples (a sample is one batch's time per "
+	ks_rdoc_heading(d, 1, "Results");
+	ks_rdoc_para(d, "Per benchmark over its samples (a sample is one batch's time per "
 		       "operation). CI: distribution-free %.0f %% interval of the median. "
 		       "rCV = 1.4826 MAD / median; noisy when above %.0f %%. Outliers: beyond "
 		       "Q1 - 3 IQR or Q3 + 3 IQR.", o->conf * 100, KS_NOISY_RCV * 100);
-	ks_doc_table(d, 11, "llrrrrrrrrl");
-	ks_doc_row(d, (const char *const[]){ "benchmark", "unit", "n", "median", "CI", "mean",
+	ks_rdoc_table(d, 11, "llrrrrrrrrl");
+	ks_rdoc_row(d, (const char *const[]){ "benchmark", "unit", "n", "median", "CI", "mean",
 		   "p99", "max", "rCV", "outliers", "flags" });
 	if (o->text)
 		fprintf(o->text, "%-22s %8s %7s %12s %26s %12s  %s\n", "BENCHMARK", "UNIT", "N",
@@ -83,7 +83,7 @@ static void section_results(struct ks_doc *d, const struct ks_resultset *rs,
 				 "%s%zu runs, run-to-run CV %.1f %%", flags[0] ? "; " : "", b->nruns,
 				 m != 0 ? sqrt(v) / fabs(m) * 100 : NAN);
 		}
-		ks_doc_row(d, (const char *const[]){ b->name, b->unit, n,
+		ks_rdoc_row(d, (const char *const[]){ b->name, b->unit, n,
 			   ks_fmt(b->sum.median, med, sizeof med), ci, ks_fmt(b->sum.mean, mean, sizeof mean),
 			   ks_fmt(b->sum.p99, p99, sizeof p99), ks_fmt(b->sum.max, mx, sizeof mx), rcv, out,
 			   flags });
@@ -94,16 +94,16 @@ static void section_results(struct ks_doc *d, const struct ks_resultset *rs,
 	}
 	if (!skipped)
 		return;
-	ks_doc_heading(d, 2, "Not measured");
+	ks_rdoc_heading(d, 2, "Not measured");
 	for (size_t i = 0; i < rs->nb; i++) {
 		const struct ks_rs_bench *b = &rs->b[i];
 		if (strcmp(b->status, "ok"))
-			ks_doc_bullet(d, "%s: %s: %s", b->name, b->status, b->reason ? b->reason : "no reason given");
+			ks_rdoc_bullet(d, "%s: %s: %s", b->name, b->status, b->reason ? b->reason : "no reason given");
 	}
 }
 
 /* Exit-count cross-checks against KVM's stats fd, when any is not exact. */
-static void section_checks(struct ks_doc *d, const struct ks_resultset *rs)
+static void section_checks(struct ks_rdoc *d, const struct ks_resultset *rs)
 {
 	const struct kj_value *res = kj_get(rs->root, "results");
 	int any = 0;
@@ -122,20 +122,20 @@ static void section_checks(struct ks_doc *d, const struct ks_resultset *rs)
 			if (f[2] && f[2]->type == KJ_NUM)
 				snprintf(ob, sizeof ob, "%.0f", f[2]->u.num);
 			if (!any++) {
-				ks_doc_heading(d, 1, "Exit counts checked against KVM's statistics");
-				ks_doc_table(d, 6, "llrrll");
-				ks_doc_row(d, (const char *const[]){ "benchmark", "stat", "expected",
+				ks_rdoc_heading(d, 1, "Exit counts checked against KVM's statistics");
+				ks_rdoc_table(d, 6, "llrrll");
+				ks_rdoc_row(d, (const char *const[]){ "benchmark", "stat", "expected",
 					   "observed", "verdict", "note" });
 			}
 #define S(v) ((v) && (v)->type == KJ_STR ? (v)->u.str.s : "")
-			ks_doc_row(d, (const char *const[]){ S(name), S(f[0]), e, ob, S(f[3]), S(f[4]) });
+			ks_rdoc_row(d, (const char *const[]){ S(name), S(f[0]), e, ob, S(f[3]), S(f[4]) });
 #undef S
 		}
 	}
 }
 
 /* Host perf counters per benchmark, whatever the writer recorded. */
-static void section_perf(struct ks_doc *d, struct ks_resultset **sets, size_t n)
+static void section_perf(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 {
 	int any = 0;
 	for (size_t s = 0; s < n; s++)
@@ -157,12 +157,12 @@ static void section_perf(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 				else
 					continue;
 				if (!any++) {
-					ks_doc_heading(d, 1, "Host perf counters");
-					ks_doc_table(d, 5, "lllrl");
-					ks_doc_row(d, (const char *const[]){ "set", "benchmark", "counter",
+					ks_rdoc_heading(d, 1, "Host perf counters");
+					ks_rdoc_table(d, 5, "lllrl");
+					ks_rdoc_row(d, (const char *const[]){ "set", "benchmark", "counter",
 						   "value", "unit" });
 				}
-				ks_doc_row(d, (const char *const[]){ sets[s]->label, b->name, m->key, val,
+				ks_rdoc_row(d, (const char *const[]){ sets[s]->label, b->name, m->key, val,
 					   u && u->type == KJ_STR ? u->u.str.s : "" });
 			}
 		}
@@ -182,7 +182,7 @@ static int mkdir_p(const char *dir)
 	return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-static int write_out(const struct ks_doc *d, const char *dir, const char *name, int html,
+static int write_out(const struct ks_rdoc *d, const char *dir, const char *name, int html,
 		     char *err, size_t errlen)
 {
 	struct ks_atomic_file af;
@@ -193,7 +193,7 @@ static int write_out(const struct ks_doc *d, const char *dir, const char *name, 
 		snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((html ? ks_doc_render_html(d, af.f, dir) : ks_doc_render_md(d, af.f)) < 0) {
+	if ((html ? ks_rdoc_render_html(d, af.f, dir) : ks_rdoc_render_md(d, af.f)) < 0) {
 		ks_atomic_abort(&af);
 		snprintf(err, errlen, "cannot write %s", path);
 		return -1;
@@ -206,17 +206,17 @@ static int write_out(const struct ks_doc *d, const char *dir, const char *name, 
 }
 
 /* Everything but the plots: the sections, in order. */
-static struct ks_doc *build(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o)
+static struct ks_rdoc *build(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o)
 {
 	char title[300];
-	struct ks_doc *d;
+	struct ks_rdoc *d;
 
 	if (n == 1)
 		snprintf(title, sizeof title, "kvmscope report: %s", sets[0]->label);
 	else
 		snprintf(title, sizeof title, "kvmscope comparison: %zu result sets, baseline %s", n,
 			 sets[0]->label);
-	d = ks_doc_new(title);
+	d = ks_rdoc_new(title);
 	if (!d)
 		return NULL;
 	ks_section_env(d, sets, n);
@@ -235,21 +235,21 @@ static struct ks_doc *build(struct ks_resultset **sets, size_t n, const struct k
 int ks_report_render(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
 		     FILE *md, FILE *html)
 {
-	struct ks_doc *d = build(sets, n, o);
-	int rc = d && ks_doc_ok(d) ? 0 : -1;
+	struct ks_rdoc *d = build(sets, n, o);
+	int rc = d && ks_rdoc_ok(d) ? 0 : -1;
 
 	if (!rc && md)
-		rc = ks_doc_render_md(d, md);
+		rc = ks_rdoc_render_md(d, md);
 	if (!rc && html)
-		rc = ks_doc_render_html(d, html, ".");
-	ks_doc_free(d);
+		rc = ks_rdoc_render_html(d, html, ".");
+	ks_rdoc_free(d);
 	return rc;
 }
 
 int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts *o,
 	      char *plot_err, size_t plot_errlen, char *err, size_t errlen)
 {
-	struct ks_doc *d = NULL;
+	struct ks_rdoc *d = NULL;
 	struct ks_plotter *p = NULL;
 	int rc = -1;
 
@@ -269,12 +269,12 @@ int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts 
 		if (p) {
 			ks_section_plots(d, p, sets, n, o->conf);
 			if (ks_plotter_run(p, plot_err, plot_errlen) < 0)
-				ks_doc_para(d, "The plots could not be drawn: %s", plot_err);
+				ks_rdoc_para(d, "The plots could not be drawn: %s", plot_err);
 		} else {
-			ks_doc_para(d, "No plots: %s", plot_err);
+			ks_rdoc_para(d, "No plots: %s", plot_err);
 		}
 	}
-	if (!ks_doc_ok(d)) {
+	if (!ks_rdoc_ok(d)) {
 		snprintf(err, errlen, "out of memory building the report");
 		goto out;
 	}
@@ -284,6 +284,6 @@ int ks_report(struct ks_resultset **sets, size_t n, const struct ks_report_opts 
 	rc = 0;
 out:
 	ks_plotter_free(p);
-	ks_doc_free(d);
+	ks_rdoc_free(d);
 	return rc;
 }

@@ -43,7 +43,7 @@ static const struct ks_rs_bench *pick(const struct ks_resultset *rs, size_t row,
 	return NULL;
 }
 
-void ks_section_classic(struct ks_doc *d, struct ks_resultset **sets, size_t n)
+void ks_section_classic(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 {
 	const char *hdr[2 + 2 * 8];
 	char hbuf[8][160], align[20];
@@ -51,8 +51,8 @@ void ks_section_classic(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 
 	if (n > 8)
 		n = 8;
-	ks_doc_heading(d, 1, "Micro-benchmark table (Dall et al. style)");
-	ks_doc_para(d, "Medians. Cycles use each set's CPU clock: cpufreq's maximum when the "
+	ks_rdoc_heading(d, 1, "Micro-benchmark table (Dall et al. style)");
+	ks_rdoc_para(d, "Medians. Cycles use each set's CPU clock: cpufreq's maximum when the "
 		       "results recorded it, else the TSC rate on x86; none on arm64 without "
 		       "cpufreq (its counter is not a CPU clock).");
 	hdr[nc] = "operation";
@@ -70,8 +70,8 @@ void ks_section_classic(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 	hdr[nc] = "benchmark";
 	align[nc++] = 'l';
 	align[nc] = 0;
-	ks_doc_table(d, (int)nc, align);
-	ks_doc_row(d, hdr);
+	ks_rdoc_table(d, (int)nc, align);
+	ks_rdoc_row(d, hdr);
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
 		const char *cells[2 + 2 * 8];
 		char buf[16][48], used[160] = "";
@@ -101,6 +101,6 @@ void ks_section_classic(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 		char how[300];
 		snprintf(how, sizeof how, "%s%s%s", used[0] ? used : "-", "; ", rows[r].how);
 		cells[c++] = how;
-		ks_doc_row(d, cells);
+		ks_rdoc_row(d, cells);
 	}
 }

@@ -84,7 +84,7 @@ static void verdict(const struct cmp_row *r, double alpha, char *buf, size_t len
 		snprintf(buf, len, "%s", r->d.diff > 0 ? "slower" : "faster");
 }
 
-static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks_resultset *B,
+static void pair(struct ks_rdoc *d, const struct ks_resultset *A, const struct ks_resultset *B,
 		 const struct ks_report_opts *o)
 {
 	struct cmp_row *rows = calloc(A->nb + 1, sizeof(*rows));
@@ -94,10 +94,10 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 	if (!rows || !p) {
 		free(rows);
 		free(p);
-		ks_doc_para(d, "out of memory comparing %s with %s", B->label, A->label);
+		ks_rdoc_para(d, "out of memory comparing %s with %s", B->label, A->label);
 		return;
 	}
-	ks_doc_heading(d, 2, "%s vs %s (baseline)", B->label, A->label);
+	ks_rdoc_heading(d, 2, "%s vs %s (baseline)", B->label, A->label);
 	for (size_t i = 0; i < A->nb; i++) {
 		const struct ks_rs_bench *a = &A->b[i], *b = ks_resultset_find(B, a->name);
 		if (!b)
@@ -122,7 +122,7 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 			rows[i].p_adj = p[k++];
 
 	if (A->nruns >= 2 || B->nruns >= 2)
-		ks_doc_para(d, "%s: %zu run(s); %s: %zu run(s). The run is the unit: difference = "
+		ks_rdoc_para(d, "%s: %zu run(s); %s: %zu run(s). The run is the unit: difference = "
 			       "mean of the runs' medians, %s minus %s, with a Welch t interval; "
 			       "ratio = ratio of the runs' geometric-mean medians with a t interval "
 			       "on the log scale, and its two-sided p (Welch), Holm-adjusted over the "
@@ -132,7 +132,7 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 			    A->label, A->nruns ? A->nruns : 1, B->label, B->nruns ? B->nruns : 1, B->label,
 			    A->label, np, o->alpha, o->conf * 100);
 	else
-		ks_doc_para(d, "One run per side: the samples of one run each. Difference = %s - %s "
+		ks_rdoc_para(d, "One run per side: the samples of one run each. Difference = %s - %s "
 			       "of the medians; ratio = %s / %s. Intervals at %.0f %% (Price-Bonett, "
 			       "distribution-free); p = two-sided Mann-Whitney U, Holm-adjusted over "
 			       "the %zu benchmarks compared; a verdict is given only when p < %.2f and "
@@ -141,8 +141,8 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 			       "load); give each side several runs (A1.json,A2.json,...) for a "
 			       "test that can.",
 			    B->label, A->label, B->label, A->label, o->conf * 100, np, o->alpha);
-	ks_doc_table(d, 8, "lrrrrrrl");
-	ks_doc_row(d, (const char *const[]){ "benchmark", "unit", A->label, B->label,
+	ks_rdoc_table(d, 8, "lrrrrrrl");
+	ks_rdoc_row(d, (const char *const[]){ "benchmark", "unit", A->label, B->label,
 		   "difference [CI]", "ratio [CI]", "p (Holm)", "verdict" });
 	char tb[3][160];
 	if (o->text)
@@ -161,7 +161,7 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 				snprintf(vd, sizeof vd, "not compared: units differ");
 			else
 				snprintf(vd, sizeof vd, "not compared: fewer than 6 samples");
-			ks_doc_row(d, (const char *const[]){ r->a->name, r->a->unit, "-", "-", "-", "-",
+			ks_rdoc_row(d, (const char *const[]){ r->a->name, r->a->unit, "-", "-", "-", "-",
 				   "-", vd });
 			if (o->text)
 				fprintf(o->text, "%-22s %8s %12s %12s %28s %24s %9s  %s\n",
@@ -181,13 +181,13 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 		snprintf(pv, sizeof pv, r->p_adj < 1e-4 ? "%.1e" : "%.4f", r->p_adj);
 		verdict(r, o->alpha, vd, sizeof vd);
 		nsig += strncmp(vd, "no sig", 6) != 0;
-		ks_doc_row(d, (const char *const[]){ r->a->name, r->a->unit, ma, mb, df, rt, pv, vd });
+		ks_rdoc_row(d, (const char *const[]){ r->a->name, r->a->unit, ma, mb, df, rt, pv, vd });
 		if (o->text)
 			fprintf(o->text, "%-22s %8s %12s %12s %28s %24s %9s  %s\n",
 				ks_term_safe(r->a->name, tb[0], sizeof tb[0]),
 				ks_term_safe(r->a->unit, tb[1], sizeof tb[1]), ma, mb, df, rt, pv, vd);
 	}
-	ks_doc_para(d, "%zu of %zu compared benchmarks differ significantly.", nsig, np);
+	ks_rdoc_para(d, "%zu of %zu compared benchmarks differ significantly.", nsig, np);
 	if (o->text)
 		fprintf(o->text, "%zu of %zu compared benchmarks differ significantly.\n", nsig, np);
 
@@ -196,7 +196,7 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 		const struct ks_resultset *X = side ? B : A, *Y = side ? A : B;
 		for (size_t i = 0; i < X->nb; i++)
 			if (!ks_resultset_find(Y, X->b[i].name)) {
-				ks_doc_bullet(d, "%s: only in %s (%s)", X->b[i].name, X->label, X->b[i].status);
+				ks_rdoc_bullet(d, "%s: only in %s (%s)", X->b[i].name, X->label, X->b[i].status);
 				if (o->text)
 					fprintf(o->text, "  %s: only in %s (%s)\n",
 						ks_term_safe(X->b[i].name, tb[0], sizeof tb[0]),
@@ -208,10 +208,10 @@ static void pair(struct ks_doc *d, const struct ks_resultset *A, const struct ks
 	free(p);
 }
 
-void ks_section_compare(struct ks_doc *d, struct ks_resultset **sets, size_t n,
+void ks_section_compare(struct ks_rdoc *d, struct ks_resultset **sets, size_t n,
 			const struct ks_report_opts *o)
 {
-	ks_doc_heading(d, 1, "Comparison");
+	ks_rdoc_heading(d, 1, "Comparison");
 	for (size_t i = 1; i < n; i++)
 		pair(d, sets[0], sets[i], o);
 }

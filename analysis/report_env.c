@@ -106,7 +106,7 @@ static void leaves(const struct kj_value *v, const char *prefix, struct paths *p
 	}
 }
 
-static void row(struct ks_doc *d, const char *name, const char *path, struct ks_resultset **sets,
+static void row(struct ks_rdoc *d, const char *name, const char *path, struct ks_resultset **sets,
 		size_t n)
 {
 	const char *cells[17];
@@ -116,7 +116,7 @@ static void row(struct ks_doc *d, const char *name, const char *path, struct ks_
 		const char *s = scalar(at(sets[i]->env, path), bufs[i], sizeof bufs[i]);
 		cells[i + 1] = s ? s : "-";
 	}
-	ks_doc_row(d, cells);
+	ks_rdoc_row(d, cells);
 }
 
 static int differs(const char *path, struct ks_resultset **sets, size_t n)
@@ -131,7 +131,7 @@ static int differs(const char *path, struct ks_resultset **sets, size_t n)
 	return 0;
 }
 
-void ks_section_env(struct ks_doc *d, struct ks_resultset **sets, size_t n)
+void ks_section_env(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 {
 	const char *hdr[17];
 	char align[18];
@@ -146,20 +146,20 @@ void ks_section_env(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 	}
 	align[n + 1] = 0;
 
-	ks_doc_heading(d, 1, "Environment");
+	ks_rdoc_heading(d, 1, "Environment");
 	for (size_t i = 0; i < n; i++) {
-		ks_doc_bullet(d, "%s: %s (%zu run%s, %s, kvmscope %s %s, run 1 started %s)",
+		ks_rdoc_bullet(d, "%s: %s (%zu run%s, %s, kvmscope %s %s, run 1 started %s)",
 			      sets[i]->label, sets[i]->path, sets[i]->nruns ? sets[i]->nruns : 1,
 			      sets[i]->nruns > 1 ? "s" : "", sets[i]->complete ? "complete" : "INCOMPLETE",
 			      sets[i]->tool_version ? sets[i]->tool_version : "?",
 			      sets[i]->tool_commit ? sets[i]->tool_commit : "",
 			      sets[i]->started ? sets[i]->started : "?");
 		if (!sets[i]->complete)
-			ks_doc_bullet(d, "%s is incomplete: %s", sets[i]->label,
+			ks_rdoc_bullet(d, "%s is incomplete: %s", sets[i]->label,
 				      sets[i]->incomplete_reason ? sets[i]->incomplete_reason : "no reason given");
 	}
-	ks_doc_table(d, (int)n + 1, align);
-	ks_doc_row(d, hdr);
+	ks_rdoc_table(d, (int)n + 1, align);
+	ks_rdoc_row(d, hdr);
 	for (size_t k = 0; k < NKEY; k++)
 		row(d, key_fields[k].name, key_fields[k].path, sets, n);
 	if (n < 2)
@@ -177,14 +177,14 @@ void ks_section_env(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 		if (is_key || !differs(ps.p[j], sets, n))
 			continue;
 		if (!shown++) {
-			ks_doc_para(d, "Other environment fields that differ between the sets:");
-			ks_doc_table(d, (int)n + 1, align);
-			ks_doc_row(d, hdr);
+			ks_rdoc_para(d, "Other environment fields that differ between the sets:");
+			ks_rdoc_table(d, (int)n + 1, align);
+			ks_rdoc_row(d, hdr);
 		}
 		row(d, ps.p[j], ps.p[j], sets, n);
 	}
 	if (!shown)
-		ks_doc_para(d, "No other environment field differs between the sets.");
+		ks_rdoc_para(d, "No other environment field differs between the sets.");
 	for (size_t j = 0; j < ps.n; j++)
 		free(ps.p[j]);
 	free(ps.p);

@@ -69,13 +69,13 @@ static void cat_stat(const struct ks_rs_bench *b, double conf, struct ks_cat_sta
 		t->lo = t->hi = NAN;
 }
 
-static void place(struct ks_doc *d, const char *base, const char *caption)
+static void place(struct ks_rdoc *d, const char *base, const char *caption)
 {
 	if (base)
-		ks_doc_plot(d, base, caption);
+		ks_rdoc_plot(d, base, caption);
 }
 
-static void family_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resultset **sets,
+static void family_plots(struct ks_rdoc *d, struct ks_plotter *p, struct ks_resultset **sets,
 			 size_t n, const struct group *g, double conf)
 {
 	char slug[200], title[300], yl[64];
@@ -84,7 +84,7 @@ static void family_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resul
 	struct ks_series ser[MAXCAT > MAXSETS ? MAXCAT : MAXSETS];
 
 	snprintf(yl, sizeof yl, "%.40s", g->unit);
-	ks_doc_heading(d, 2, "%s (%s)", g->family, g->unit);
+	ks_rdoc_heading(d, 2, "%s (%s)", g->family, g->unit);
 	for (size_t s = 0; s < n; s++) {
 		labels[s] = sets[s]->label;
 		for (size_t c = 0; c < g->n; c++)
@@ -185,7 +185,7 @@ static const char *size_lines(struct ks_plotter *p, struct ks_resultset **sets, 
 	return ks_plot_lines(p, slug, title, "region size (MiB)", ylabel, labels, pp, np, ns, 1);
 }
 
-static void memory_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resultset **sets,
+static void memory_plots(struct ks_rdoc *d, struct ks_plotter *p, struct ks_resultset **sets,
 			 size_t n)
 {
 	static const char *const lend[] = { "mem_lend_", "mem_lend_gmem_" };
@@ -197,7 +197,7 @@ static void memory_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resul
 				   "memslot set-up and tear-down (median)", "ms");
 	if (!a && !b)
 		return;
-	ks_doc_heading(d, 2, "memory lend vs region size");
+	ks_rdoc_heading(d, 2, "memory lend vs region size");
 	place(d, a, "memory lend: guest first-touch throughput (median), GiB/s");
 	place(d, b, "memslot set-up and tear-down (median), ms");
 }
@@ -214,7 +214,7 @@ static double key_mean(const struct kj_value *probe, const char *key)
 	return NAN;
 }
 
-static void probe_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resultset **sets,
+static void probe_plots(struct ks_rdoc *d, struct ks_plotter *p, struct ks_resultset **sets,
 			size_t n)
 {
 	/* the stages of one interrupt, in order; write->entry is their total */
@@ -250,13 +250,13 @@ static void probe_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_result
 		}
 	if (!nc)
 		return;
-	ks_doc_heading(d, 2, "irqfd delivery stages (in-kernel probe)");
+	ks_rdoc_heading(d, 2, "irqfd delivery stages (in-kernel probe)");
 	place(d, ks_plot_stacked(p, "probe-irqfd", "irqfd delivery: mean time per stage",
 				 "ns (mean)", cp, nc, stages, NST, v),
 	      "irqfd delivery: mean time per stage, from the irqfd probe");
 }
 
-void ks_section_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resultset **sets,
+void ks_section_plots(struct ks_rdoc *d, struct ks_plotter *p, struct ks_resultset **sets,
 		      size_t n, double conf)
 {
 	struct group g[32];
@@ -264,7 +264,7 @@ void ks_section_plots(struct ks_doc *d, struct ks_plotter *p, struct ks_resultse
 		n = MAXSETS;
 	size_t ng = groups(sets, n, g, 32);
 
-	ks_doc_heading(d, 1, "Plots");
+	ks_rdoc_heading(d, 1, "Plots");
 	for (size_t k = 0; k < ng; k++)
 		family_plots(d, p, sets, n, &g[k], conf);
 	memory_plots(d, p, sets, n);

@@ -21,7 +21,7 @@ static const char *str(const struct kj_value *o, const char *k)
 	return v && v->type == KJ_STR ? v->u.str.s : "?";
 }
 
-void ks_section_probes(struct ks_doc *d, struct ks_resultset **sets, size_t n)
+void ks_section_probes(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 {
 	int any = 0;
 
@@ -31,12 +31,12 @@ void ks_section_probes(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 			if (!b->probes || !b->probes->u.arr.n)
 				continue;
 			if (!any++) {
-				ks_doc_heading(d, 1, "In-kernel breakdown (probes)");
-				ks_doc_para(d, "Spans the host kernel saw while each benchmark ran "
+				ks_rdoc_heading(d, 1, "In-kernel breakdown (probes)");
+				ks_rdoc_para(d, "Spans the host kernel saw while each benchmark ran "
 					       "(kvmscope run --probes). p50/p99 are upper bounds of "
 					       "log2 buckets; mean and max are exact.");
-				ks_doc_table(d, 10, "llllrrrrrr");
-				ks_doc_rowf(d, "set\tbenchmark\tprobe (backend)\tkey\tcount\tmean ns\t"
+				ks_rdoc_table(d, 10, "llllrrrrrr");
+				ks_rdoc_rowf(d, "set\tbenchmark\tprobe (backend)\tkey\tcount\tmean ns\t"
 					       "p50 ns <=\tp99 ns <=\tmax ns\tlost/unpaired");
 			}
 			for (size_t p = 0; p < b->probes->u.arr.n; p++) {
@@ -46,7 +46,7 @@ void ks_section_probes(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 				snprintf(pb, sizeof pb, "%.60s (%.40s)", str(pr, "probe"), str(pr, "backend"));
 				snprintf(lost, sizeof lost, "%.0f/%.0f", num(pr, "lost"), num(pr, "unpaired"));
 				if (!keys || keys->type != KJ_ARR || !keys->u.arr.n) {
-					ks_doc_row(d, (const char *const[]){ sets[s]->label, b->name, pb,
+					ks_rdoc_row(d, (const char *const[]){ sets[s]->label, b->name, pb,
 						   "(no events)", "0", "-", "-", "-", "-", lost });
 					continue;
 				}
@@ -55,7 +55,7 @@ void ks_section_probes(struct ks_doc *d, struct ks_resultset **sets, size_t n)
 					char cnt[32], m[32], p50[32], p99[32], mx[32];
 					snprintf(cnt, sizeof cnt, "%.0f", num(kv, "count"));
 					/* cells, not a tab-joined row: keys come from the file */
-					ks_doc_row(d, (const char *const[]){
+					ks_rdoc_row(d, (const char *const[]){
 						sets[s]->label, b->name, pb, str(kv, "key"), cnt,
 						ks_fmt(num(kv, "mean_ns"), m, sizeof m),
 						ks_fmt(num(kv, "p50_ns_upper"), p50, sizeof p50),

@@ -156,12 +156,18 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 	}
 	ks_checks_begin(&s.vcpu, sp->expect, &snap);
 	s.vcpu.host_rt_n = 0;
+	ks_perf_phase_begin(c);
+	/* the guest fills samples[] in order: the progress line reads it */
+	ks_progress_phase(c->progress, batches,
+			  ks_vm_gpa_to_hva(&s.vm, mb->samples_gpa, batches * 8));
 	uint64_t t0 = ks_now_ns();
 	if (expect_ucall(c, &s.vcpu, KS_UC_PHASE_END, "PHASE_END") < 0) {
 		ks_result_fail(r, ks_interrupted ? "interrupted" : "failed", "%s", c->err);
 		goto out;
 	}
 	uint64_t t1 = ks_now_ns();
+	ks_perf_phase_end(c, r);
+	ks_progress_phase_end(c->progress);
 	ks_checks_end(&s.vcpu, sp->expect, &snap, batches * bsz, r);
 	if (expect_ucall(c, &s.vcpu, KS_UC_DONE, "DONE") < 0) {
 		ks_result_fail(r, "failed", "%s", c->err);
@@ -210,6 +216,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 	}
 	rc = 0;
 out:
+	ks_progress_phase_end(c->progress);   /* before the guest memory is unmapped */
 	free(s.vcpu.host_rt_ns);
 	s.vcpu.host_rt_ns = NULL;
 	if (sp->teardown)

@@ -16,6 +16,8 @@
 #include <stdint.h>
 
 #include "arch.h"
+#include "perf_counters.h"
+#include "progress.h"
 #include "probe.h"
 #include "stats.h"
 #include "vmm.h"
@@ -32,6 +34,8 @@ struct ks_run_opts {
 	bool list_only;
 	bool json;
 	bool probes;           /* attach the in-kernel probes around each benchmark */
+	bool no_perf;          /* don't open host perf counters around benchmarks */
+	bool no_progress;      /* no progress line even on a terminal */
 	enum ks_probe_backend_kind probe_backend;
 };
 
@@ -117,6 +121,8 @@ struct ks_result {
 		struct ks_probe_snapshot snap;
 	} probes[6];
 	int nprobes;
+	/* host perf counters over the measured phase (or the whole benchmark) */
+	struct ks_perf_record perf;
 };
 
 struct ks_results {
@@ -134,6 +140,8 @@ struct ks_ctx {
 	struct ks_host *host;
 	const struct ks_run_opts *opts;
 	struct ks_results *res;
+	struct ks_perf_set *perf;  /* open around the current benchmark; NULL: none */
+	struct ks_progress *progress;  /* the progress line; NULL: off */
 	char err[KS_ERR_LEN * 2];
 };
 
@@ -222,6 +230,13 @@ void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct k
 void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 		   uint64_t ops, struct ks_result *r);
+
+/* --- host perf counters (perf_counters.c) ----------------------------------- */
+/* Mark the measured phase: its counter deltas go to `r`. No-ops without c->perf. */
+void ks_perf_phase_begin(struct ks_ctx *c);
+void ks_perf_phase_end(struct ks_ctx *c, struct ks_result *r);
+/* After a benchmark: results without a phase record get the whole benchmark's. */
+void ks_perf_benchmark_end(struct ks_ctx *c, struct ks_result *first, size_t n);
 
 /* --- host facts, environment ------------------------------------------------ */
 void ks_host_probe(struct ks_host *h);

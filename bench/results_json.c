@@ -271,6 +271,29 @@ static void write_probe(jw_t *w, const struct ks_result_probe *p)
 	jw_end_object(w);
 }
 
+/* Each counter: its value over `scope`, or exactly why it could not count. */
+static void write_perf(jw_t *w, const struct ks_perf_record *p)
+{
+	jw_key(w, "perf");
+	jw_begin_object(w);
+	for (int i = 0; i < KS_PERF_N; i++) {
+		const struct ks_perf_value *v = &p->c[i];
+		jw_key(w, ks_perf_defs[i].name);
+		jw_begin_object(w);
+		if (v->supported) {
+			jw_kv_uint(w, "value", v->value);
+			jw_kv_string(w, "unit", ks_perf_defs[i].unit);
+			jw_kv_string(w, "scope", p->scope);
+			if (v->running < 1)   /* multiplexed: value was scaled up */
+				jw_kv_double(w, "running", v->running);
+		} else {
+			jw_kv_string(w, "unsupported", v->why);
+		}
+		jw_end_object(w);
+	}
+	jw_end_object(w);
+}
+
 static void write_result(jw_t *w, const struct ks_result *r)
 {
 	jw_begin_object(w);
@@ -348,6 +371,8 @@ static void write_result(jw_t *w, const struct ks_result *r)
 			jw_kv_uint(w, r->vcpu_stats[i].name, r->vcpu_stats[i].value);
 		jw_end_object(w);
 	}
+	if (r->perf.valid)
+		write_perf(w, &r->perf);
 	if (r->nprobes) {
 		jw_key(w, "probes");
 		jw_begin_array(w);
@@ -418,6 +443,7 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 		jw_kv_null(w, "cpu");
 	jw_kv_uint(w, "samples_override", o->samples);
 	jw_kv_double(w, "watchdog_s", o->watchdog_s);
+	jw_kv_bool(w, "perf_counters", !o->no_perf);
 	jw_end_object(w);
 
 	write_env(w, h);

@@ -174,8 +174,13 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 	uint64_t lost = 0;
 	double drift_max = 0;
 	for (uint64_t i = 0; i < warm + n; i++) {
-		if (i == warm)
+		if (i == warm) {
 			ks_checks_begin(&s.vcpu, exp, &snap);
+			ks_perf_phase_begin(c);
+			ks_progress_phase(c->progress, n, NULL);
+		}
+		if (i > warm)
+			ks_progress_advance(c->progress, i - warm);
 		mb->host_go = i + 1;
 		if (!wait_eq(&mb->irq_armed, i + 1, &t))
 			break;
@@ -208,6 +213,7 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 		if (dn > drift_max)
 			drift_max = dn;
 	}
+	ks_perf_phase_end(c, r);
 	mb->host_go = warm + n + 1;
 	uint64_t got = mb->irq_count > warm ? mb->irq_count - warm : 0;
 	if (got < n || lost) {

@@ -92,6 +92,12 @@ static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint6
 	for (uint64_t i = 0; i < warm + reps; i++) {
 		struct ks_memslot *slot = &s.vm.slots[LEND_SLOT];
 
+		if (i == warm) {
+			ks_perf_phase_begin(c);
+			ks_progress_phase(c->progress, reps, NULL);
+		}
+		if (i > warm)
+			ks_progress_advance(c->progress, i - warm);
 		if (expect_sync(c, &s.vcpu, KS_SYNC_REGION_PLEASE, &uc) < 0)
 			goto fail_free;
 		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = mb->region_gpa,
@@ -125,6 +131,8 @@ static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint6
 		add_ns[k] = (double)(t1 - t0);
 		del_ns[k] = (double)(t3 - t2);
 	}
+	/* the memslot_add/delete results share this phase (ks_perf_benchmark_end) */
+	ks_perf_phase_end(c, r);
 	if (ks_vcpu_run_to_ucall(&s.vcpu, &uc) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s.vcpu.err);
 		goto fail_free;

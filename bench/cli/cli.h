@@ -2,12 +2,13 @@
 #ifndef KS_CLI_H
 #define KS_CLI_H
 
-/* Exit codes shared by every subcommand. */
+/* Exit codes shared by every subcommand (documented in kvmscope(1): doc/doc_kvmscope.c). */
 enum {
 	KS_EXIT_OK = 0,
 	KS_EXIT_FAIL = 1,       /* a benchmark failed, or the command did */
 	KS_EXIT_USAGE = 2,
 	KS_EXIT_NO_KVM = 4,     /* /dev/kvm missing or unusable: nothing could run */
+	KS_EXIT_SKIP = 77,      /* nothing asked for can run here (automake/ctest skip) */
 	KS_EXIT_INTERRUPTED = 130,
 };
 

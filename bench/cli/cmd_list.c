@@ -5,32 +5,84 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "doc.h"
+#include "json_writer.h"
 
-int ks_cmd_list(int argc, char **argv)
+static void print_text(const struct ks_host *h)
 {
-	struct ks_host h;
 	char why[512];
 
-	if (argc > 0 && (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help"))) {
-		printf("usage: kvmscope list\n\nList every benchmark: family, whether it is in the "
-		       "default suite, whether it can run on this host and, if not, why.\n");
-		return KS_EXIT_OK;
-	}
-	if (argc > 0) {
-		fprintf(stderr, "kvmscope list: unexpected argument '%s'\n", argv[0]);
-		return KS_EXIT_USAGE;
-	}
-	ks_host_probe(&h);
-	printf("backend: %s\n\n", h.backend.name);
+	printf("backend: %s\n\n", h->backend.name);
 	printf("%-18s %-12s %-8s %s\n", "BENCHMARK", "FAMILY", "DEFAULT", "HERE");
 	for (size_t i = 0; i < ks_benches_count; i++) {
 		const struct ks_bench *b = ks_benches[i];
 		why[0] = 0;
-		bool ok = b->available(b, &h, why, sizeof(why));
-		printf("%-18s %-12s %-8s %s%s%s\n", b->name, b->family, b->in_default ? "yes" : "no",
-		       ok ? "runs" : "cannot run: ", ok ? "" : why, "");
+		bool ok = b->available(b, h, why, sizeof(why));
+		printf("%-18s %-12s %-8s %s%s\n", b->name, b->family, b->in_default ? "yes" : "no",
+		       ok ? "runs" : "cannot run: ", ok ? "" : why);
 		printf("%-18s   %s\n", "", b->what);
 	}
+}
+
+static int print_json(const struct ks_host *h)
+{
+	char why[512];
+	jw_t *w = jw_new(stdout, 1);
+
+	jw_begin_object(w);
+	jw_kv_string(w, "backend", h->backend.name);
+	jw_key(w, "benchmarks");
+	jw_begin_array(w);
+	for (size_t i = 0; i < ks_benches_count; i++) {
+		const struct ks_bench *b = ks_benches[i];
+		why[0] = 0;
+		bool ok = b->available(b, h, why, sizeof(why));
+		jw_begin_object(w);
+		jw_kv_string(w, "name", b->name);
+		jw_kv_string(w, "family", b->family);
+		jw_kv_string(w, "what", b->what);
+		jw_kv_bool(w, "default", b->in_default);
+		jw_kv_bool(w, "available", ok);
+		if (ok)
+			jw_kv_null(w, "reason");
+		else
+			jw_kv_string(w, "reason", why);
+		jw_end_object(w);
+	}
+	jw_end_array(w);
+	jw_end_object(w);
+	if (jw_finish(w) < 0) {
+		fprintf(stderr, "kvmscope list: writing JSON to stdout failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+int ks_cmd_list(int argc, char **argv)
+{
+	struct ks_host h;
+	bool json = false;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			ks_doc_print_help(stdout, ks_doc_find("list"));
+			return KS_EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			json = true;
+		} else {
+			fprintf(stderr, "kvmscope list: unexpected argument '%s' (see kvmscope list "
+				"--help)\n", argv[i]);
+			return KS_EXIT_USAGE;
+		}
+	}
+	ks_host_probe(&h);
+	int rc = KS_EXIT_OK;
+	if (json) {
+		if (print_json(&h) < 0)
+			rc = KS_EXIT_FAIL;
+	} else {
+		print_text(&h);
+	}
 	ks_host_release(&h);
-	return KS_EXIT_OK;
+	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "doc.h"
 #include "probe.h"
 #include "run_args.h"
 
@@ -26,22 +27,6 @@ static void on_signal(int sig)
 	(void)sig;
 	stop_probe = 1;
 }
-
-static const char usage[] =
-	"usage: kvmscope probe --list\n"
-	"       kvmscope probe NAME [-p PID] [-i SECS] [-d SECS] [--backend auto|bpf|tracefs]\n"
-	"\n"
-	"Watch where KVM's time goes in the host kernel. NAME is one of: exits, uexits,\n"
-	"hypercalls, irqfd, memlend (`--list` says which work here and why not).\n"
-	"\n"
-	"  -p, --pid PID       only this process (a VMM); default: all\n"
-	"  -i, --interval S    print every S seconds (default 1)\n"
-	"  -d, --duration S    stop after S seconds (default: until Ctrl-C)\n"
-	"  -b, --backend B     auto (BPF, else tracefs), bpf, tracefs\n"
-	"\n"
-	"examples:\n"
-	"  kvmscope probe --list\n"
-	"  kvmscope probe uexits -p $(pidof qemu-system-aarch64) -i 5\n";
 
 static int list_probes(void)
 {
@@ -80,7 +65,7 @@ int ks_cmd_probe(int argc, char **argv)
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-			fputs(usage, stdout);
+			ks_doc_print_help(stdout, ks_doc_find("probe"));
 			return KS_EXIT_OK;
 		} else if (!strcmp(a, "--list") || !strcmp(a, "-l")) {
 			return list_probes();
@@ -119,7 +104,8 @@ int ks_cmd_probe(int argc, char **argv)
 			}
 			i++;
 		} else if (a[0] == '-') {
-			fprintf(stderr, "kvmscope probe: unknown option '%s'\n", a);
+			fprintf(stderr, "kvmscope probe: unknown option '%s' (see kvmscope probe "
+				"--help)\n", a);
 			return KS_EXIT_USAGE;
 		} else if (!name) {
 			name = a;
@@ -129,7 +115,8 @@ int ks_cmd_probe(int argc, char **argv)
 		}
 	}
 	if (!name) {
-		fputs(usage, stderr);
+		fprintf(stderr, "kvmscope probe: which probe? (kvmscope probe --list; "
+			"kvmscope probe --help)\n");
 		return KS_EXIT_USAGE;
 	}
 	bool known = false;
@@ -145,12 +132,12 @@ int ks_cmd_probe(int argc, char **argv)
 	ks_probe_discover(name, &plan);
 	if (!plan.available) {
 		fprintf(stderr, "kvmscope probe: %s is unavailable here: %s\n", name, plan.why);
-		return KS_EXIT_FAIL;
+		return KS_EXIT_SKIP;
 	}
 	const struct ks_probe_backend *be = ks_probe_pick(kind, why, sizeof(why));
 	if (!be) {
 		fprintf(stderr, "kvmscope probe: %s\n", why);
-		return KS_EXIT_FAIL;
+		return KS_EXIT_SKIP;   /* no usable backend on this kernel */
 	}
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

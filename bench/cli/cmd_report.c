@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "doc.h"
 #include "escape.h"
 #include "report.h"
 #include "resultset.h"
@@ -19,39 +20,7 @@
 
 static void usage(FILE *f, int compare)
 {
-	if (compare)
-		fprintf(f,
-			"usage: kvmscope compare [options] BASELINE OTHER [MORE ...]\n\n"
-			"Each of BASELINE, OTHER, ... is a results file, or several runs of one\n"
-			"configuration joined with commas (a1.json,a2.json,a3.json): their samples are\n"
-			"pooled and the tests are then between runs, which shows run-to-run noise.\n\n"
-			"Compare result sets against the first (the baseline): per benchmark the\n"
-			"difference and ratio of medians with a confidence interval, a Mann-Whitney\n"
-			"test (Holm-adjusted), a verdict only when significant; the environment\n"
-			"fields that differ; benchmarks only one side has. Writes report.md,\n"
-			"report.html and plots/ (PNG + SVG) to the output directory.\n\n");
-	else
-		fprintf(f,
-			"usage: kvmscope report [options] RESULTS.json[,RUN2.json,...]\n\n"
-			"One result set -> summary statistics with confidence intervals, noise and\n"
-			"outlier flags, the classic micro-benchmark table, probe breakdowns, and\n"
-			"plots. Writes report.md, report.html and plots/ to the output directory.\n\n");
-	fprintf(f,
-		"  -o, --output DIR     output directory (default: %s)\n"
-		"  -l, --label NAME     label for the next file's set (repeat, in file order;\n"
-		"                       default: \"<backend> <kernel release>\")\n"
-		"      --conf C         confidence level of the intervals (default 0.95)\n"
-		"%s"
-		"      --no-plots       skip gnuplot\n"
-		"  -h, --help           this text\n\n"
-		"examples:\n%s",
-		compare ? "kvmscope-compare" : "RESULTS.report",
-		compare ? "      --alpha A        significance level after Holm (default 0.05)\n" : "",
-		compare ? "  kvmscope compare -l native native.json -l gunyah gunyah.json -o cmp\n"
-			  "  kvmscope compare a1.json,a2.json,a3.json b1.json,b2.json,b3.json\n"
-			  "  kvmscope compare a1.json,a2.json a3.json,a4.json   # A/A: expect no difference\n"
-			: "  kvmscope report results.json\n"
-			  "  kvmscope report -o out --no-plots results.json\n");
+	ks_doc_print_help(f, ks_doc_find(compare ? "compare" : "report"));
 }
 
 static int parse_fraction(const char *s, const char *what, double *out)

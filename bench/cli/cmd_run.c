@@ -12,6 +12,8 @@
 
 #include "bench.h"
 #include "cli.h"
+#include "doc.h"
+#include "lava_emit.h"
 #include "probes_attach.h"
 #include "run_args.h"
 
@@ -44,22 +46,40 @@ static int check_names(const struct ks_run_args *a)
 
 static void print_header(void)
 {
-	printf("%-24s %-8s %12s %12s %12s %8s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99", "MIN",
-	       "SAMPLES", "STATUS");
+	printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99",
+	       "MIN", "SAMPLES", "CSW", "IPC", "STATUS");
+}
+
+/* The perf columns: context switches in the measured phase, and IPC. */
+static void perf_cells(const struct ks_result *r, char *csw, char *ipc, size_t len)
+{
+	const struct ks_perf_value *cs = &r->perf.c[KS_PERF_CONTEXT_SWITCHES];
+	const struct ks_perf_value *cy = &r->perf.c[KS_PERF_CYCLES];
+	const struct ks_perf_value *in = &r->perf.c[KS_PERF_INSTRUCTIONS];
+
+	snprintf(csw, len, "-");
+	snprintf(ipc, len, "-");
+	if (r->perf.valid && cs->supported)
+		snprintf(csw, len, "%llu", (unsigned long long)cs->value);
+	if (r->perf.valid && cy->supported && in->supported && cy->value)
+		snprintf(ipc, len, "%.2f", (double)in->value / (double)cy->value);
 }
 
 static void print_row(const struct ks_result *r)
 {
 	if (r->has_summary && !strcmp(r->status, "ok")) {
 		const char *flag = "";
+		char csw[24], ipc[24];
 		for (int i = 0; i < r->nchecks; i++)
 			if (!strcmp(r->checks[i].verdict, "mismatch"))
 				flag = " (exit count mismatch)";
-		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu  ok%s\n", r->name, r->unit,
-		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, flag);
+		perf_cells(r, csw, ipc, sizeof(csw));
+		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu %5s %5s  ok%s\n", r->name, r->unit,
+		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, csw, ipc,
+		       flag);
 	} else {
-		printf("%-24s %-8s %12s %12s %12s %8s  %s: %s\n", r->name, r->unit, "-", "-", "-", "-",
-		       r->status, r->reason);
+		printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s: %s\n", r->name, r->unit, "-", "-",
+		       "-", "-", "-", "-", r->status, r->reason);
 	}
 	fflush(stdout);
 }
@@ -101,6 +121,29 @@ static void summarize_run(struct ks_results *rs)
 		       kernel->summary.median);
 }
 
+/* Once per run: why the IPC column is empty, if a hardware counter is out. */
+static void print_perf_note(const struct ks_results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct ks_perf_record *p = &rs->items[i].perf;
+		if (!p->valid)
+			continue;
+		if (!p->c[KS_PERF_CYCLES].supported)
+			printf("perf: no IPC column: %s\n", p->c[KS_PERF_CYCLES].why);
+		else if (!p->c[KS_PERF_INSTRUCTIONS].supported)
+			printf("perf: no IPC column: %s\n", p->c[KS_PERF_INSTRUCTIONS].why);
+		return;
+	}
+}
+
+static bool nothing_ran(const struct ks_results *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (strcmp(rs->items[i].status, "unsupported"))
+			return false;
+	return true;
+}
+
 static void default_output(char *buf, size_t len)
 {
 	time_t t = time(NULL);
@@ -122,7 +165,7 @@ int ks_cmd_run(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 	if (a.help) {
-		fputs(ks_run_usage, stdout);
+		ks_doc_print_help(stdout, ks_doc_find("run"));
 		return KS_EXIT_OK;
 	}
 	if (check_names(&a) < 0)
@@ -131,6 +174,9 @@ int ks_cmd_run(int argc, char **argv)
 		default_output(outbuf, sizeof(outbuf));
 		a.opts.out = outbuf;
 	}
+	/* a lab's console is a log, even when it is a terminal */
+	if (a.emit != KS_EMIT_NONE)
+		a.opts.no_progress = true;
 	ks_vmm_install_signal_handlers();
 	/* probes are stopped on every path, Ctrl-C included: see ks_probes_end */
 	ks_host_probe(&h);
@@ -153,6 +199,13 @@ int ks_cmd_run(int argc, char **argv)
 	print_header();
 
 	struct ks_ctx c = { .host = &h, .opts = &a.opts, .res = &rs };
+	struct ks_progress progress;
+	int nselected = 0, index = 0;
+	for (size_t i = 0; i < ks_benches_count; i++)
+		nselected += selected(ks_benches[i], &a);
+	/* started before any benchmark thread: its perf counters don't count it */
+	if (ks_progress_start(&progress, nselected, !a.opts.no_progress))
+		c.progress = &progress;
 	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
 		const struct ks_bench *b = ks_benches[i];
 		char why[512] = "";
@@ -160,6 +213,7 @@ int ks_cmd_run(int argc, char **argv)
 
 		if (!selected(b, &a))
 			continue;
+		ks_progress_bench(c.progress, b->name, ++index);
 		if (!b->available(b, &h, why, sizeof(why))) {
 			struct ks_result *r = ks_result_add(&rs, b->name, b->family, "-");
 			if (r) {
@@ -172,14 +226,26 @@ int ks_cmd_run(int argc, char **argv)
 			c.err[0] = 0;
 			if (a.opts.probes && ks_probes_begin(&a.opts, &ap) < 0 && first == 0)
 				fprintf(stderr, "kvmscope run: --probes: %s\n", ap.note);
+			/* opened after the probes: their own work is not counted */
+			struct ks_perf_set ps;
+			if (!a.opts.no_perf) {
+				ks_perf_open(&ps);
+				c.perf = &ps;
+			}
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			b->run(b, &c);
 			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (c.perf) {
+				ks_perf_benchmark_end(&c, rs.items + first, rs.n - first);
+				ks_perf_close(&ps);
+				c.perf = NULL;
+			}
 			ks_probes_end(&ap, rs.n > first ? &rs.items[first] : NULL);
 			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 			for (size_t j = first; j < rs.n; j++)
 				rs.items[j].seconds = secs;
 		}
+		ks_progress_hide(c.progress);   /* rows and errors go where the line was */
 		for (size_t j = first; j < rs.n; j++) {
 			print_row(&rs.items[j]);
 			if (!strcmp(rs.items[j].status, "failed"))
@@ -189,8 +255,14 @@ int ks_cmd_run(int argc, char **argv)
 			fprintf(stderr, "kvmscope run: %s\n", err);
 			rc = KS_EXIT_FAIL;
 		}
+		ks_progress_show(c.progress);
+	}
+	if (c.progress) {
+		ks_progress_stop(c.progress);   /* clears the line */
+		c.progress = NULL;
 	}
 	summarize_run(&rs);
+	print_perf_note(&rs);
 	rs.complete = !ks_interrupted;
 	if (ks_interrupted)
 		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),
@@ -201,10 +273,15 @@ int ks_cmd_run(int argc, char **argv)
 	} else {
 		printf("results: %s%s\n", a.opts.out, rs.complete ? "" : " (incomplete)");
 	}
+	/* the cases are reported after the file is safe, from what is in memory */
+	if (ks_lava_emit(stdout, &rs, a.emit, a.suite_name) < 0 && rc == KS_EXIT_OK)
+		rc = KS_EXIT_FAIL;
 	if (ks_interrupted)
 		rc = KS_EXIT_INTERRUPTED;
 	else if (!h.kvm_ok)
 		rc = KS_EXIT_NO_KVM;
+	else if (rc == KS_EXIT_OK && nothing_ran(&rs))
+		rc = KS_EXIT_SKIP;   /* every selected benchmark is unsupported here */
 	ks_results_free(&rs);
 	ks_host_release(&h);
 	return rc;

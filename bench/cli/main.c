@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "doc.h"
 
 #ifndef KVMSCOPE_VERSION
 #define KVMSCOPE_VERSION "0.0.0"
@@ -12,25 +13,40 @@
 #define KVMSCOPE_GIT "unknown"
 #endif
 
+/* Each command's summary, options and examples live in its page (doc/). */
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
-	const char *help;
 } cmds[] = {
-	{ "info", ks_cmd_info, "what is behind /dev/kvm here: arch, backend, API, caps, clocks" },
-	{ "list", ks_cmd_list, "the benchmarks, and whether each can run here (and why not)" },
-	{ "run", ks_cmd_run, "run benchmarks, print a table, write a results file" },
-	{ "probe", ks_cmd_probe, "watch KVM in the host kernel live: histograms per exit reason" },
-	{ "report", ks_cmd_report, "one results file -> Markdown, HTML and plots (no root needed)" },
-	{ "compare", ks_cmd_compare, "results files vs a baseline: differences with CIs and tests" },
+	{ "info", ks_cmd_info },
+	{ "list", ks_cmd_list },
+	{ "run", ks_cmd_run },
+	{ "probe", ks_cmd_probe },
+	{ "report", ks_cmd_report },
+	{ "compare", ks_cmd_compare },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: kvmscope <command> [options]\n\ncommands:\n");
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].help);
-	fprintf(f, "\n`kvmscope <command> --help` for a command's options.\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const struct ks_cmd_doc *d = ks_doc_find(cmds[i].name);
+		fprintf(f, "  %-8s %s\n", cmds[i].name, d ? d->summary : "(no documentation yet)");
+	}
+	fprintf(f, "\n`kvmscope <command> --help` for a command's options and examples; "
+		   "`kvmscope --help` for exit codes.\n");
+}
+
+/* Hidden: `kvmscope __man [CMD]` prints a page as roff (what the build installs). */
+static int print_man(int argc, char **argv)
+{
+	const struct ks_cmd_doc *d = ks_doc_find(argc > 0 ? argv[0] : "kvmscope");
+	if (!d) {
+		fprintf(stderr, "kvmscope __man: no page for '%s'\n", argv[0]);
+		return KS_EXIT_USAGE;
+	}
+	ks_doc_print_man(stdout, d, KVMSCOPE_VERSION, "");
+	return KS_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -39,14 +55,27 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return KS_EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
-		usage(stdout);
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		ks_doc_print_help(stdout, ks_doc_find("kvmscope"));
+		return KS_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		/* `kvmscope help CMD` is `kvmscope CMD --help` */
+		const struct ks_cmd_doc *d = ks_doc_find(argc > 2 ? argv[2] : "kvmscope");
+		if (!d) {
+			fprintf(stderr, "kvmscope help: unknown command '%s'\n\n", argv[2]);
+			usage(stderr);
+			return KS_EXIT_USAGE;
+		}
+		ks_doc_print_help(stdout, d);
 		return KS_EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
 		printf("kvmscope %s (%s)\n", KVMSCOPE_VERSION, KVMSCOPE_GIT);
 		return KS_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "__man"))
+		return print_man(argc - 2, argv + 2);
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		if (!strcmp(argv[1], cmds[i].name))
 			return cmds[i].fn(argc - 2, argv + 2);

@@ -7,28 +7,6 @@
 
 #include "run_args.h"
 
-const char ks_run_usage[] =
-	"usage: kvmscope run [BENCH|FAMILY|all ...] [options]\n"
-	"\n"
-	"Run micro-benchmarks through /dev/kvm and write a results file.\n"
-	"With no names, runs the default suite (see `kvmscope list`).\n"
-	"\n"
-	"  -o, --output FILE   results file (default: kvmscope-<UTC time>.json)\n"
-	"  -q, --quick         fewer samples: a smoke run in seconds\n"
-	"  -c, --cpu N         pin the vCPU thread to CPU N\n"
-	"  -n, --samples N     measured batches per benchmark (1..1000000)\n"
-	"  -w, --watchdog S    stop a benchmark whose guest hangs after S seconds (default 60)\n"
-	"  -P, --probes        attach the in-kernel probes (exits, uexits, memlend, irqfd) around\n"
-	"                      each benchmark and store their histograms in the results\n"
-	"      --probe-backend auto|bpf|tracefs  (default auto: BPF, else tracefs)\n"
-	"  -v, --verbose       print guest messages and progress details\n"
-	"  -h, --help          this text\n"
-	"\n"
-	"examples:\n"
-	"  kvmscope run --quick\n"
-	"  kvmscope run hyp_call irqfd --cpu 1 -o hv.json\n"
-	"  kvmscope run exit_user --samples 5000\n";
-
 int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
@@ -72,6 +50,7 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 	memset(a, 0, sizeof(*a));
 	a->opts.cpu = -1;
 	a->opts.watchdog_s = 60;
+	a->suite_name = "kvmscope";
 	bool names_only = false;
 
 	for (int i = 0; i < argc; i++) {
@@ -100,6 +79,31 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 			a->opts.quick = true;
 		} else if (IS("-v", "--verbose")) {
 			a->opts.verbose = true;
+		} else if (IS("--no-perf", "--no-perf")) {
+			a->opts.no_perf = true;
+		} else if (IS("--no-progress", "--no-progress")) {
+			a->opts.no_progress = true;
+		} else if (IS("--lava", "--lava")) {
+			a->emit = KS_EMIT_LAVA;
+		} else if (IS("--emit", "--emit")) {
+			v = opt_value(argc, argv, &i, arg, eq);
+			if (v && !strcmp(v, "lava"))
+				a->emit = KS_EMIT_LAVA;
+			else if (v && !strcmp(v, "signal"))
+				a->emit = KS_EMIT_SIGNAL;
+			else if (v && !strcmp(v, "plain"))
+				a->emit = KS_EMIT_PLAIN;
+			else {
+				snprintf(err, errlen, "option --emit takes lava, signal or plain, "
+					 "got '%s'", v ? v : "");
+				return -1;
+			}
+		} else if (IS("--suite-name", "--suite-name")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
+				snprintf(err, errlen, "option --suite-name needs a name");
+				return -1;
+			}
+			a->suite_name = v;
 		} else if (IS("-P", "--probes")) {
 			a->opts.probes = true;
 		} else if (IS("--probe-backend", "--probe-backend")) {

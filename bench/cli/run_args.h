@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* `kvmscope run` option parsing: pure, so it is unit-tested alone. */
+/* `kvmscope run` option parsing: pure, so it is unit-tested alone.
+ * The options are documented in doc/doc_run.c (--help and kvmscope-run(1)). */
 #ifndef KS_RUN_ARGS_H
 #define KS_RUN_ARGS_H
 
 #include <stddef.h>
 #include "bench.h"
+#include "lava_emit.h"
 
 #define KS_MAX_SELECT 64
 
@@ -13,6 +15,8 @@ struct ks_run_args {
 	const char *names[KS_MAX_SELECT];  /* benchmark or family names; none: default suite */
 	int nnames;
 	bool help;
+	enum ks_emit emit;         /* --emit / --lava: results as LAVA test cases */
+	const char *suite_name;    /* their prefix (default "kvmscope") */
 };
 
 /* 0 on success; -1 with a message naming the offending option in `err`. */
@@ -22,6 +26,5 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 int ks_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int ks_parse_seconds(const char *s, double min, double max, double *out);
 
-extern const char ks_run_usage[];
 
 #endif

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Sanity checks on a kvmscope results file, for the integration tests:
- *   check_results FILE [--require NAME...] [--families F,F,...] [--incomplete-ok]
+ *   check_results FILE [--require NAME...] [--families F,F,...] [--incomplete-ok] [--perf]
  * Every result must carry a status; every "ok" result a finite positive
  * median (irqfd one-way may dip below 0 only within the clock error bound),
  * a unit from the known set, raw samples, and no exit-count "mismatch".
  * Each listed family must have at least one "ok" result. Prints what it
- * checked; exits 0 when sane, 1 with the first problem named otherwise.
+ * With --perf, every "ok" result carries a `perf` object whose every counter
+ * has a value (unit count or ns, scope measured_phase or benchmark) or an
+ * "unsupported" reason naming perf_event_open's errno; the software counters
+ * (context_switches, task_clock) must count; the first record is printed.
+ * Prints what it checked; exits 0 when sane, 1 with the first problem named
+ * otherwise.
  */
 #include <jansson.h>
 #include <math.h>
@@ -82,6 +87,56 @@ static void check_result(json_t *r, size_t idx)
 	printf("  %-24s ok: median %.1f %s (n=%lld)\n", name, med, unit, (long long)n);
 }
 
+static const char *perf_counters[] = { "cycles", "instructions", "cycles_guest", "cycles_host",
+				       "instructions_guest", "instructions_host",
+				       "context_switches", "task_clock" };
+
+static void check_perf(json_t *r, bool print)
+{
+	const char *name = json_string_value(json_object_get(r, "name")) ?: "?";
+	json_t *perf = json_object_get(r, "perf");
+
+	if (strcmp(json_string_value(json_object_get(r, "status")) ?: "", "ok"))
+		return;
+	if (!json_is_object(perf)) {
+		BAD("%s: no perf object", name);
+		return;
+	}
+	if (json_object_size(perf) != sizeof(perf_counters) / sizeof(perf_counters[0]))
+		BAD("%s: perf has %zu members, expected %zu", name, json_object_size(perf),
+		    sizeof(perf_counters) / sizeof(perf_counters[0]));
+	for (size_t i = 0; i < sizeof(perf_counters) / sizeof(perf_counters[0]); i++) {
+		const char *k = perf_counters[i];
+		json_t *c = json_object_get(perf, k);
+		const char *why = json_string_value(json_object_get(c, "unsupported"));
+		const char *unit = json_string_value(json_object_get(c, "unit"));
+		const char *scope = json_string_value(json_object_get(c, "scope"));
+		json_t *v = json_object_get(c, "value");
+		bool sw = !strcmp(k, "context_switches") || !strcmp(k, "task_clock");
+		if (why) {
+			char prefix[64];
+			snprintf(prefix, sizeof(prefix), "perf_event_open(%s): E", k);
+			if (strncmp(why, prefix, strlen(prefix)) && !strstr(why, "never on the PMU"))
+				BAD("%s: perf.%s: reason does not name the errno: %s", name, k, why);
+			if (sw)
+				BAD("%s: software counter perf.%s unsupported: %s", name, k, why);
+			if (print)
+				printf("    perf.%-18s unsupported: %s\n", k, why);
+		} else if (json_is_integer(v) && unit && scope &&
+			   (!strcmp(unit, "count") || !strcmp(unit, "ns")) &&
+			   (!strcmp(scope, "measured_phase") || !strcmp(scope, "benchmark"))) {
+			if (print)
+				printf("    perf.%-18s %lld %s (%s)\n", k,
+				       (long long)json_integer_value(v), unit, scope);
+		} else {
+			BAD("%s: perf.%s is neither {value, unit, scope} nor {unsupported}", name, k);
+		}
+	}
+	json_t *tc = json_object_get(json_object_get(perf, "task_clock"), "value");
+	if (tc && json_integer_value(tc) <= 0)
+		BAD("%s: perf.task_clock is %lld ns", name, (long long)json_integer_value(tc));
+}
+
 int main(int argc, char **argv)
 {
 	json_error_t je;
@@ -90,7 +145,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: check_results FILE [--families a,b] [--require NAME...] "
-			"[--incomplete-ok]\n");
+			"[--incomplete-ok] [--perf]\n");
 		return 2;
 	}
 	json_t *root = json_load_file(argv[1], 0, &je);
@@ -116,6 +171,17 @@ int main(int argc, char **argv)
 	for (int a = 2; a < argc; a++) {
 		if (!strcmp(argv[a], "--incomplete-ok")) {
 			incomplete_ok = true;
+		} else if (!strcmp(argv[a], "--perf")) {
+			bool first = true;
+			json_array_foreach(results, i, r) {
+				bool ok = !strcmp(json_string_value(json_object_get(r, "status")) ?: "",
+						  "ok");
+				if (ok && first)
+					printf("  perf counters of %s:\n",
+					       json_string_value(json_object_get(r, "name")) ?: "?");
+				check_perf(r, ok && first);
+				first = first && !ok;
+			}
 		} else if (!strcmp(argv[a], "--families") && a + 1 < argc) {
 			families = argv[++a];
 		} else if (!strcmp(argv[a], "--require") && a + 1 < argc) {

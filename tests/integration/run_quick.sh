@@ -7,6 +7,6 @@ rc=$?
 cat "$WORK/out.txt"
 [ $rc -eq 0 ] || fail "kvmscope run --quick exited $rc"
 grep -q '^BENCHMARK' "$WORK/out.txt" || fail "no table printed"
-"$CHECK" "$WORK/r.json" --families harness,exit_user,exit_kernel,hypercall,irq,memory \
+"$CHECK" "$WORK/r.json" --families harness,exit_user,exit_kernel,hypercall,irq,memory --perf \
 	|| fail "results are not sane"
 echo PASS

@@ -3,7 +3,8 @@
 # QEMU testbed (Debian's arm64 kernel, KVM in MODE: vhe, nvhe, protected).
 # Timings are emulated; every code path is real. Checks that every arm64
 # benchmark family reports numbers, the backend is detected as kvm-MODE, and
-# the guest saw KVM's vendor-hypervisor UID.
+# the guest saw KVM's vendor-hypervisor UID; every ok result carries host
+# perf counters (values, or the exact reason a counter is unsupported).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 mode=${1:?vhe, nvhe or protected}
@@ -27,7 +28,8 @@ fi
 "$CHECK_RESULTS" "$out/results.json" \
 	--families harness,exit_user,exit_kernel,hypercall,irq,memory \
 	--require hyp_call --require mmio_read_user --require mmio_write_user \
-	--require mmio_read_vgic --require irqfd --require eoi --require ipi --require mem_lend_16M || exit 1
+	--require mmio_read_vgic --require irqfd --require eoi --require ipi --require mem_lend_16M \
+	--perf || exit 1
 want=kvm-$mode
 grep -q "\"name\": \"$want\"" "$out/results.json" || { echo "FAIL: backend not detected as $want"; exit 1; }
 grep -q '"guest_seen": "28b46fb6-2ec5-11e9-a9ca-4b564d003a74' "$out/results.json" \

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "doc.h"
 #include "run_args.h"
 
 #define PARSE(a, err, ...)                                                     \
@@ -114,6 +115,52 @@ static void test_number_parsers(void **state)
 	assert_int_equal(ks_parse_seconds("0.01", 0.1, 10, &d), -1);
 }
 
+/* A value the option accepts, for the argument word its documentation names. */
+static const char *sample_value(const char *arg)
+{
+	static char first[32];
+	if (strchr(arg, '|')) {   /* "auto|bpf|tracefs": the first choice */
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(arg, "|"), arg);
+		return first;
+	}
+	if (!strcmp(arg, "FILE"))
+		return "r.json";
+	if (!strcmp(arg, "NAME"))
+		return "suite";
+	return "1";   /* N, S */
+}
+
+/* Every option kvmscope-run(1) and `run --help` document is accepted, in each spelling. */
+static void test_documented_options_parse(void **state)
+{
+	const struct ks_cmd_doc *d = ks_doc_find("run");
+	int checked = 0;
+
+	assert_non_null(d);
+	for (const struct ks_doc_item *it = d->options; it->tag; it++) {
+		char tag[128], *save = NULL, *arg = NULL;
+		snprintf(tag, sizeof(tag), "%s", it->tag);
+		/* "-o, --output FILE": the flags, then the argument word if any */
+		char *sp = strrchr(tag, ' ');
+		if (sp && sp[1] != '-') {
+			arg = sp + 1;
+			*sp = 0;
+		}
+		for (char *flag = strtok_r(tag, ", ", &save); flag; flag = strtok_r(NULL, ", ", &save)) {
+			struct ks_run_args a;
+			char err[256] = "";
+			char *argv[2] = { flag, (char *)(arg ? sample_value(arg) : NULL) };
+			int rc = ks_parse_run_args(arg ? 2 : 1, argv, &a, err, sizeof(err));
+			if (rc != 0)
+				fail_msg("documented option %s %s rejected: %s", flag, arg ? argv[1] : "",
+					 err);
+			assert_int_equal(a.nnames, 0);   /* the value was taken, not a name */
+			checked++;
+		}
+	}
+	assert_true(checked >= 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_double_dash_names),
 		cmocka_unit_test(test_errors_name_the_option),
 		cmocka_unit_test(test_number_parsers),
+		cmocka_unit_test(test_documented_options_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * doc.c - report blocks rendered as Markdown or self-contained HTML (doc.h).
+ * doc.c - report blocks rendered as Markdown or self-contained HTML (rdoc.h).
  */
 #define _GNU_SOURCE
-#include "doc.h"
+#include "rdoc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +21,16 @@ struct block {
 	size_t nrows;
 };
 
-struct ks_doc {
+struct ks_rdoc {
 	char *title;
 	struct block *b;
 	size_t n, cap;
 	int failed;
 };
 
-struct ks_doc *ks_doc_new(const char *title)
+struct ks_rdoc *ks_rdoc_new(const char *title)
 {
-	struct ks_doc *d = calloc(1, sizeof(*d));
+	struct ks_rdoc *d = calloc(1, sizeof(*d));
 	if (d && !(d->title = strdup(title ? title : ""))) {
 		free(d);
 		return NULL;
@@ -38,7 +38,7 @@ struct ks_doc *ks_doc_new(const char *title)
 	return d;
 }
 
-void ks_doc_free(struct ks_doc *d)
+void ks_rdoc_free(struct ks_rdoc *d)
 {
 	if (!d)
 		return;
@@ -55,12 +55,12 @@ void ks_doc_free(struct ks_doc *d)
 	free(d);
 }
 
-int ks_doc_ok(const struct ks_doc *d)
+int ks_rdoc_ok(const struct ks_rdoc *d)
 {
 	return d && !d->failed;
 }
 
-static struct block *add(struct ks_doc *d, enum blk kind)
+static struct block *add(struct ks_rdoc *d, enum blk kind)
 {
 	if (d->failed)
 		return NULL;
@@ -80,7 +80,7 @@ static struct block *add(struct ks_doc *d, enum blk kind)
 	return b;
 }
 
-static char *vfmt(struct ks_doc *d, const char *fmt, va_list ap)
+static char *vfmt(struct ks_rdoc *d, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 	if (vasprintf(&s, fmt, ap) < 0) {
@@ -104,22 +104,22 @@ static char *vfmt(struct ks_doc *d, const char *fmt, va_list ap)
 			d->n--;                             \
 	} while (0)
 
-void ks_doc_heading(struct ks_doc *d, int level, const char *fmt, ...)
+void ks_rdoc_heading(struct ks_rdoc *d, int level, const char *fmt, ...)
 {
 	ADD_TEXT(B_HEADING, level < 1 ? 1 : level > 4 ? 4 : level);
 }
 
-void ks_doc_para(struct ks_doc *d, const char *fmt, ...)
+void ks_rdoc_para(struct ks_rdoc *d, const char *fmt, ...)
 {
 	ADD_TEXT(B_PARA, 0);
 }
 
-void ks_doc_bullet(struct ks_doc *d, const char *fmt, ...)
+void ks_rdoc_bullet(struct ks_rdoc *d, const char *fmt, ...)
 {
 	ADD_TEXT(B_BULLET, 0);
 }
 
-void ks_doc_pre(struct ks_doc *d, const char *text)
+void ks_rdoc_pre(struct ks_rdoc *d, const char *text)
 {
 	struct block *b = add(d, B_PRE);
 	if (b && !(b->text = strdup(text))) {
@@ -128,7 +128,7 @@ void ks_doc_pre(struct ks_doc *d, const char *text)
 	}
 }
 
-void ks_doc_table(struct ks_doc *d, int ncols, const char *align)
+void ks_rdoc_table(struct ks_rdoc *d, int ncols, const char *align)
 {
 	struct block *b = add(d, B_TABLE);
 	if (!b)
@@ -140,7 +140,7 @@ void ks_doc_table(struct ks_doc *d, int ncols, const char *align)
 	}
 }
 
-void ks_doc_row(struct ks_doc *d, const char *const *cells)
+void ks_rdoc_row(struct ks_rdoc *d, const char *const *cells)
 {
 	if (d->failed || !d->n || d->b[d->n - 1].kind != B_TABLE) {
 		d->failed = 1;
@@ -162,7 +162,7 @@ void ks_doc_row(struct ks_doc *d, const char *const *cells)
 	b->nrows++;
 }
 
-void ks_doc_rowf(struct ks_doc *d, const char *fmt, ...)
+void ks_rdoc_rowf(struct ks_rdoc *d, const char *fmt, ...)
 {
 	va_list ap;
 	char *s, *cells[32];
@@ -186,11 +186,11 @@ void ks_doc_rowf(struct ks_doc *d, const char *fmt, ...)
 	}
 	while (nc < want && nc < 32)
 		cells[nc++] = "";
-	ks_doc_row(d, (const char *const *)cells);
+	ks_rdoc_row(d, (const char *const *)cells);
 	free(s);
 }
 
-void ks_doc_plot(struct ks_doc *d, const char *base, const char *caption)
+void ks_rdoc_plot(struct ks_rdoc *d, const char *base, const char *caption)
 {
 	struct block *b = add(d, B_PLOT);
 	if (!b)
@@ -203,9 +203,9 @@ void ks_doc_plot(struct ks_doc *d, const char *base, const char *caption)
 
 /* ---------------- Markdown ---------------- */
 
-int ks_doc_render_md(const struct ks_doc *d, FILE *f)
+int ks_rdoc_render_md(const struct ks_rdoc *d, FILE *f)
 {
-	if (!ks_doc_ok(d))
+	if (!ks_rdoc_ok(d))
 		return -1;
 	fputs("# ", f);
 	ks_md_escape(f, d->title);
@@ -312,9 +312,9 @@ static void base64_file(FILE *out, const char *path)
 	fclose(in);
 }
 
-int ks_doc_render_html(const struct ks_doc *d, FILE *f, const char *dir)
+int ks_rdoc_render_html(const struct ks_rdoc *d, FILE *f, const char *dir)
 {
-	if (!ks_doc_ok(d))
+	if (!ks_rdoc_ok(d))
 		return -1;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "

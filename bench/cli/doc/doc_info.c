@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#include "doc.h"
+
+static const struct ks_doc_item options[] = {
+	{ "--json", "print the same facts as one JSON object on stdout" },
+	{ "-h, --help", "show this help and exit" },
+	{ NULL, NULL },
+};
+
+static const struct ks_doc_item examples[] = {
+	{ "kvmscope info", "" },
+	{ "kvmscope info --json | jq -r .backend.name", "just the backend's name" },
+	{ NULL, NULL },
+};
+
+static const struct ks_doc_item exit_status[] = {
+	{ "0", "/dev/kvm is usable" },
+	{ "2", "an unknown option" },
+	{ "4", "/dev/kvm is missing or unusable; everything else is still printed, "
+	       "with the reason" },
+	{ NULL, NULL },
+};
+
+const struct ks_cmd_doc ks_doc_info = {
+	.name = "info",
+	.summary = "what is behind /dev/kvm here: arch, backend, API, caps, clocks",
+	.synopsis = { "info [--json]" },
+	.description =
+		"Print the arch and kernel, the backend behind /dev/kvm and the evidence "
+		"it was detected from (kernel modules, CPU flags, the host's own "
+		"hypervisor, on arm64 the device tree, boot log and the vendor-hypervisor "
+		"UID a guest reads), the KVM API version and capabilities, the host and "
+		"guest counter frequencies, and whether tracefs, the kvm trace events and "
+		"kernel BTF (for the probes) are there. The same facts are recorded in "
+		"every results file (`environment`).\n\n"
+		"It needs no working /dev/kvm: on a machine without one it says why.",
+	.options = options,
+	.examples = examples,
+	.exit_status = exit_status,
+};

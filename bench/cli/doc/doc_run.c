@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+#include "doc.h"
+
+static const struct ks_doc_item options[] = {
+	{ "-o, --output FILE", "results file (default: kvmscope-<UTC time>.json in the current "
+			       "directory); rewritten atomically after every benchmark" },
+	{ "-q, --quick", "fewer samples: a smoke run in seconds" },
+	{ "-c, --cpu N", "pin the vCPU thread to CPU N (the same CPU in runs you compare)" },
+	{ "-n, --samples N", "measured batches per benchmark, 1 to 1000000 (default: per "
+			     "benchmark)" },
+	{ "-w, --watchdog S", "stop a benchmark whose guest makes no progress for S seconds "
+			      "(default 60)" },
+	{ "-P, --probes", "attach the in-kernel probes (exits, uexits, memlend, irqfd) around "
+			  "each benchmark and store their histograms in the results" },
+	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
+					      "tracefs)" },
+	{ "--no-perf", "don't open host perf counters (cycles, instructions, context switches, "
+		       "task clock) around each benchmark; the guest/host split can add PMU "
+		       "switching to every exit" },
+	{ "--emit lava|signal|plain", "after the run, one line per result for a lab: `lava` "
+				      "runs `lava-test-case` for each result when it is on "
+				      "PATH (inside a LAVA test shell) and prints each command, "
+				      "else prints `<LAVA_SIGNAL_TESTCASE ...>` lines; "
+				      "`signal` always prints those; `plain` prints `name "
+				      "result value unit`" },
+	{ "--lava", "the same as --emit lava" },
+	{ "--suite-name NAME", "prefix of the emitted test case names, `NAME-<benchmark>` "
+			       "(default kvmscope); characters LAVA does not allow become _" },
+	{ "--no-progress", "no progress line (it is only shown when stderr is a terminal, and "
+			   "never with --emit: a lab's console is a log)" },
+	{ "-v, --verbose", "print guest messages and progress details" },
+	{ "-h, --help", "show this help and exit" },
+	{ NULL, NULL },
+};
+
+static const struct ks_doc_item examples[] = {
+	{ "kvmscope run --quick", "the default suite in seconds" },
+	{ "kvmscope run hyp_call irqfd --cpu 1 -o hv.json", "two benchmarks, vCPU on CPU 1" },
+	{ "kvmscope run exit_user --samples 5000", "a whole family, more samples" },
+	{ "kvmscope run --quick --probes", "with in-kernel histograms per benchmark" },
+	{ "kvmscope run --cpu 1 -o r.json --lava --suite-name rb3-gunyah",
+	  "in a LAVA job: every median becomes a LAVA test case with its measurement" },
+	{ NULL, NULL },
+};
+
+static const struct ks_doc_item exit_status[] = {
+	{ "0", "every selected benchmark ran, or was unsupported here with a reason" },
+	{ "1", "a benchmark failed, or the results file could not be written" },
+	{ "2", "an unknown option or benchmark name, or a bad value" },
+	{ "4", "/dev/kvm is missing or unusable: nothing was measured" },
+	{ "77", "/dev/kvm works, but every selected benchmark is unsupported on this backend" },
+	{ "130", "interrupted; the results file keeps what was measured, marked incomplete" },
+	{ NULL, NULL },
+};
+
+const struct ks_cmd_doc ks_doc_run = {
+	.name = "run",
+	.summary = "run benchmarks, print a table, write a results file",
+	.synopsis = { "run [BENCH|FAMILY|all ...] [options]" },
+	.description =
+		"Run micro-benchmarks through /dev/kvm and write a results file "
+		"(JSON, schema in results-schema.md). With no names, runs the default "
+		"suite (`kvmscope list` shows it); names may be benchmarks or families.\n\n"
+		"Each benchmark warms up, then takes its samples: batches timed by the "
+		"guest's own counter, plus host-side timings where they mean something. "
+		"The vCPU's exit counters are cross-checked against what the benchmark "
+		"did; host perf counters (cycles, instructions, their guest/host split, "
+		"context switches, task clock) are read around the measured phase, or "
+		"stored as unsupported with the exact reason.\n\n"
+		"A table row is printed as each benchmark finishes: name, unit, median, "
+		"p99, min, samples, context switches in the measured phase (CSW), "
+		"instructions per cycle (IPC, when the PMU counts), status. The results "
+		"file is rewritten atomically after every benchmark, so Ctrl-C, a hung "
+		"guest (stopped by the watchdog) or a crash keeps what was measured.\n\n"
+		"On a terminal, a progress line on stderr shows the benchmark, the "
+		"samples taken so far and an estimate of the time left; it is cleared "
+		"at the end and never written when stderr is not a terminal.",
+	.options = options,
+	.examples = examples,
+	.exit_status = exit_status,
+	.notes =
+		"Test case names for --emit are `<suite>-<benchmark>`, reduced to the "
+		"characters LAVA accepts (letters, digits, `.`, `_`, `-`). The result is "
+		"`pass` with the median as the measurement for a result that ran, `fail` "
+		"for a failed one, `skip` for one unsupported here and `unknown` for one "
+		"cut short by an interruption:\n\n"
+		"  lava-test-case kvmscope-hyp_call --result pass --measurement 31392.800 --units ns\n"
+		"  <LAVA_SIGNAL_TESTCASE TEST_CASE_ID=kvmscope-ipi RESULT=skip>\n"
+		"  kvmscope-hyp_call pass 31392.800 ns",
+};

@@ -1,0 +1,12 @@
+# What `cmake --install` puts where (GNU layout; /usr/local by default, /usr
+# in the .deb): the kvmscope binary, its man pages (compressed), and the
+# docs: the README, the results file schema, and the LAVA test definition.
+install(TARGETS kvmscope RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${KVMSCOPE_MAN_GZ} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+install(FILES ${CMAKE_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# kvmscope(1) points readers of results files here
+install(FILES ${CMAKE_SOURCE_DIR}/results/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR}
+        RENAME results-schema.md)
+install(FILES ${CMAKE_SOURCE_DIR}/lava/kvmscope.yaml DESTINATION ${CMAKE_INSTALL_DOCDIR}/lava)
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/lava/kvmscope-lava.sh
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/lava)
