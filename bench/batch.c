@@ -129,9 +129,11 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 		return -1;
 	}
 	struct ks_mailbox *mb = s.vm.mb;
-	if (batches > mb->samples_cap) {
+	/* where the samples are: the host's layout, never the guest-writable mailbox */
+	const struct ks_layout *lay = s.vm.arch->layout;
+	if (batches > lay->samples_cap) {
 		ks_result_fail(r, "failed", "--samples %llu exceeds the guest sample buffer (%llu)",
-			       (unsigned long long)batches, (unsigned long long)mb->samples_cap);
+			       (unsigned long long)batches, (unsigned long long)lay->samples_cap);
 		goto out;
 	}
 	mb->batches = batches;
@@ -159,7 +161,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 	ks_perf_phase_begin(c);
 	/* the guest fills samples[] in order: the progress line reads it */
 	ks_progress_phase(c->progress, batches,
-			  ks_vm_gpa_to_hva(&s.vm, mb->samples_gpa, batches * 8));
+			  ks_vm_gpa_to_hva(&s.vm, lay->samples_gpa, batches * 8));
 	uint64_t t0 = ks_now_ns();
 	if (expect_ucall(c, &s.vcpu, KS_UC_PHASE_END, "PHASE_END") < 0) {
 		ks_result_fail(r, ks_interrupted ? "interrupted" : "failed", "%s", c->err);
@@ -182,7 +184,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 		ks_result_fail(r, "failed", "guest counter frequency unknown: cannot convert ticks");
 		goto out;
 	}
-	const uint64_t *raw = ks_vm_gpa_to_hva(&s.vm, mb->samples_gpa, batches * 8);
+	const uint64_t *raw = ks_vm_gpa_to_hva(&s.vm, lay->samples_gpa, batches * 8);
 	r->raw_ticks = malloc(batches * sizeof(uint64_t));
 	double *ns = malloc(batches * sizeof(double));
 	if (!raw || !r->raw_ticks || !ns) {

@@ -88,11 +88,13 @@ static int run_ipi(const struct ks_bench *b, struct ks_ctx *c)
 	}
 
 	uint64_t hz = s.vm.arch->guest_tick_hz(&s.vcpu);
-	const uint64_t *ow = ks_vm_gpa_to_hva(&s.vm, mb->samples_gpa, mb->samples_cap * 8);
-	const uint64_t *rt = ow + mb->samples_cap / 2;
+	/* the host's layout, never the guest-writable mailbox, says where samples are */
+	const struct ks_layout *lay = s.vm.arch->layout;
+	const uint64_t *ow = ks_vm_gpa_to_hva(&s.vm, lay->samples_gpa, lay->samples_cap * 8);
+	const uint64_t *rt = ow ? ow + lay->samples_cap / 2 : NULL;
 	double *ns = malloc(n * sizeof(double)), *rtt = malloc(n * sizeof(double));
 	r->raw_ticks = malloc(n * sizeof(uint64_t));
-	if (!ns || !rtt || !r->raw_ticks) {
+	if (!ow || !ns || !rtt || !r->raw_ticks) {
 		free(ns), free(rtt);
 		ks_result_fail(r, "failed", "out of memory");
 		goto out;

@@ -100,7 +100,7 @@ static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint6
 			ks_progress_advance(c->progress, i - warm);
 		if (expect_sync(c, &s.vcpu, KS_SYNC_REGION_PLEASE, &uc) < 0)
 			goto fail_free;
-		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = mb->region_gpa,
+		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = s.vm.arch->layout->region_gpa,
 					     .size = size, .backing = backing };
 		if (ks_memslot_map(&s.vm, slot) < 0) {
 			snprintf(c->err, sizeof(c->err), "%s", s.vm.err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "fault_inject.h"
 #include "vmm.h"
 
 #define VM_ERR(vm, ...) snprintf((vm)->err, sizeof((vm)->err), __VA_ARGS__)
@@ -47,9 +48,14 @@ long ks_vm_check_cap(const struct ks_vm *vm, long cap)
 	return ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
 }
 
+/* The memslot_huge test hook: a size no address space has room for. */
+#define KS_FAULT_HUGE_SLOT (1ULL << 50)   /* 1 PiB */
+
 int ks_memslot_map(struct ks_vm *vm, struct ks_memslot *s)
 {
 	s->gmem_fd = -1;
+	if (ks_fault_take("memslot_huge"))
+		s->size = KS_FAULT_HUGE_SLOT;   /* the real mmap (and its ENOMEM) follows */
 	if (s->backing == KS_BACKING_GUEST_MEMFD) {
 		long flags = ks_vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
 		uint64_t want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
@@ -181,7 +187,8 @@ void *ks_vm_gpa_to_hva(struct ks_vm *vm, uint64_t gpa, uint64_t len)
 {
 	for (int i = 0; i < KS_MAX_SLOTS; i++) {
 		struct ks_memslot *s = &vm->slots[i];
-		if (s->hva && gpa >= s->gpa && gpa + len <= s->gpa + s->size)
+		/* no overflow whatever gpa/len are: they may come from the guest */
+		if (s->hva && gpa >= s->gpa && len <= s->size && gpa - s->gpa <= s->size - len)
 			return (uint8_t *)s->hva + (gpa - s->gpa);
 	}
 	return NULL;
