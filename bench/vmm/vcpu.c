@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +23,14 @@
 #include <unistd.h>
 
 #include "arch.h"
+#include "fault_inject.h"
 #include "vmm.h"
 
 #define KS_KICK_SIGNAL SIGUSR2
 #define MAX_RUNNING 16
+/* KVM_RUN's EAGAIN is transient (e.g. a request the kernel wants retried):
+ * retried, but a run of this many in a row is a broken vCPU, not a blip. */
+#define MAX_EAGAIN_IN_A_ROW 1000
 
 volatile sig_atomic_t ks_interrupted;
 static __thread struct kvm_run *volatile tl_run;
@@ -248,6 +253,41 @@ void ks_vcpu_bad_ucall(struct ks_vcpu *v, const struct ks_ucall *uc, const char 
 	      (unsigned long long)uc->args[1], expected);
 }
 
+/*
+ * Text from the guest, made safe for a terminal and a log: it stops at the
+ * first NUL or at the end of the field (the guest need not terminate it),
+ * and any byte that is not printable ASCII becomes \xNN, so a guest cannot
+ * send escape sequences or forge lines of ours.
+ */
+static void guest_text(char *dst, size_t len, const char *src, size_t srclen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < srclen && src[i] && o + 5 < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			dst[o++] = (char)c;
+		else
+			o += (size_t)snprintf(dst + o, len - o, "\\x%02x", c);
+	}
+	dst[o] = 0;
+}
+
+/* The mailbox header is the host's and never changes while a guest runs: a
+ * guest that wrote over it has a corrupt channel, whatever the ucall says. */
+static bool mailbox_clobbered(struct ks_vcpu *v)
+{
+	const struct ks_mailbox *mb = v->vm->mb;
+
+	if (mb->magic == KS_ABI_MAGIC && mb->abi_version == KS_ABI_VERSION)
+		return false;
+	V_ERR(v, "guest protocol error: the guest overwrote the mailbox header (magic 0x%llx, "
+	      "want 0x%llx; abi_version %llu, want %u): message channel corrupt",
+	      (unsigned long long)mb->magic, (unsigned long long)KS_ABI_MAGIC,
+	      (unsigned long long)mb->abi_version, KS_ABI_VERSION);
+	return true;
+}
+
 /* Turn a guest-reported failure into a message; false if uc is benign. */
 static bool guest_failed(struct ks_vcpu *v, const struct ks_ucall *uc)
 {
@@ -261,19 +301,35 @@ static bool guest_failed(struct ks_vcpu *v, const struct ks_ucall *uc)
 		return true;
 	}
 	if (uc->cmd == KS_UC_FAIL) {
-		char msg[sizeof(uc->msg) + 1];
-		memcpy(msg, uc->msg, sizeof(uc->msg));
-		msg[sizeof(uc->msg)] = 0;
-		V_ERR(v, "guest assertion failed at guest line %llu: %s",
+		char msg[sizeof(uc->msg) * 4 + 1];
+		guest_text(msg, sizeof(msg), uc->msg, sizeof(uc->msg));
+		V_ERR(v, "guest assertion failed at guest line %llu: %.190s",
 		      (unsigned long long)uc->args[0], msg);
 		return true;
 	}
 	if (uc->cmd == KS_UC_NONE || uc->cmd > KS_UC_EXCEPTION) {
-		V_ERR(v, "guest rang the ucall doorbell with a corrupt message (cmd %llu)",
-		      (unsigned long long)uc->cmd);
+		V_ERR(v, "guest protocol error: ucall doorbell rung with a corrupt message "
+		      "(cmd 0x%llx is no command; args 0x%llx 0x%llx): message channel corrupt",
+		      (unsigned long long)uc->cmd, (unsigned long long)uc->args[0],
+		      (unsigned long long)uc->args[1]);
 		return true;
 	}
 	return false;
+}
+
+/* KVM_RUN, or the error the KVMSCOPE_FAULT test hook injects instead (the
+ * guest is not entered: what a signal just before entry would look like). */
+static int kvm_run(struct ks_vcpu *v)
+{
+	if (ks_fault_take("kvm_run_eintr")) {
+		errno = EINTR;
+		return -1;
+	}
+	if (ks_fault_take("kvm_run_eagain")) {
+		errno = EAGAIN;
+		return -1;
+	}
+	return ioctl(v->fd, KVM_RUN, 0);
 }
 
 int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
@@ -282,7 +338,7 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 	const struct ks_arch_ops *arch = v->vm->arch;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 	uint64_t last_null = 0;
-	int rc = -1;
+	int rc = -1, eagain_row = 0;
 
 	tl_run = run;
 	register_running(tid, true);
@@ -307,7 +363,7 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 			errno = ETIMEDOUT;
 			break;
 		}
-		int r = ioctl(v->fd, KVM_RUN, 0);
+		int r = kvm_run(v);
 		uint64_t t = v->host_rt_ns ? ks_now_ns() : 0;
 		v->tally.runs++;
 		if (r < 0) {
@@ -315,15 +371,25 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 				v->tally.eintr++;
 				run->immediate_exit = 0;
 				last_null = 0;
+				eagain_row = 0;
 				continue;
 			}
 			if (errno == EAGAIN) {
 				v->tally.eagain++;
+				last_null = 0;
+				if (++eagain_row >= MAX_EAGAIN_IN_A_ROW) {
+					V_ERR(v, "KVM_RUN failed with EAGAIN %d times in a row "
+					      "(retried each time): the vCPU cannot make progress",
+					      eagain_row);
+					break;
+				}
+				sched_yield();   /* let whatever KVM waits for happen */
 				continue;
 			}
 			V_ERR(v, "KVM_RUN: %s", strerror(errno));
 			break;
 		}
+		eagain_row = 0;
 		if (run->exit_reason == KVM_EXIT_INTR) {
 			v->tally.eintr++;
 			last_null = 0;
@@ -331,15 +397,15 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 		}
 		if (arch->is_doorbell(run)) {
 			struct ks_mailbox *mb = v->vm->mb;
+			/* one copy: the guest may rewrite the mailbox while we look */
 			memcpy(uc, (const void *)&mb->ucall, sizeof(*uc));
 			v->tally.ucalls++;
 			last_null = 0;
-			if (guest_failed(v, uc))
+			if (mailbox_clobbered(v) || guest_failed(v, uc))
 				break;
 			if (uc->cmd == KS_UC_PRINT) {
-				char msg[sizeof(uc->msg) + 1];
-				memcpy(msg, uc->msg, sizeof(uc->msg));
-				msg[sizeof(uc->msg)] = 0;
+				char msg[sizeof(uc->msg) * 4 + 1];
+				guest_text(msg, sizeof(msg), uc->msg, sizeof(uc->msg));
 				fprintf(stderr, "guest: %s\n", msg);
 				continue;
 			}
