@@ -25,6 +25,7 @@ extern const struct ks_bench ks_bench_hyp_call;
 extern const struct ks_bench ks_bench_irqfd, ks_bench_irqfd_halted, ks_bench_ipi;
 extern const struct ks_bench ks_bench_mem_lend, ks_bench_mem_lend_gmem;
 extern const struct ks_bench ks_bench_selftest_fault, ks_bench_selftest_hang;
+extern const struct ks_bench ks_bench_selftest_bad_ucall, ks_bench_selftest_bad_mailbox;
 extern const struct ks_bench ks_bench_probe_overhead;   /* not in the default suite */
 
 #endif

@@ -26,6 +26,8 @@ const struct ks_bench *const ks_benches[] = {
 	&ks_bench_probe_overhead,
 	&ks_bench_selftest_fault,
 	&ks_bench_selftest_hang,
+	&ks_bench_selftest_bad_ucall,
+	&ks_bench_selftest_bad_mailbox,
 };
 const size_t ks_benches_count = sizeof(ks_benches) / sizeof(ks_benches[0]);
 

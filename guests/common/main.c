@@ -186,6 +186,35 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }
 
+/*
+ * Self-tests of the message channel: what a buggy or hostile guest could
+ * send. The host must print the text harmlessly, name the corruption, fail
+ * this benchmark only, and neither crash nor hang.
+ */
+static void run_bad_ucall(struct ks_mailbox *mb)
+{
+	static const char evil[] = "\x1b[2J\x1b]0;owned\x07\nkvmscope run: forged line\r";
+	char *m = mb->ucall.msg;
+	size_t i = 0;
+
+	/* terminal escapes, a newline, then non-ASCII to the end: no NUL at all */
+	for (; i < sizeof(evil) - 1 && i < sizeof(mb->ucall.msg); i++)
+		m[i] = evil[i];
+	for (; i < sizeof(mb->ucall.msg); i++)
+		m[i] = (char)(0x80 | i);
+	ks_ucall(KS_UC_PRINT, 0, 0, 0, 0);
+	ks_ucall(0xdeadbeefcafef00dULL, 0x1111, 0x2222, 0x3333, 0x4444);
+}
+
+static void run_bad_mailbox(struct ks_mailbox *mb)
+{
+	mb->magic = 0;
+	mb->abi_version = 0xffffffffULL;
+	mb->samples_gpa = ~0ULL;   /* where a trusting host would read samples */
+	mb->samples_cap = ~0ULL;
+	ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
+}
+
 static void ks_guest_main(void)
 {
 	struct ks_mailbox *mb = KS_MB;
@@ -222,6 +251,12 @@ static void ks_guest_main(void)
 		break;
 	case KS_G_IRQ_WAIT:
 		run_irq_wait(mb);
+		break;
+	case KS_G_BAD_UCALL:
+		run_bad_ucall(mb);
+		break;
+	case KS_G_BAD_MAILBOX:
+		run_bad_mailbox(mb);
 		break;
 	case KS_G_HANG:
 		for (;;)

@@ -42,6 +42,8 @@ enum ks_gbench {
 	KS_G_MMIO_READ_KERNEL,  /* load from an in-kernel emulated device (vGIC, LAPIC) */
 	KS_G_IDENTIFY,          /* report what the guest sees (hypervisor UID/signature) */
 	KS_G_IPI,               /* vCPU 0 sends IPIs to vCPU 1, which stamps them */
+	KS_G_BAD_UCALL,         /* self-test: hostile PRINT text, then a garbage ucall */
+	KS_G_BAD_MAILBOX,       /* self-test: overwrite the mailbox header, then ucall */
 	KS_G_MAX
 };
 
