@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bench.h"
+#include "fault_inject.h"
 #include "stats.h"
 
 void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r)
@@ -163,6 +164,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c)
 	ks_progress_phase(c->progress, batches,
 			  ks_vm_gpa_to_hva(&s.vm, lay->samples_gpa, batches * 8));
 	uint64_t t0 = ks_now_ns();
+	ks_fault_point("mid_bench");   /* test hook: a signal in the measured phase */
 	if (expect_ucall(c, &s.vcpu, KS_UC_PHASE_END, "PHASE_END") < 0) {
 		ks_result_fail(r, ks_interrupted ? "interrupted" : "failed", "%s", c->err);
 		goto out;

@@ -15,6 +15,7 @@
 
 #include "atomic_file.h"
 #include "bench.h"
+#include "fault_inject.h"
 #include "json_writer.h"
 
 #ifndef KVMSCOPE_VERSION
@@ -361,6 +362,7 @@ static void write_result(jw_t *w, const struct ks_result *r)
 		jw_kv_uint(w, "mmio_user", r->tally.mmio_user);
 		jw_kv_uint(w, "ucalls", r->tally.ucalls);
 		jw_kv_uint(w, "eintr", r->tally.eintr);
+		jw_kv_uint(w, "eagain", r->tally.eagain);
 		jw_end_object(w);
 	}
 	if (r->nvcpu_stats) {
@@ -444,6 +446,9 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 	jw_kv_uint(w, "samples_override", o->samples);
 	jw_kv_double(w, "watchdog_s", o->watchdog_s);
 	jw_kv_bool(w, "perf_counters", !o->no_perf);
+	/* a run the KVMSCOPE_FAULT test hook tampered with says so */
+	if (ks_fault_spec())
+		jw_kv_string(w, "fault_injection", ks_fault_spec());
 	jw_end_object(w);
 
 	write_env(w, h);
@@ -454,6 +459,8 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 		write_result(w, &rs->items[i]);
 	jw_end_array(w);
 	jw_end_object(w);
+	/* test hook: a signal while the temporary file is written, not yet renamed */
+	ks_fault_point("results_write");
 	if (jw_finish(w) < 0) {
 		snprintf(err, errlen, "writing %s failed (JSON writer error or I/O error)", path);
 		ks_atomic_abort(&af);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "fault_inject.h"
 
 int ks_pin_self(int cpu)
 {
@@ -43,6 +44,7 @@ int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, b
 		return -1;
 	}
 	s->vm_open = true;
+	ks_fault_point("vm_setup");   /* test hook: a signal while the VM is being built */
 	s->vm.guest_backend = c->host->backend.guest_backend;
 	if (ks_vm_load_guest(&s->vm) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
