@@ -45,6 +45,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "privs.h"
 #include "probe.h"
 
 /* ------------------------------------------------------------ key names */
@@ -250,7 +251,8 @@ static bool find_tracefs(char *out, size_t len, bool *seen)
 			if (has_events(mnt)) {
 				path(out, len, "%s", mnt);
 				found = true;
-			} else {
+			} else if (!*seen) {
+				path(out, len, "%s", mnt);   /* where it is, for the message */
 				*seen = true;
 			}
 		} else if (!strcmp(type, "debugfs")) {
@@ -281,8 +283,9 @@ int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 	if (!find_tracefs(tfs_dir, sizeof(tfs_dir), &seen)) {
 		if (seen) {
 			int e = errno;
-			snprintf(err, errlen, "tracefs is mounted but not accessible%s (%s)",
-				 geteuid() ? " (not root)" : "", strerror(e ? e : EACCES));
+			char why[300];
+			ks_access_why(tfs_dir, R_OK | X_OK, why, sizeof(why));
+			snprintf(err, errlen, "tracefs is mounted but not accessible: %s", why);
 			rc = -(e ? e : EACCES);
 			goto out;
 		}
@@ -295,8 +298,11 @@ int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 		}
 		if (mount("nodev", tfs_dir, "tracefs", 0, NULL) < 0) {
 			rc = -errno;
-			snprintf(err, errlen, "tracefs is not mounted and mounting it at %s failed: %s",
-				 tfs_dir, strerror(errno));
+			snprintf(err, errlen, "tracefs is not mounted and mounting it at %s failed: %s%s",
+				 tfs_dir, strerror(errno),
+				 errno == EPERM ? " (mounting needs CAP_SYS_ADMIN: run as root, or "
+						  "mount it first: mount -t tracefs nodev "
+						  "/sys/kernel/tracing)" : "");
 			goto out;
 		}
 		if (!has_events(tfs_dir)) {

@@ -70,6 +70,8 @@ const struct ks_probe_backend ks_probe_bpf = {
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "fault_inject.h"
+#include "privs.h"
 #include "ks_probe_shared.h"
 #include "exits.skel.h"
 #include "memlend.skel.h"
@@ -286,6 +288,7 @@ struct bpf_state {
 		char name[128];
 	} funcs[MAX_LINKS];
 	int nfuncs;
+	bool tracefs_held;        /* ks_tracefs_acquire()d: libbpf reads tracepoint ids there */
 	struct bpf_state *next;   /* the live list stop() checks */
 };
 
@@ -457,6 +460,8 @@ static void state_free(struct bpf_state *st)
 		bpf_link__destroy(st->links[i]);
 	if (st->skel)
 		st->kind->destroy(st->skel);
+	if (st->tracefs_held)
+		ks_tracefs_release();   /* unmounts it if we mounted it */
 	free(st);
 }
 
@@ -513,6 +518,13 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 	}
 	st->kind = kind;
 	st->stats_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
+	/* tracepoint ids come from tracefs: mount it if nobody has (undone at stop) */
+	char tdir[4096], terr[256];
+	if (ks_tracefs_acquire(tdir, sizeof(tdir), terr, sizeof(terr)) < 0) {
+		snprintf(err, errlen, "tracefs (where tracepoint ids come from): %s", terr);
+		goto fail;
+	}
+	st->tracefs_held = true;
 	st->skel = kind->open();
 	if (!st->skel) {
 		snprintf(err, errlen, "opening the %s BPF object failed: %s%s%s", kind->name,
@@ -533,9 +545,13 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 			goto fail;
 		}
 	}
-	rc = kind->load(st->skel);
+	bool injected = ks_fault_take("bpf_load");   /* test hook: as if the kernel refused */
+	rc = injected ? -EPERM : kind->load(st->skel);
 	if (rc) {
 		int e = -rc > 0 ? -rc : errno;
+		if (injected)
+			snprintf(verifier_says, sizeof(verifier_says),
+				 "(injected by the KVMSCOPE_FAULT=bpf_load test hook)");
 		bool fn = false;
 		bpf_object__for_each_program(prog, obj)
 			fn |= bpf_program__autoload(prog) &&
@@ -597,6 +613,7 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 	live = st;
 	pthread_mutex_unlock(&live_lock);
 	*state = st;
+	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	state_free(st);
@@ -785,33 +802,21 @@ static void bpf_stop(void *state)
 static bool bpf_usable(char *why, size_t len)
 {
 	pthread_once(&once, init_once);
-	if (geteuid() != 0) {
-		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
-		struct __user_cap_data_struct d[2];
-		memset(d, 0, sizeof(d));
-		bool ok = false;
-		if (!syscall(SYS_capget, &h, d)) {
-			uint64_t eff = d[0].effective | ((uint64_t)d[1].effective << 32);
-			bool admin = eff & (1ULL << 21);               /* CAP_SYS_ADMIN */
-			bool bpf = eff & (1ULL << 39), perfmon = eff & (1ULL << 38);
-			ok = admin || (bpf && perfmon);
-		}
-		if (!ok) {
-			snprintf(why, len, "needs root (or CAP_BPF and CAP_PERFMON)");
-			return false;
-		}
-	}
+	/* root too: a root whose capabilities were dropped is refused all the same */
+	if (!ks_caps_bpf_ok(ks_caps_effective(), why, len))
+		return false;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		snprintf(why, len,
 			 "the kernel has no BTF (/sys/kernel/btf/vmlinux: %s; needs "
 			 "CONFIG_DEBUG_INFO_BTF)", strerror(errno));
 		return false;
 	}
-	if (!tracefs_root()) {
-		snprintf(why, len, "tracefs is not mounted (mount -t tracefs nodev "
-				   "/sys/kernel/tracing): tracepoint ids come from it");
+	char tdir[4096], terr[256];
+	if (ks_tracefs_acquire(tdir, sizeof(tdir), terr, sizeof(terr)) < 0) {
+		snprintf(why, len, "tracepoint ids come from tracefs: %s", terr);
 		return false;
 	}
+	ks_tracefs_release();   /* start() mounts it again for as long as it runs */
 	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ks_probe_test", 4, 8, 1, NULL);
 	if (fd < 0) {
 		snprintf(why, len, "bpf() fails here: %s", strerror(errno));

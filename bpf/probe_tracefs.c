@@ -43,6 +43,8 @@
 #include <event-parse.h>
 #include <tracefs.h>
 
+#include "fault_inject.h"
+#include "privs.h"
 #include "probe.h"
 
 enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD, TF_HYPERCALLS, TF_MEMLEND };
@@ -528,10 +530,14 @@ static bool parse_tp(const char *spec, char *sys, size_t slen, char *ev, size_t 
 	return true;
 }
 
+/* Instances are created by mkdir in tracefs, and trace_pipe_raw and
+ * enabling events are root-only files: name what is missing. */
 static bool is_root(char *why, size_t len)
 {
-	if (geteuid() != 0) {
-		snprintf(why, len, "needs root (tracefs instances and trace_pipe_raw)");
+	if (geteuid() != 0 && !ks_cap_has(ks_caps_effective(), KS_CAP_DAC_OVERRIDE)) {
+		snprintf(why, len, "the tracefs backend needs root, or CAP_DAC_OVERRIDE, to "
+			 "create ftrace instances and read trace_pipe_raw: this process is uid %u "
+			 "without CAP_DAC_OVERRIDE", (unsigned)geteuid());
 		return false;
 	}
 	return true;
@@ -706,8 +712,10 @@ static bool tf_usable(char *why, size_t len)
 	char p[4200];
 	path(p, sizeof(p), "%s/instances", dir);
 	bool ok = access(p, W_OK) == 0;
-	if (!ok)
+	if (!ok && errno == ENOENT)
 		snprintf(why, len, "%s: %s (no ftrace instances in this kernel?)", p, strerror(errno));
+	else if (!ok)
+		ks_access_why(p, W_OK, why, len);
 	ks_tracefs_release();
 	return ok;
 }
@@ -1030,6 +1038,7 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	s->reader_started = true;
 	reg_add(s);
 	*state = s;
+	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	teardown(s);
