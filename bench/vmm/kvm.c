@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmm.h"
@@ -36,16 +37,44 @@ const struct ks_cap_name ks_cap_names[] = {
 };
 const size_t ks_cap_names_count = sizeof(ks_cap_names) / sizeof(ks_cap_names[0]);
 
+/* EACCES/EPERM: say whose the device is and who we are, so the fix is plain. */
+static void describe_access(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		snprintf(buf, len, " (read/write permission needed)");
+		return;
+	}
+	char fix[64];
+	if (st.st_gid != 0)
+		snprintf(fix, sizeof(fix), "add the user to group %u", (unsigned)st.st_gid);
+	else
+		snprintf(fix, sizeof(fix), "give it a group the user is in (mode 0660)");
+	snprintf(buf, len, " (read/write permission needed: %s is mode 0%03o owner %u group %u; "
+		 "this process is uid %u gid %u: run as root, or %s)", path,
+		 (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid, (unsigned)st.st_gid,
+		 (unsigned)geteuid(), (unsigned)getegid(), fix);
+}
+
 int ks_kvm_open(struct ks_kvm *k, const char *path)
 {
+	char why[200] = "";
+
 	memset(k, 0, sizeof(*k));
-	k->fd = open(path ? path : "/dev/kvm", O_RDWR | O_CLOEXEC);
+	path = path ? path : "/dev/kvm";
+	k->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->fd < 0) {
 		int e = errno;
-		snprintf(k->err, sizeof(k->err), "cannot open %s: %s%s",
-			 path ? path : "/dev/kvm", strerror(e),
-			 e == ENOENT ? " (no KVM on this kernel, or the module did not bind)" :
-			 e == EACCES ? " (need read/write access: root or the kvm group)" : "");
+		if (e == EACCES || e == EPERM)
+			describe_access(path, why, sizeof(why));
+		else if (e == ENOENT)
+			snprintf(why, sizeof(why),
+				 " (no KVM on this kernel, or the module did not bind)");
+		else if (e == ENXIO || e == ENODEV)
+			snprintf(why, sizeof(why), " (the device node exists but no KVM module "
+				 "serves it: not loaded, or it did not bind)");
+		snprintf(k->err, sizeof(k->err), "cannot open %s: %s%s", path, strerror(e), why);
 		errno = e;
 		return -1;
 	}
