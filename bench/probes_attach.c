@@ -28,8 +28,21 @@ int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap)
 		memset(p, 0, sizeof(*p));
 		if (ks_probe_discover(wanted[i], &p->plan) < 0 || !p->plan.available)
 			continue;
-		if (ap->be->start(&p->plan, getpid(), &p->state, why, sizeof(why)) < 0)
-			continue;   /* e.g. not implemented by this backend yet */
+		p->be = ap->be;
+		if (p->be->start(&p->plan, getpid(), &p->state, why, sizeof(why)) < 0) {
+			/* auto prefers BPF; a probe BPF could not load may still run on
+			 * tracefs (a kernel that refuses the program, a test hook) */
+			char why2[256];
+			if (o->probe_backend != KS_PB_AUTO || p->be != &ks_probe_bpf ||
+			    !ks_probe_tracefs.usable(why2, sizeof(why2)))
+				continue;   /* e.g. not implemented by this backend yet */
+			p->be = &ks_probe_tracefs;
+			if (p->be->start(&p->plan, getpid(), &p->state, why2, sizeof(why2)) < 0)
+				continue;
+			if (!ap->note[0])
+				snprintf(ap->note, sizeof(ap->note), "%s: bpf failed (%.300s); "
+					 "fell back to tracefs", p->plan.probe, why);
+		}
 		ap->n++;
 	}
 	return 0;
@@ -42,15 +55,15 @@ void ks_probes_end(struct ks_attached_probes *ap, struct ks_result *r)
 		if (r && r->nprobes < (int)(sizeof(r->probes) / sizeof(r->probes[0]))) {
 			struct ks_result_probe *rp = &r->probes[r->nprobes];
 			memset(rp, 0, sizeof(*rp));
-			if (ap->be->snapshot(p->state, &rp->snap) == 0) {
+			if (p->be->snapshot(p->state, &rp->snap) == 0) {
 				snprintf(rp->probe, sizeof(rp->probe), "%s", p->plan.probe);
-				snprintf(rp->backend, sizeof(rp->backend), "%s", ap->be->name);
+				snprintf(rp->backend, sizeof(rp->backend), "%s", p->be->name);
 				snprintf(rp->events, sizeof(rp->events), "%s -> %s", p->plan.start_event,
 					 p->plan.end_event);
 				r->nprobes++;
 			}
 		}
-		ap->be->stop(p->state);
+		p->be->stop(p->state);
 	}
 	ap->n = 0;
 }

@@ -6,6 +6,7 @@
 
 struct ks_attached_probe {
 	struct ks_probe_plan plan;
+	const struct ks_probe_backend *be;   /* tracefs when BPF could not start it */
 	void *state;
 };
 
@@ -13,7 +14,7 @@ struct ks_attached_probes {
 	const struct ks_probe_backend *be;
 	struct ks_attached_probe p[6];
 	int n;
-	char note[256];   /* why nothing could be attached */
+	char note[512];   /* why nothing could be attached, or why a probe fell back */
 };
 
 int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap);

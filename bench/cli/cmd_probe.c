@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "doc.h"
+#include "fault_inject.h"
 #include "probe.h"
 #include "run_args.h"
 
@@ -127,6 +128,20 @@ int ks_cmd_probe(int argc, char **argv)
 		return KS_EXIT_USAGE;
 	}
 
+	/* From here on a signal only asks for the final picture: discovery may
+	 * mount tracefs, start attaches programs, and both must be undone. */
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	/* the backend first: an unprivileged user learns which privilege is missing */
+	const struct ks_probe_backend *be = ks_probe_pick(kind, why, sizeof(why));
+	if (!be) {
+		fprintf(stderr, "kvmscope probe: %s\n", why);
+		return KS_EXIT_SKIP;   /* no usable backend here */
+	}
 	struct ks_probe_plan plan;
 	memset(&plan, 0, sizeof(plan));
 	ks_probe_discover(name, &plan);
@@ -134,22 +149,24 @@ int ks_cmd_probe(int argc, char **argv)
 		fprintf(stderr, "kvmscope probe: %s is unavailable here: %s\n", name, plan.why);
 		return KS_EXIT_SKIP;
 	}
-	const struct ks_probe_backend *be = ks_probe_pick(kind, why, sizeof(why));
-	if (!be) {
-		fprintf(stderr, "kvmscope probe: %s\n", why);
-		return KS_EXIT_SKIP;   /* no usable backend on this kernel */
-	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 
 	void *st = NULL;
 	if (be->start(&plan, (pid_t)pid, &st, why, sizeof(why)) < 0) {
 		fprintf(stderr, "kvmscope probe: starting %s with the %s backend: %s\n", name, be->name,
 			why);
-		return KS_EXIT_FAIL;
+		/* auto prefers BPF; when BPF cannot start, tracefs may still work */
+		char why2[512];
+		if (kind != KS_PB_AUTO || be == &ks_probe_tracefs ||
+		    !ks_probe_tracefs.usable(why2, sizeof(why2))) {
+			return KS_EXIT_FAIL;
+		}
+		be = &ks_probe_tracefs;
+		fprintf(stderr, "kvmscope probe: falling back to the tracefs backend\n");
+		if (be->start(&plan, (pid_t)pid, &st, why2, sizeof(why2)) < 0) {
+			fprintf(stderr, "kvmscope probe: starting %s with the tracefs backend: %s\n",
+				name, why2);
+			return KS_EXIT_FAIL;
+		}
 	}
 	fprintf(stderr, "kvmscope probe: %s via %s (%s -> %s)%s; Ctrl-C to stop\n", name, be->name,
 		plan.start_event, plan.end_event, pid ? ", one process" : "");
@@ -164,6 +181,7 @@ int ks_cmd_probe(int argc, char **argv)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double el = (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+		ks_fault_point("probe_loop");   /* test hook: a signal while running */
 		bool last = stop_probe || (duration > 0 && el >= duration);
 		struct ks_probe_snapshot snap;
 		memset(&snap, 0, sizeof(snap));
