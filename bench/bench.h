@@ -22,6 +22,8 @@
 #include "stats.h"
 #include "vmm.h"
 
+struct ks_soak;
+
 #define KS_NAME_LEN 64
 
 struct ks_run_opts {
@@ -36,6 +38,7 @@ struct ks_run_opts {
 	bool probes;           /* attach the in-kernel probes around each benchmark */
 	bool no_perf;          /* don't open host perf counters around benchmarks */
 	bool no_progress;      /* no progress line even on a terminal */
+	unsigned soak;         /* run the suite this many times (0: once, no soak record) */
 	enum ks_probe_backend_kind probe_backend;
 };
 
@@ -134,6 +137,7 @@ struct ks_results {
 	double started_s;       /* CLOCK_REALTIME */
 	int argc;
 	char **argv;
+	const struct ks_soak *soak;   /* --soak: written as "soak" (NULL: none) */
 };
 
 struct ks_ctx {

@@ -16,6 +16,7 @@
 #include "atomic_file.h"
 #include "bench.h"
 #include "fault_inject.h"
+#include "soak.h"
 #include "json_writer.h"
 
 #ifndef KVMSCOPE_VERSION
@@ -452,6 +453,9 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 	jw_end_object(w);
 
 	write_env(w, h);
+
+	if (rs->soak)
+		ks_soak_write_json(w, rs->soak);
 
 	jw_key(w, "results");
 	jw_begin_array(w);

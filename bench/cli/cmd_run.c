@@ -16,6 +16,7 @@
 #include "lava_emit.h"
 #include "probes_attach.h"
 #include "run_args.h"
+#include "soak.h"
 
 static bool selected(const struct ks_bench *b, const struct ks_run_args *a)
 {
@@ -152,13 +153,91 @@ static void default_output(char *buf, size_t len)
 	strftime(buf, len, "kvmscope-%Y%m%dT%H%M%SZ.json", &tm);
 }
 
+/* What one pass over the selected benchmarks needs. */
+struct suite {
+	struct ks_ctx *c;
+	const struct ks_run_args *a;
+	struct ks_host *h;
+	struct ks_results *rs;
+	int nselected;
+	bool probe_note_shown;   /* a probe fallback is said once per run */
+	int rc;
+};
+
+/* Run every selected benchmark once, rewriting the results file after each. */
+static void run_suite(struct suite *su)
+{
+	struct ks_ctx *c = su->c;
+	const struct ks_run_args *a = su->a;
+	struct ks_results *rs = su->rs;
+	char err[512];
+	int index = 0;
+
+	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
+		const struct ks_bench *b = ks_benches[i];
+		char why[512] = "";
+		size_t first = rs->n;
+
+		if (!selected(b, a))
+			continue;
+		ks_progress_bench(c->progress, b->name, ++index);
+		if (!b->available(b, su->h, why, sizeof(why))) {
+			struct ks_result *r = ks_result_add(rs, b->name, b->family, "-");
+			if (r) {
+				snprintf(r->what, sizeof(r->what), "%s", b->what);
+				ks_result_fail(r, "unsupported", "%s", why);
+			}
+		} else {
+			struct timespec t0, t1;
+			struct ks_attached_probes ap = { .n = 0 };
+			c->err[0] = 0;
+			if (a->opts.probes) {
+				int prc = ks_probes_begin(&a->opts, &ap);
+				/* nothing attachable, or BPF fell back to tracefs: said once */
+				if ((prc < 0 || ap.note[0]) && !su->probe_note_shown) {
+					fprintf(stderr, "kvmscope run: --probes: %s\n", ap.note);
+					su->probe_note_shown = true;
+				}
+			}
+			/* opened after the probes: their own work is not counted */
+			struct ks_perf_set ps;
+			if (!a->opts.no_perf) {
+				ks_perf_open(&ps);
+				c->perf = &ps;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			b->run(b, c);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			if (c->perf) {
+				ks_perf_benchmark_end(c, rs->items + first, rs->n - first);
+				ks_perf_close(&ps);
+				c->perf = NULL;
+			}
+			ks_probes_end(&ap, rs->n > first ? &rs->items[first] : NULL);
+			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+			for (size_t j = first; j < rs->n; j++)
+				rs->items[j].seconds = secs;
+		}
+		ks_progress_hide(c->progress);   /* rows and errors go where the line was */
+		for (size_t j = first; j < rs->n; j++) {
+			print_row(&rs->items[j]);
+			if (!strcmp(rs->items[j].status, "failed"))
+				su->rc = KS_EXIT_FAIL;
+		}
+		if (ks_results_write(rs, su->h, &a->opts, a->opts.out, err, sizeof(err)) < 0) {
+			fprintf(stderr, "kvmscope run: %s\n", err);
+			su->rc = KS_EXIT_FAIL;
+		}
+		ks_progress_show(c->progress);
+	}
+}
+
 int ks_cmd_run(int argc, char **argv)
 {
 	struct ks_run_args a;
 	struct ks_host h;
 	struct ks_results rs = { 0 };
 	char err[512], outbuf[128];
-	int rc = KS_EXIT_OK;
 
 	if (ks_parse_run_args(argc, argv, &a, err, sizeof(err)) < 0) {
 		fprintf(stderr, "kvmscope run: %s\n", err);
@@ -196,73 +275,50 @@ int ks_cmd_run(int argc, char **argv)
 	       a.opts.quick ? "quick" : "full", a.opts.out);
 	if (!h.kvm_ok)
 		fprintf(stderr, "kvmscope run: %s\n", h.kvm_err);
-	print_header();
 
 	struct ks_ctx c = { .host = &h, .opts = &a.opts, .res = &rs };
+	struct suite su = { .c = &c, .a = &a, .h = &h, .rs = &rs, .rc = KS_EXIT_OK };
 	struct ks_progress progress;
-	int nselected = 0, index = 0;
 	for (size_t i = 0; i < ks_benches_count; i++)
-		nselected += selected(ks_benches[i], &a);
-	/* started before any benchmark thread: its perf counters don't count it */
-	if (ks_progress_start(&progress, nselected, !a.opts.no_progress))
-		c.progress = &progress;
-	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
-		const struct ks_bench *b = ks_benches[i];
-		char why[512] = "";
-		size_t first = rs.n;
+		su.nselected += selected(ks_benches[i], &a);
 
-		if (!selected(b, &a))
-			continue;
-		ks_progress_bench(c.progress, b->name, ++index);
-		if (!b->available(b, &h, why, sizeof(why))) {
-			struct ks_result *r = ks_result_add(&rs, b->name, b->family, "-");
-			if (r) {
-				snprintf(r->what, sizeof(r->what), "%s", b->what);
-				ks_result_fail(r, "unsupported", "%s", why);
-			}
-		} else {
-			struct timespec t0, t1;
-			struct ks_attached_probes ap = { .n = 0 };
-			c.err[0] = 0;
-			if (a.opts.probes && ks_probes_begin(&a.opts, &ap) < 0 && first == 0)
-				fprintf(stderr, "kvmscope run: --probes: %s\n", ap.note);
-			/* opened after the probes: their own work is not counted */
-			struct ks_perf_set ps;
-			if (!a.opts.no_perf) {
-				ks_perf_open(&ps);
-				c.perf = &ps;
-			}
-			clock_gettime(CLOCK_MONOTONIC, &t0);
-			b->run(b, &c);
-			clock_gettime(CLOCK_MONOTONIC, &t1);
-			if (c.perf) {
-				ks_perf_benchmark_end(&c, rs.items + first, rs.n - first);
-				ks_perf_close(&ps);
-				c.perf = NULL;
-			}
-			ks_probes_end(&ap, rs.n > first ? &rs.items[first] : NULL);
-			double secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-			for (size_t j = first; j < rs.n; j++)
-				rs.items[j].seconds = secs;
+	/* --soak: what the process holds before anything ran is the baseline */
+	struct ks_soak soak;
+	unsigned iterations = a.opts.soak ? a.opts.soak : 1;
+	if (a.opts.soak) {
+		if (ks_soak_init(&soak, a.opts.soak) < 0) {
+			fprintf(stderr, "kvmscope run: --soak: out of memory\n");
+			ks_host_release(&h);
+			return KS_EXIT_FAIL;
 		}
-		ks_progress_hide(c.progress);   /* rows and errors go where the line was */
-		for (size_t j = first; j < rs.n; j++) {
-			print_row(&rs.items[j]);
-			if (!strcmp(rs.items[j].status, "failed"))
-				rc = KS_EXIT_FAIL;
-		}
-		if (ks_results_write(&rs, &h, &a.opts, a.opts.out, err, sizeof(err)) < 0) {
-			fprintf(stderr, "kvmscope run: %s\n", err);
-			rc = KS_EXIT_FAIL;
-		}
-		ks_progress_show(c.progress);
+		ks_soak_sample(&soak, 0);
+		rs.soak = &soak;
 	}
-	if (c.progress) {
-		ks_progress_stop(c.progress);   /* clears the line */
-		c.progress = NULL;
+	for (unsigned it = 1; it <= iterations && !ks_interrupted; it++) {
+		if (a.opts.soak) {
+			/* only medians are kept across iterations: the file holds the last one */
+			ks_results_free(&rs);
+			printf("soak: iteration %u of %u\n", it, iterations);
+		}
+		print_header();
+		/* started before any benchmark thread: its perf counters don't count it */
+		if (ks_progress_start(&progress, su.nselected, !a.opts.no_progress))
+			c.progress = &progress;
+		run_suite(&su);
+		if (c.progress) {
+			ks_progress_stop(c.progress);   /* clears the line */
+			c.progress = NULL;
+		}
+		summarize_run(&rs);
+		if (a.opts.soak && !ks_interrupted) {
+			ks_soak_add_medians(&soak, it, &rs);
+			ks_soak_sample(&soak, it);
+		}
 	}
-	summarize_run(&rs);
+	int rc = su.rc;
 	print_perf_note(&rs);
+	if (a.opts.soak)
+		ks_soak_print(stdout, &soak);
 	rs.complete = !ks_interrupted;
 	if (ks_interrupted)
 		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),
@@ -283,6 +339,8 @@ int ks_cmd_run(int argc, char **argv)
 	else if (rc == KS_EXIT_OK && nothing_ran(&rs))
 		rc = KS_EXIT_SKIP;   /* every selected benchmark is unsupported here */
 	ks_results_free(&rs);
+	if (a.opts.soak)
+		ks_soak_free(&soak);
 	ks_host_release(&h);
 	return rc;
 }

@@ -104,6 +104,15 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 				return -1;
 			}
 			a->suite_name = v;
+		} else if (IS("--soak", "--soak")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) ||
+			    ks_parse_u64(v, 1, 1000000, &n)) {
+				snprintf(err, errlen, "option --soak needs a number of iterations from "
+					 "1 to 1000000, got '%s'", v ? v : "");
+				return -1;
+			}
+			a->opts.soak = (unsigned)n;
+			a->opts.probes = true;   /* a soak is with the probes attached */
 		} else if (IS("-P", "--probes")) {
 			a->opts.probes = true;
 		} else if (IS("--probe-backend", "--probe-backend")) {
