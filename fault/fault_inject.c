@@ -17,9 +17,11 @@
 #define MAX_FAULTS 16
 
 struct fault {
-	char name[32];     /* counted fault, or the point of a signal fault */
-	int sig;           /* 0: counted fault */
-	long left;         /* counted: shots left; signal: passes until it fires */
+	char name[32];     /* the fault, or the point of a signal fault */
+	int sig;           /* signal faults: SIGINT or SIGTERM */
+	bool every;        /* every n-th pass (kvm_run_*), else only the n-th */
+	long n;
+	long passes;       /* atomically counted: vCPU threads may race here */
 };
 
 static struct fault faults[MAX_FAULTS];
@@ -27,8 +29,8 @@ static int nfaults;
 static const char *spec;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static const char *const counted[] = { "kvm_run_eintr", "kvm_run_eagain", "memslot_huge",
-				       "bpf_load", NULL };
+static const char *const rated[] = { "kvm_run_eintr", "kvm_run_eagain", NULL };
+static const char *const once_at[] = { "memslot_huge", "bpf_load", NULL };
 static const char *const points[] = { "vm_setup", "mid_bench", "results_write",
 				      "probe_attach", "probe_loop", NULL };
 
@@ -43,14 +45,14 @@ static bool known(const char *const *list, const char *s)
 /* "name[:N]" or "sigint@point[:K]" into faults[]; false: malformed. */
 static bool parse_one(char *tok)
 {
-	struct fault f = { .left = 1 };
+	struct fault f = { .n = 1 };
 	char *colon = strchr(tok, ':'), *at = strchr(tok, '@');
 
 	if (colon) {
 		char *end;
 		*colon = 0;
-		f.left = strtol(colon + 1, &end, 10);
-		if (*end || f.left < 1)
+		f.n = strtol(colon + 1, &end, 10);
+		if (*end || f.n < 1)
 			return false;
 	}
 	if (at) {
@@ -64,7 +66,9 @@ static bool parse_one(char *tok)
 		tok = at + 1;
 		if (!known(points, tok))
 			return false;
-	} else if (!known(counted, tok)) {
+	} else if (known(rated, tok)) {
+		f.every = true;
+	} else if (!known(once_at, tok)) {
 		return false;
 	}
 	if (nfaults >= MAX_FAULTS || strlen(tok) >= sizeof(f.name))
@@ -89,7 +93,7 @@ static void parse(void)
 		snprintf(orig, sizeof(orig), "%s", tok);
 		if (!parse_one(tok))
 			fprintf(stderr, "kvmscope: KVMSCOPE_FAULT: ignoring '%s' (faults: "
-				"kvm_run_eintr, kvm_run_eagain, memslot_huge, bpf_load [:N]; "
+				"kvm_run_eintr, kvm_run_eagain [:N], memslot_huge, bpf_load [:K]; "
 				"sigint@ or sigterm@ vm_setup, mid_bench, results_write, "
 				"probe_attach, probe_loop [:K])\n", orig);
 	}
@@ -104,12 +108,8 @@ bool ks_fault_take(const char *name)
 		struct fault *f = &faults[i];
 		if (f->sig || strcmp(f->name, name))
 			continue;
-		/* vCPU threads may race here: each shot is taken exactly once */
-		long left = __atomic_load_n(&f->left, __ATOMIC_RELAXED);
-		while (left > 0)
-			if (__atomic_compare_exchange_n(&f->left, &left, left - 1, false,
-							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
-				return true;
+		long pass = __atomic_add_fetch(&f->passes, 1, __ATOMIC_RELAXED);
+		return f->every ? pass % f->n == 0 : pass == f->n;
 	}
 	return false;
 }
@@ -122,7 +122,7 @@ void ks_fault_point(const char *point)
 		if (!f->sig || strcmp(f->name, point))
 			continue;
 		/* process-directed, like a kill from outside: any thread may take it */
-		if (__atomic_sub_fetch(&f->left, 1, __ATOMIC_RELAXED) == 0) {
+		if (__atomic_add_fetch(&f->passes, 1, __ATOMIC_RELAXED) == f->n) {
 			fprintf(stderr, "kvmscope: test hook: %s at %s\n",
 				f->sig == SIGINT ? "SIGINT" : "SIGTERM", point);
 			kill(getpid(), f->sig);

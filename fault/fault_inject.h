@@ -7,25 +7,27 @@
  * chosen moment), on a real /dev/kvm.
  *
  *   KVMSCOPE_FAULT=SPEC[,SPEC...]
- *     kvm_run_eintr:N     the next N KVM_RUN calls fail with EINTR (guest not entered)
- *     kvm_run_eagain:N    the next N KVM_RUN calls fail with EAGAIN
- *     memslot_huge:N      the next N memslot mappings ask for 1 PiB (a real mmap
- *                         that fails with ENOMEM)
- *     bpf_load:N          the next N BPF program loads fail with EPERM
+ *     kvm_run_eintr:N     every N-th KVM_RUN call fails with EINTR (the guest is
+ *                         not entered); N=1: every call
+ *     kvm_run_eagain:N    every N-th KVM_RUN call fails with EAGAIN
+ *     memslot_huge:K      the K-th memslot mapping asks for 1 PiB (a real mmap
+ *                         that fails with ENOMEM); the host's scratch VM at start
+ *                         maps the 1st, the first benchmark's VM the 2nd
+ *     bpf_load:K          the K-th BPF program load fails with EPERM
  *     sigint@POINT[:K]    raise SIGINT (sigterm@: SIGTERM) in this process the
- *                         K-th time (default 1st) it passes POINT: vm_setup,
- *                         mid_bench, results_write, probe_attach, probe_loop
+ *                         K-th time it passes POINT: vm_setup, mid_bench,
+ *                         results_write, probe_attach, probe_loop
  *
- * N defaults to 1. An armed hook says so on stderr once, and the results
- * file records it (run.fault_injection), so a faulted run is never mistaken
- * for a measurement. A malformed spec is reported and ignored.
+ * N and K default to 1. An armed hook says so on stderr once, and the
+ * results file records it (run.fault_injection), so a faulted run is never
+ * mistaken for a measurement. A malformed spec is reported and ignored.
  */
 #ifndef KS_FAULT_INJECT_H
 #define KS_FAULT_INJECT_H
 
 #include <stdbool.h>
 
-/* Consume one shot of counted fault `name`; true: inject it now. */
+/* Passing the site of fault `name`: true when it is to be injected now. */
 bool ks_fault_take(const char *name);
 /* Passing `point`: raise the signal armed for it, if this is the pass. */
 void ks_fault_point(const char *point);
