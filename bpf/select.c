@@ -17,6 +17,9 @@ const struct ks_probe_backend *ks_probe_pick(enum ks_probe_backend_kind want, ch
 	}
 	if (ks_probe_tracefs.usable(w2, sizeof(w2)))
 		return &ks_probe_tracefs;
-	snprintf(why, len, "no probe backend can run here: bpf: %s; tracefs: %s", w1, w2);
+	if (want == KS_PB_TRACEFS)
+		snprintf(why, len, "the tracefs backend cannot run here: %s", w2);
+	else
+		snprintf(why, len, "no probe backend can run here: bpf: %s; tracefs: %s", w1, w2);
 	return NULL;
 }

@@ -142,6 +142,12 @@ int ks_cmd_probe(int argc, char **argv)
 		fprintf(stderr, "kvmscope probe: %s\n", why);
 		return KS_EXIT_SKIP;   /* no usable backend here */
 	}
+	if (kind == KS_PB_AUTO && be != &ks_probe_bpf) {
+		/* auto prefers BPF: say why it is not used */
+		char w[512] = "";
+		ks_probe_bpf.usable(w, sizeof(w));
+		fprintf(stderr, "kvmscope probe: not using BPF: %s\n", w);
+	}
 	struct ks_probe_plan plan;
 	memset(&plan, 0, sizeof(plan));
 	ks_probe_discover(name, &plan);
