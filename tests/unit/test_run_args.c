@@ -161,6 +161,21 @@ static void test_documented_options_parse(void **state)
 	assert_true(checked >= 10);
 }
 
+/* --soak N: a number of iterations, and the probes come with it. */
+static void test_soak(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(PARSE(&a, err, "--soak", "3", "--quick"), 0);
+	assert_int_equal(a.opts.soak, 3);
+	assert_true(a.opts.probes);
+	assert_int_equal(PARSE(&a, err, "--soak=0"), -1);
+	assert_non_null(strstr(err, "--soak"));
+	assert_int_equal(PARSE(&a, err, "--soak"), -1);
+	assert_int_equal(PARSE(&a, err, "--soak", "x"), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_errors_name_the_option),
 		cmocka_unit_test(test_number_parsers),
 		cmocka_unit_test(test_documented_options_parse),
+		cmocka_unit_test(test_soak),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,6 +14,11 @@ static const struct ks_doc_item options[] = {
 			  "each benchmark and store their histograms in the results" },
 	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
 					      "tracefs)" },
+	{ "--soak N", "run the selected suite N times (1 to 1000000) with the probes attached; "
+		      "before and after each iteration record the open fds, RSS, BPF objects, "
+		      "perf event fds and tracefs instances kvmscope holds, and every median; "
+		      "print a summary and store it as `soak` in the results (which keep the "
+		      "last iteration's results)" },
 	{ "--no-perf", "don't open host perf counters (cycles, instructions, context switches, "
 		       "task clock) around each benchmark; the guest/host split can add PMU "
 		       "switching to every exit" },
@@ -38,6 +43,8 @@ static const struct ks_doc_item examples[] = {
 	{ "kvmscope run hyp_call irqfd --cpu 1 -o hv.json", "two benchmarks, vCPU on CPU 1" },
 	{ "kvmscope run exit_user --samples 5000", "a whole family, more samples" },
 	{ "kvmscope run --quick --probes", "with in-kernel histograms per benchmark" },
+	{ "kvmscope run --quick --soak 20", "the quick suite 20 times over: leaks and drifting "
+					     "medians show in the soak summary" },
 	{ "kvmscope run --cpu 1 -o r.json --lava --suite-name rb3-gunyah",
 	  "in a LAVA job: every median becomes a LAVA test case with its measurement" },
 	{ NULL, NULL },
@@ -74,7 +81,14 @@ const struct ks_cmd_doc ks_doc_run = {
 		"guest (stopped by the watchdog) or a crash keeps what was measured.\n\n"
 		"On a terminal, a progress line on stderr shows the benchmark, the "
 		"samples taken so far and an estimate of the time left; it is cleared "
-		"at the end and never written when stderr is not a terminal.",
+		"at the end and never written when stderr is not a terminal.\n\n"
+		"SIGINT and SIGTERM end the run the same way: the benchmark running is "
+		"marked interrupted, probes are detached and tracefs is put back as it "
+		"was, and the results file keeps what was measured (`complete`: false). "
+		"The environment variable KVMSCOPE_FAULT is a test hook that injects "
+		"faults (KVM_RUN errors, a failing memslot, a failing BPF load, signals at "
+		"chosen points) for kvmscope's own reliability tests; never set it for a "
+		"measurement (a run with it armed says so and records it).",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
