@@ -122,7 +122,7 @@ static struct kcase cases[] = {
 	{ "interrupts", "probe_tracefs_sigterm_outside", NULL, 0, SIGTERM, 2.5, NULL, 60,
 	  { "probe", "exits", "--backend", "tracefs", "-i", "0.5" } },
 	{ "interrupts", "probe_tracefs_sigterm_loop", "sigterm@probe_loop:2", 0, 0, 0, NULL, 60,
-	  { "probe", "hypercalls", "--backend", "tracefs", "-i", "0.5" } },
+	  { "probe", "uexits", "--backend", "tracefs", "-i", "0.5" } },
 };
 
 static double now_s(void)
@@ -239,6 +239,27 @@ static void dump_bpf(FILE *out, const char *what, int cmd)
 			o += (size_t)snprintf(ids + o, sizeof(ids) - o, " %u", id);
 	}
 	fprintf(out, "bpf-%s: %u%s\n", what, n, ids);
+}
+
+static unsigned bpf_count(int cmd)
+{
+	union bpf_attr a;
+	unsigned id = 0, n = 0;
+
+	for (;;) {
+		memset(&a, 0, sizeof(a));
+		a.start_id = id;
+		if (syscall(SYS_bpf, cmd, &a, sizeof(a)) < 0)
+			return n;
+		id = a.next_id;
+		n++;
+	}
+}
+
+static unsigned bpf_total(void)
+{
+	return bpf_count(BPF_PROG_GET_NEXT_ID) + bpf_count(BPF_MAP_GET_NEXT_ID) +
+	       bpf_count(BPF_LINK_GET_NEXT_ID);
 }
 
 static void snapshot(const char *path)
@@ -379,6 +400,7 @@ static void run_case(const struct kcase *c, const char *soak_n)
 	prepare(c);
 	snprintf(p, sizeof(p), "%s/before.txt", dir);
 	snapshot(p);
+	unsigned bpf_before = bpf_total();
 	printf("reliability: case %s\n", c->name);
 	fflush(stdout);
 	double t0 = now_s();
@@ -412,6 +434,10 @@ static void run_case(const struct kcase *c, const char *soak_n)
 		snprintf(rc, sizeof(rc), "%d", WEXITSTATUS(ws));
 	else
 		snprintf(rc, sizeof(rc), "signal %d", WTERMSIG(ws));
+	/* the kernel frees BPF objects of a dead process a little later (deferred
+	 * work, RCU): give it 2 s; anything still there then was leaked */
+	for (int i = 0; i < 40 && bpf_total() != bpf_before; i++)
+		usleep(50000);
 	snprintf(p, sizeof(p), "%s/after.txt", dir);
 	snapshot(p);   /* before restore(): what kvmscope left behind */
 	restore(c);

@@ -242,8 +242,6 @@ def outside_run(c):
         c.bad("nothing measured was kept")
     if not any(r.get("probes") for r in oks):
         c.bad("no kept result carries probe histograms")
-    if not any(r.get("status") == "interrupted" for r in (c.doc or {}).get("results", [])):
-        c.bad("no result is marked interrupted")
 
 
 def probe_stopped(probe, backend):
@@ -315,7 +313,7 @@ CASES = {
         "probe_tracefs_sigint_attach": probe_stopped("uexits", "tracefs"),
         "probe_bpf_sigint_outside": probe_stopped("exits", "bpf"),
         "probe_tracefs_sigterm_outside": probe_stopped("exits", "tracefs"),
-        "probe_tracefs_sigterm_loop": probe_stopped("hypercalls", "tracefs"),
+        "probe_tracefs_sigterm_loop": probe_stopped("uexits", "tracefs"),
     },
 }
 
