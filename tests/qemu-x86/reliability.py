@@ -74,12 +74,22 @@ class Case:
             self.bad(f"complete is {self.doc.get('complete')}, want {want}")
 
 
+def state(path):
+    with open(path) as f:
+        return f.read().splitlines()
+
+
 def common(c):
     """What every case must leave: the system as found, no temp files."""
-    with open(os.path.join(c.dir, "before.txt")) as f:
-        before = f.read().splitlines()
-    with open(os.path.join(c.dir, "after.txt")) as f:
-        after = f.read().splitlines()
+    before = state(os.path.join(c.dir, "before.txt"))
+    after = state(os.path.join(c.dir, "after.txt"))
+    # The top-level ring buffer starts unexpanded ("7 (expanded: 1408)") and the
+    # kernel expands it, once and for good, the first time any trace event is
+    # enabled in any instance (tracing_update_buffers()): no tool can put that
+    # back, so it is not compared then. Its size is compared in every later case.
+    if any(re.match(r"buffer_size_kb: \d+ \(expanded: \d+\)$", x) for x in before):
+        before = [x for x in before if not x.startswith("buffer_size_kb: ")]
+        after = [x for x in after if not x.startswith("buffer_size_kb: ")]
     if before != after:
         gone = [x for x in before if x not in after]
         new = [x for x in after if x not in before]
@@ -307,7 +317,7 @@ CASES = {
         "run_sigterm_vm_setup": interrupted(["empty"], "hyp_call"),
         "run_sigint_mid_bench_probes": interrupted(["empty"], "hyp_call"),
         "run_sigterm_results_write": results_write,
-        "run_sigterm_probe_attach_tracefs": interrupted(["empty"], None),
+        "run_sigterm_probe_attach_tracefs": interrupted([], "empty"),
         "run_sigterm_outside_probes": outside_run,
         "probe_bpf_sigterm_attach": probe_stopped("uexits", "bpf"),
         "probe_tracefs_sigint_attach": probe_stopped("uexits", "tracefs"),
@@ -322,8 +332,8 @@ def main():
     out, groups = sys.argv[1], sys.argv[2:]
     failed = passed = 0
     for g in groups:
-        todo = ({"soak": lambda c, n=int(g[5:]): soak(c, n)} if g.startswith("soak=")
-                else CASES.get(g))
+        todo = ({"soak": lambda c, n=int(g[5:].split(":")[0]): soak(c, n)}
+                if g.startswith("soak=") else CASES.get(g))
         if todo is None:
             print(f"FAIL: unknown group {g}")
             failed += 1

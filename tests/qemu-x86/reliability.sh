@@ -14,7 +14,7 @@ cp "$KVMSCOPE_STATIC" "$out/kvmscope"
 chmod 755 "$out/kvmscope"
 chmod 777 "$out"
 timeout=600
-case "$*" in *soak=*) n=${*##*soak=}; n=${n%% *}; timeout=$((600 + n * 120)) ;; esac
+case "$*" in *soak=*) n=${*##*soak=}; n=${n%% *}; n=${n%%:*}; timeout=$((600 + n * 120)) ;; esac
 bash "$HERE/testbed.sh" --timeout "$timeout" --out "$out" -- "$KS_RELIABILITY" "$@" \
 	>"$out/console.txt" 2>&1
 rc=$?
