@@ -43,7 +43,13 @@ const struct ks_cmd_doc ks_doc_probe = {
 		"aggregated in the kernel) and tracefs (a private ftrace instance, events "
 		"decoded with libtraceevent and paired in userspace). Discovery inspects "
 		"the running kernel: a probe whose events exist but never fire on this "
-		"backend (PVM) says so instead of showing nothing.",
+		"backend (PVM) says so instead of showing nothing.\n\n"
+		"SIGTERM is Ctrl-C. Privileges: BPF needs CAP_BPF and CAP_PERFMON (or "
+		"CAP_SYS_ADMIN), tracefs needs root or CAP_DAC_OVERRIDE, and mounting "
+		"tracefs where nobody has needs CAP_SYS_ADMIN; what is missing is named. "
+		"With auto, a BPF backend that cannot run or cannot load its programs "
+		"gives way to tracefs, and kvmscope says why. A tracefs mount made for "
+		"the probe is undone when it stops.",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
