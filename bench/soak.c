@@ -161,27 +161,54 @@ int ks_soak_add_medians(struct ks_soak *s, unsigned iteration, const struct ks_r
 	return 0;
 }
 
-/* Over the iterations where it ran: median, min, max of its medians. */
-static size_t series_stats(const struct ks_soak *s, const struct ks_soak_series *x, double *med,
-			   double *min, double *max)
-{
-	double *v = malloc((s->done ? s->done : 1) * sizeof(double));
-	size_t n = 0;
+/* Over the iterations where it ran, the medians' own figures. Spread is
+ * (max - min) / median; under a noisy host one bad iteration makes it large,
+ * so the robust CV (1.4826 MAD / median) and the drift (median of the second
+ * half of the iterations against the first half) say whether they wander. */
+struct series_fig {
+	size_t n;
+	double median, min, max, spread_pct, rcv_pct, drift_pct;
+};
 
-	*med = *min = *max = NAN;
+static double median_of(double *v, size_t n)
+{
+	ks_sort_doubles(v, n);
+	return ks_quantile_sorted(v, n, 0.5);
+}
+
+static struct series_fig series_stats(const struct ks_soak *s, const struct ks_soak_series *x)
+{
+	struct series_fig f = { 0, NAN, NAN, NAN, NAN, NAN, NAN };
+	double *v = malloc((s->done ? s->done : 1) * sizeof(double) * 2);
+
 	if (!v)
-		return 0;
+		return f;
+	double *tmp = v + (s->done ? s->done : 1);
 	for (unsigned i = 0; i < s->done; i++)
 		if (!isnan(x->medians[i]))
-			v[n++] = x->medians[i];
-	if (n) {
-		ks_sort_doubles(v, n);
-		*med = ks_quantile_sorted(v, n, 0.5);
-		*min = v[0];
-		*max = v[n - 1];
+			v[f.n++] = x->medians[i];
+	if (f.n) {
+		size_t h = f.n / 2;
+		if (h >= 1) {   /* halves in iteration order, before v is sorted */
+			memcpy(tmp, v, h * sizeof(double));
+			double a = median_of(tmp, h);
+			memcpy(tmp, v + h, (f.n - h) * sizeof(double));
+			double b = median_of(tmp, f.n - h);
+			f.drift_pct = a > 0 ? 100.0 * (b - a) / a : NAN;
+		}
+		f.median = median_of(v, f.n);
+		f.min = v[0];
+		f.max = v[f.n - 1];
+		for (size_t i = 0; i < f.n; i++)
+			tmp[i] = fabs(v[i] - f.median);
+		double mad = median_of(tmp, f.n);
+		if (f.median > 0) {
+			f.spread_pct = 100.0 * (f.max - f.min) / f.median;
+			f.rcv_pct = 100.0 * 1.4826 * mad / f.median;
+		}
 	}
 	free(v);
-	return n;
+	return f;
 }
 
 /* The sample after the first iteration: the warm baseline growth is measured from
@@ -226,14 +253,15 @@ void ks_soak_print(FILE *f, const struct ks_soak *s)
 	ROW("perf event fds", x_->perf_events);
 	ROW("tracefs instances", x_->tracefs_instances);
 #undef ROW
-	fprintf(f, "soak: %-22s %12s %12s %12s %8s\n", "median per iteration", "median", "min",
-		"max", "spread");
+	fprintf(f, "soak: %-22s %12s %12s %12s %8s %8s %8s\n", "median per iteration", "median",
+		"min", "max", "spread", "rCV", "drift");
 	for (size_t i = 0; i < s->nseries; i++) {
-		double med, min, max;
-		if (!series_stats(s, &s->series[i], &med, &min, &max))
+		struct series_fig g = series_stats(s, &s->series[i]);
+		if (!g.n)
 			continue;
-		fprintf(f, "soak: %-22s %12.1f %12.1f %12.1f %7.1f%%\n", s->series[i].name, med, min,
-			max, med > 0 ? 100.0 * (max - min) / med : 0.0);
+		fprintf(f, "soak: %-22s %12.1f %12.1f %12.1f %7.1f%% %7.1f%% %+7.1f%%\n",
+			s->series[i].name, g.median, g.min, g.max, g.spread_pct, g.rcv_pct,
+			g.drift_pct);
 	}
 }
 
@@ -277,18 +305,19 @@ void ks_soak_write_json(jw_t *w, const struct ks_soak *s)
 	jw_begin_array(w);
 	for (size_t i = 0; i < s->nseries; i++) {
 		const struct ks_soak_series *x = &s->series[i];
-		double med, min, max;
-		size_t n = series_stats(s, x, &med, &min, &max);
+		struct series_fig g = series_stats(s, x);
 		jw_begin_object(w);
 		jw_kv_string(w, "name", x->name);
 		jw_kv_string(w, "unit", x->unit);
 		jw_key(w, "per_iteration");
 		jw_double_array(w, x->medians, s->done);   /* NaN (null): not ok that time */
-		jw_kv_uint(w, "n", n);
-		jw_kv_double(w, "median", med);
-		jw_kv_double(w, "min", min);
-		jw_kv_double(w, "max", max);
-		jw_kv_double(w, "spread_pct", n && med > 0 ? 100.0 * (max - min) / med : NAN);
+		jw_kv_uint(w, "n", g.n);
+		jw_kv_double(w, "median", g.median);
+		jw_kv_double(w, "min", g.min);
+		jw_kv_double(w, "max", g.max);
+		jw_kv_double(w, "spread_pct", g.spread_pct);
+		jw_kv_double(w, "rcv_pct", g.rcv_pct);
+		jw_kv_double(w, "drift_pct", g.drift_pct);
 		jw_end_object(w);
 	}
 	jw_end_array(w);

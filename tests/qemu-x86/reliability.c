@@ -107,6 +107,9 @@ static struct kcase cases[] = {
 	  { "run", "empty", "hyp_call", Q, "--probes", "-o", "r.json" } },
 	{ "interrupts", "run_sigterm_results_write", "sigterm@results_write:1", 0, 0, 0, NULL, 120,
 	  { "run", "empty", "hyp_call", Q, "-o", "r.json" } },
+	{ "interrupts", "run_sigint_probe_attach_bpf", "sigint@probe_attach:7", 0, 0, 0, NULL, 120,
+	  { "run", "empty", "hyp_call", "cpuid", Q, "--probes", "--probe-backend", "bpf", "-o",
+	    "r.json" } },
 	/* while empty's probes attach (each tracefs instance costs seconds under TCG) */
 	{ "interrupts", "run_sigterm_probe_attach_tracefs", "sigterm@probe_attach:2", 0, 0, 0, NULL,
 	  120, { "run", "empty", "hyp_call", Q, "--probes", "--probe-backend", "tracefs", "-o",

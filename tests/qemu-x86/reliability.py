@@ -317,6 +317,8 @@ CASES = {
         "run_sigterm_vm_setup": interrupted(["empty"], "hyp_call"),
         "run_sigint_mid_bench_probes": interrupted(["empty"], "hyp_call"),
         "run_sigterm_results_write": results_write,
+        # the 7th BPF probe attached: in hyp_call's set (or cpuid's), never empty's
+        "run_sigint_probe_attach_bpf": interrupted(["empty"], None),
         "run_sigterm_probe_attach_tracefs": interrupted([], "empty"),
         "run_sigterm_outside_probes": outside_run,
         "probe_bpf_sigterm_attach": probe_stopped("uexits", "bpf"),

@@ -74,6 +74,9 @@ static void test_series_and_json(void **state)
 	assert_int_equal(json_array_size(json_object_get(m, "per_iteration")), 2);
 	assert_true(fabs(json_real_value(json_object_get(m, "median")) - 11) < 1e-9);
 	assert_true(fabs(json_real_value(json_object_get(m, "spread_pct")) - 200.0 / 11) < 1e-9);
+	/* halves: 10 then 12 */
+	assert_true(fabs(json_real_value(json_object_get(m, "drift_pct")) - 20.0) < 1e-9);
+	assert_true(fabs(json_real_value(json_object_get(m, "rcv_pct")) - 100 * 1.4826 / 11) < 1e-9);
 	json_decref(root);
 	free(buf);
 	ks_results_free(&rs);
