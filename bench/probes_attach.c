@@ -23,7 +23,8 @@ int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap)
 		snprintf(ap->note, sizeof(ap->note), "%s", why);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+	/* interrupted: attach no more (each tracefs instance takes time to build) */
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]) && !ks_interrupted; i++) {
 		struct ks_attached_probe *p = &ap->p[ap->n];
 		memset(p, 0, sizeof(*p));
 		if (ks_probe_discover(wanted[i], &p->plan) < 0 || !p->plan.available)

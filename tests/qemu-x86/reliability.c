@@ -82,17 +82,17 @@ static struct kcase cases[] = {
 	{ "faults", "kvm_no_access", NULL, KVM_MODE_000 | AS_NOBODY, 0, 0, NULL, 60,
 	  { "run", "empty", Q, "-o", "r.json" } },
 	{ "faults", "bpf_load_fails", "bpf_load:1", 0, 0, 0, NULL, 60,
-	  { "probe", "uexits", "-d", "2" } },
+	  { "probe", "uexits", "-d", "1" } },
 	{ "faults", "bpf_caps_dropped", NULL, DROP_BPF_CAPS, 0, 0, NULL, 60,
-	  { "probe", "uexits", "-d", "2" } },
+	  { "probe", "uexits", "-d", "1" } },
 	{ "faults", "bpf_caps_dropped_bpf_only", NULL, DROP_BPF_CAPS, 0, 0, NULL, 60,
-	  { "probe", "uexits", "--backend", "bpf", "-d", "2" } },
+	  { "probe", "uexits", "--backend", "bpf", "-d", "1" } },
 	{ "faults", "tracefs_unmounted_tracefs", NULL, NO_TRACEFS, 0, 0, NULL, 60,
-	  { "probe", "uexits", "--backend", "tracefs", "-d", "2" } },
+	  { "probe", "uexits", "--backend", "tracefs", "-d", "1" } },
 	{ "faults", "tracefs_unmounted_bpf", NULL, NO_TRACEFS, 0, 0, NULL, 60,
-	  { "probe", "uexits", "--backend", "bpf", "-d", "2" } },
+	  { "probe", "uexits", "--backend", "bpf", "-d", "1" } },
 	{ "faults", "tracefs_unmounted_no_admin", NULL, NO_TRACEFS | DROP_ADMIN, 0, 0, NULL, 60,
-	  { "probe", "uexits", "--backend", "tracefs", "-d", "2" } },
+	  { "probe", "uexits", "--backend", "tracefs", "-d", "1" } },
 	/* 3. privileges */
 	{ "privs", "nobody_run_kvm_666", NULL, KVM_MODE_666 | AS_NOBODY, 0, 0, NULL, 120,
 	  { "run", "empty", "hyp_call", Q, "-o", "r.json" } },
@@ -265,6 +265,21 @@ static unsigned bpf_total(void)
 	       bpf_count(BPF_LINK_GET_NEXT_ID);
 }
 
+/* ftrace instances anyone has, or -1 when tracefs is not mounted there */
+static int instances(void)
+{
+	DIR *d = opendir(TRACING "/instances");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static void snapshot(const char *path)
 {
 	FILE *out = fopen(path, "we");
@@ -412,11 +427,18 @@ static void run_case(const struct kcase *c, const char *soak_n)
 		child(c, dir, argv);
 	int ws = 0;
 	bool signalled = false, timed_out = false;
+	/* the most seen while kvmscope ran: shows its probes really were attached */
+	unsigned peak_bpf = 0;
+	int peak_inst = -1;
 	snprintf(p, sizeof(p), "%s/r.json", dir);
 	while (pid > 0) {
 		pid_t w = waitpid(pid, &ws, WNOHANG);
 		if (w == pid || (w < 0 && errno != EINTR))
 			break;
+		unsigned b = bpf_total();
+		int in = instances();
+		peak_bpf = b > peak_bpf ? b : peak_bpf;
+		peak_inst = in > peak_inst ? in : peak_inst;
 		double el = now_s() - t0;
 		if (c->sig && !signalled && el >= c->sig_after &&
 		    (!c->sig_when || file_has(p, c->sig_when))) {
@@ -447,7 +469,8 @@ static void run_case(const struct kcase *c, const char *soak_n)
 	snprintf(p, sizeof(p), "%s/rc", dir);
 	FILE *f = fopen(p, "we");
 	if (f) {
-		fprintf(f, "%s\n%.2f\n", rc, secs);
+		fprintf(f, "%s\n%.2f\npeak bpf objects %u, tracefs instances %d\n", rc, secs,
+			peak_bpf, peak_inst);
 		fclose(f);
 	}
 	printf("reliability: case %s: %s in %.1f s\n", c->name, rc, secs);

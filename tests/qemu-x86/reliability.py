@@ -33,6 +33,9 @@ class Case:
         with open(os.path.join(d, "rc")) as f:
             lines = f.read().split("\n")
         self.rc, self.secs = lines[0], float(lines[1] or 0)
+        m = re.match(r"peak bpf objects (\d+), tracefs instances (-?\d+)",
+                     lines[2] if len(lines) > 2 else "")
+        self.peak_bpf, self.peak_inst = (int(m[1]), int(m[2])) if m else (0, -1)
         with open(os.path.join(d, "out.txt"), "rb") as f:
             self.raw = f.read()
         self.out = self.raw.decode("utf-8", "replace")
@@ -238,6 +241,13 @@ def interrupted(first_ok, then, status="interrupted"):
     return check
 
 
+def with_probes(check, backend):
+    def both(c):
+        check(c)
+        attached(c, backend)
+    return both
+
+
 def results_write(c):
     interrupted(["empty"], None)(c)
     if c.doc and res(c.doc, "hyp_call"):
@@ -254,11 +264,23 @@ def outside_run(c):
         c.bad("no kept result carries probe histograms")
 
 
-def probe_stopped(probe, backend):
+def attached(c, backend):
+    """While it ran, the probes were there (the after-snapshot then shows them gone)."""
+    if backend == "bpf" and c.peak_bpf == 0:
+        c.bad("no BPF object was ever seen while it ran: nothing was attached")
+    if backend == "tracefs" and c.peak_inst < 1:
+        c.bad("no ftrace instance was ever seen while it ran: nothing was attached")
+
+
+def probe_stopped(probe, backend, seen=True):
+    """seen=False: signalled right after attaching, it may be gone before the
+    driver's next look (every 50 ms); "via" says the start succeeded."""
     def check(c):
         c.exit(0)
         c.says(rf"{probe} via {backend}")
         c.says(rf"final {probe}")
+        if seen:
+            attached(c, backend)
     return check
 
 
@@ -304,8 +326,8 @@ CASES = {
         "bpf_load_fails": bpf_load,
         "bpf_caps_dropped": caps_dropped,
         "bpf_caps_dropped_bpf_only": caps_dropped_bpf,
-        "tracefs_unmounted_tracefs": tracefs_gone("tracefs"),
-        "tracefs_unmounted_bpf": tracefs_gone("bpf"),
+        "tracefs_unmounted_tracefs": with_probes(tracefs_gone("tracefs"), "tracefs"),
+        "tracefs_unmounted_bpf": with_probes(tracefs_gone("bpf"), "bpf"),
         "tracefs_unmounted_no_admin": tracefs_no_admin,
     },
     "privs": {
@@ -315,14 +337,14 @@ CASES = {
     },
     "interrupts": {
         "run_sigterm_vm_setup": interrupted(["empty"], "hyp_call"),
-        "run_sigint_mid_bench_probes": interrupted(["empty"], "hyp_call"),
+        "run_sigint_mid_bench_probes": with_probes(interrupted(["empty"], "hyp_call"), "bpf"),
         "run_sigterm_results_write": results_write,
         # the 7th BPF probe attached: in hyp_call's set (or cpuid's), never empty's
-        "run_sigint_probe_attach_bpf": interrupted(["empty"], None),
-        "run_sigterm_probe_attach_tracefs": interrupted([], "empty"),
-        "run_sigterm_outside_probes": outside_run,
-        "probe_bpf_sigterm_attach": probe_stopped("uexits", "bpf"),
-        "probe_tracefs_sigint_attach": probe_stopped("uexits", "tracefs"),
+        "run_sigint_probe_attach_bpf": with_probes(interrupted(["empty"], None), "bpf"),
+        "run_sigterm_probe_attach_tracefs": with_probes(interrupted([], "empty"), "tracefs"),
+        "run_sigterm_outside_probes": with_probes(outside_run, "bpf"),
+        "probe_bpf_sigterm_attach": probe_stopped("uexits", "bpf", seen=False),
+        "probe_tracefs_sigint_attach": probe_stopped("uexits", "tracefs", seen=False),
         "probe_bpf_sigint_outside": probe_stopped("exits", "bpf"),
         "probe_tracefs_sigterm_outside": probe_stopped("exits", "tracefs"),
         "probe_tracefs_sigterm_loop": probe_stopped("uexits", "tracefs"),
@@ -359,7 +381,8 @@ def main():
                     print(f"    | {line}")
             else:
                 passed += 1
-                print(f"ok   {name} (exit {c.rc}, {c.secs:.1f} s)")
+                print(f"ok   {name} (exit {c.rc}, {c.secs:.1f} s; while it ran: up to "
+                      f"{c.peak_bpf} BPF objects, {c.peak_inst} ftrace instances)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
