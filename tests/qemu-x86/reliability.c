@@ -51,6 +51,7 @@ enum {
 	KVM_MODE_000 = 1 << 4,
 	KVM_MODE_666 = 1 << 5,
 	NO_TRACEFS = 1 << 6,     /* tracefs unmounted */
+	FOREIGN_TRACEFS = 1 << 7, /* someone else's tracefs state, which must survive */
 };
 
 struct kcase {
@@ -111,8 +112,8 @@ static struct kcase cases[] = {
 	  { "run", "empty", "hyp_call", "cpuid", Q, "--probes", "--probe-backend", "bpf", "-o",
 	    "r.json" } },
 	/* while empty's probes attach (each tracefs instance costs seconds under TCG) */
-	{ "interrupts", "run_sigterm_probe_attach_tracefs", "sigterm@probe_attach:2", 0, 0, 0, NULL,
-	  120, { "run", "empty", "hyp_call", Q, "--probes", "--probe-backend", "tracefs", "-o",
+	{ "interrupts", "run_sigterm_probe_attach_tracefs", "sigterm@probe_attach:2",
+	  FOREIGN_TRACEFS, 0, 0, NULL, 120, { "run", "empty", "hyp_call", Q, "--probes", "--probe-backend", "tracefs", "-o",
 		 "r.json" } },
 	{ "interrupts", "run_sigterm_outside_probes", NULL, 0, SIGTERM, 0, "\"status\": \"ok\"", 180,
 	  { "run", Q, "--probes", "-o", "r.json" } },
@@ -120,9 +121,10 @@ static struct kcase cases[] = {
 	  { "probe", "uexits", "--backend", "bpf" } },
 	{ "interrupts", "probe_tracefs_sigint_attach", "sigint@probe_attach:1", 0, 0, 0, NULL, 60,
 	  { "probe", "uexits", "--backend", "tracefs" } },
-	{ "interrupts", "probe_bpf_sigint_outside", NULL, 0, SIGINT, 2.5, NULL, 60,
+	{ "interrupts", "probe_bpf_sigint_outside", NULL, FOREIGN_TRACEFS, SIGINT, 2.5, NULL, 60,
 	  { "probe", "exits", "--backend", "bpf", "-i", "0.5" } },
-	{ "interrupts", "probe_tracefs_sigterm_outside", NULL, 0, SIGTERM, 2.5, NULL, 60,
+	{ "interrupts", "probe_tracefs_sigterm_outside", NULL, FOREIGN_TRACEFS, SIGTERM, 2.5, NULL,
+	  60,
 	  { "probe", "exits", "--backend", "tracefs", "-i", "0.5" } },
 	{ "interrupts", "probe_tracefs_sigterm_loop", "sigterm@probe_loop:2", 0, 0, 0, NULL, 60,
 	  { "probe", "uexits", "--backend", "tracefs", "-i", "0.5" } },
@@ -165,11 +167,14 @@ static void dump_file(FILE *out, const char *label, const char *path)
 		fprintf(out, "%s: <%s>\n", label, strerror(errno));
 		return;
 	}
+	int n = 0;
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = 0;
 		if (line[0] && line[0] != '#')
-			fprintf(out, "%s: %s\n", label, line);
+			n += fprintf(out, "%s: %s\n", label, line) > 0;
 	}
+	if (!n)   /* so that a file that was read shows in the snapshot */
+		fprintf(out, "%s: (empty)\n", label);
 	fclose(f);
 }
 
@@ -189,6 +194,7 @@ static void dump_events(FILE *out)
 	DIR *d = opendir(TRACING "/events");
 	struct dirent *s, *e;
 	char p[1024], v[256];
+	int nev = 0, nen = 0, nfi = 0, ntr = 0;
 
 	if (!d)
 		return;
@@ -204,20 +210,23 @@ static void dump_events(FILE *out)
 				continue;
 			snprintf(p, sizeof(p), TRACING "/events/%s/%s/enable", s->d_name, e->d_name);
 			read_small(p, v, sizeof(v));
-			if (v[0] && strcmp(v, "0"))
+			nev++;
+			if (v[0] && strcmp(v, "0") && ++nen)
 				fprintf(out, "enabled: %s/%s = %s\n", s->d_name, e->d_name, v);
 			snprintf(p, sizeof(p), TRACING "/events/%s/%s/filter", s->d_name, e->d_name);
 			read_small(p, v, sizeof(v));
-			if (v[0] && strcmp(v, "none"))
+			if (v[0] && strcmp(v, "none") && ++nfi)
 				fprintf(out, "filter: %s/%s = %s\n", s->d_name, e->d_name, v);
 			snprintf(p, sizeof(p), TRACING "/events/%s/%s/trigger", s->d_name, e->d_name);
 			read_small(p, v, sizeof(v));
-			if (v[0] && v[0] != '#')
+			if (v[0] && v[0] != '#' && ++ntr)
 				fprintf(out, "trigger: %s/%s = %s\n", s->d_name, e->d_name, v);
 		}
 		closedir(sd);
 	}
 	closedir(d);
+	fprintf(out, "events: %d read: %d enabled, %d filtered, %d triggered at the top level\n",
+		nev, nen, nfi, ntr);
 }
 
 /* System-wide BPF objects by id: what is loaded, whoever holds it. */
@@ -321,6 +330,36 @@ static void snapshot(const char *path)
 
 /* ------------------------------------------------------------ one case */
 
+static void wr(const char *file, const char *text, bool append)
+{
+	char p[256];
+	snprintf(p, sizeof(p), TRACING "/%s", file);
+	int fd = open(p, O_WRONLY | O_CLOEXEC | (append ? O_APPEND : O_TRUNC));
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		printf("reliability: writing '%s' to %s: %s\n", text, p, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* State that is not kvmscope's, at the top level: an enabled event, a
+ * filter, a trigger, a kprobe, an instance. kvmscope must leave all of it. */
+static void foreign_tracefs(bool set)
+{
+	if (set) {
+		wr("events/sched/sched_process_exit/enable", "1", false);
+		wr("events/kvm/kvm_exit/filter", "exit_reason != 0", false);
+		wr("events/kvm/kvm_hypercall/trigger", "stacktrace:5", false);
+		wr("kprobe_events", "p:ks_foreign_kp kvm_vcpu_ioctl\n", true);
+		mkdir(TRACING "/instances/foreign", 0750);
+	} else {
+		wr("events/sched/sched_process_exit/enable", "0", false);
+		wr("events/kvm/kvm_exit/filter", "0", false);
+		wr("events/kvm/kvm_hypercall/trigger", "!stacktrace:5", false);
+		wr("kprobe_events", "-:ks_foreign_kp\n", true);
+		rmdir(TRACING "/instances/foreign");
+	}
+}
+
 static mode_t kvm_mode_saved;
 
 static void prepare(const struct kcase *c)
@@ -335,6 +374,8 @@ static void prepare(const struct kcase *c)
 		chmod("/dev/kvm", 0);
 	if (c->flags & KVM_MODE_666)
 		chmod("/dev/kvm", 0666);
+	if (c->flags & FOREIGN_TRACEFS)
+		foreign_tracefs(true);
 	if ((c->flags & NO_TRACEFS) && umount2(TRACING, 0) < 0)
 		printf("reliability: %s: umount " TRACING ": %s\n", c->name, strerror(errno));
 }
@@ -347,6 +388,8 @@ static void restore(const struct kcase *c)
 		rename("/dev/kvm.hidden", "/dev/kvm");
 	if (c->flags & (KVM_MODE_000 | KVM_MODE_666))
 		chmod("/dev/kvm", kvm_mode_saved);
+	if (c->flags & FOREIGN_TRACEFS)
+		foreign_tracefs(false);
 	if (stat(TRACING "/events", &st) < 0 && mount("nodev", TRACING, "tracefs", 0, NULL) < 0)
 		printf("reliability: %s: remounting tracefs: %s\n", c->name, strerror(errno));
 }

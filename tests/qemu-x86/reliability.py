@@ -241,6 +241,22 @@ def interrupted(first_ok, then, status="interrupted"):
     return check
 
 
+FOREIGN = ["enabled: sched/sched_process_exit = 1", "filter: kvm/kvm_exit = exit_reason != 0",
+           "trigger: kvm/kvm_hypercall = stacktrace:count=5", "instance: foreign",
+           "kprobe_events: p:kprobes/ks_foreign_kp kvm_vcpu_ioctl"]
+
+
+def foreign(check):
+    """Someone else's tracefs state was there before (and so, after)."""
+    def both(c):
+        check(c)
+        before = state(os.path.join(c.dir, "before.txt"))
+        for x in FOREIGN:
+            if not any(line.startswith(x) for line in before):
+                c.bad(f"the foreign tracefs state was not set up: no '{x}' before")
+    return both
+
+
 def with_probes(check, backend):
     def both(c):
         check(c)
@@ -341,12 +357,13 @@ CASES = {
         "run_sigterm_results_write": results_write,
         # the 7th BPF probe attached: in hyp_call's set (or cpuid's), never empty's
         "run_sigint_probe_attach_bpf": with_probes(interrupted(["empty"], None), "bpf"),
-        "run_sigterm_probe_attach_tracefs": with_probes(interrupted([], "empty"), "tracefs"),
+        "run_sigterm_probe_attach_tracefs":
+            foreign(with_probes(interrupted([], "empty"), "tracefs")),
         "run_sigterm_outside_probes": with_probes(outside_run, "bpf"),
         "probe_bpf_sigterm_attach": probe_stopped("uexits", "bpf", seen=False),
         "probe_tracefs_sigint_attach": probe_stopped("uexits", "tracefs", seen=False),
-        "probe_bpf_sigint_outside": probe_stopped("exits", "bpf"),
-        "probe_tracefs_sigterm_outside": probe_stopped("exits", "tracefs"),
+        "probe_bpf_sigint_outside": foreign(probe_stopped("exits", "bpf")),
+        "probe_tracefs_sigterm_outside": foreign(probe_stopped("exits", "tracefs")),
         "probe_tracefs_sigterm_loop": probe_stopped("uexits", "tracefs"),
     },
 }
@@ -358,6 +375,9 @@ def main():
     for g in groups:
         todo = ({"soak": lambda c, n=int(g[5:].split(":")[0]): soak(c, n)}
                 if g.startswith("soak=") else CASES.get(g))
+        for cases in CASES.values():   # a single case by its name
+            if todo is None and g in cases:
+                todo = {g: cases[g]}
         if todo is None:
             print(f"FAIL: unknown group {g}")
             failed += 1
