@@ -34,6 +34,8 @@ extern char **environ;
 #define ATTACH_FALLBACK_S 5.0
 /* After the notification: let the attach settle before the workload. */
 #define SETTLE_NS 100000000L
+/* Stopping: SIGINT again this often until it exits (see ks_bpftrace_stop). */
+#define SIGINT_EVERY_S 2.0
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -108,14 +110,14 @@ bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog
 		goto none;
 	}
 	snprintf(end, sizeof(end), "%s%s", end_pred ? " && " : "", end_pred ? end_pred : "");
-	/* @spans is printed first (END), so it is in the head of the output
-	 * the caller keeps; the histograms follow as bpftrace prints them. */
+	/* bpftrace prints every map at exit: the histograms and @spans. END
+	 * only drops the per-thread bookkeeping so that it is not printed. */
 	int n = snprintf(prog, len,
 			 "%s /pid == %d/ { @start[tid] = nsecs; @reason[tid] = %s; }\n"
 			 "%s /pid == %d%s && @start[tid]/ { %s[@reason[tid]] = hist(nsecs - "
 			 "@start[tid]); @spans = count(); delete(@start[tid]); "
 			 "delete(@reason[tid]); }\n"
-			 "END { print(@spans); clear(@spans); clear(@start); clear(@reason); }\n",
+			 "END { clear(@start); clear(@reason); }\n",
 			 start, (int)pid, reason, plan->end_event, (int)pid, end, hist);
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(why, wlen, "bpftrace program too long");
@@ -321,15 +323,29 @@ int ks_bpftrace_stop(struct ks_bpftrace *bt, double timeout_s, uint64_t *spans, 
 		snprintf(err, len, "bpftrace is not running");
 		return -1;
 	}
-	kill(bt->pid, SIGINT);
-	double deadline = now_s() + timeout_s;
-	while (now_s() < deadline && pump(bt, 100) >= 0)
-		;
+	/* SIGINT until it exits. bpftrace 0.17 only acts on a SIGINT that
+	 * interrupts its epoll_wait(): one that lands elsewhere in its event
+	 * loop, or before the loop starts (seen under emulation, right after
+	 * the attach), sets its flag and is never looked at again, and it would
+	 * run forever. Its handler only sets that flag; a repeat that lands in
+	 * its END phase at worst cuts END short, so that the per-thread maps
+	 * are printed too. */
+	double deadline = now_s() + timeout_s, next = 0;
+	int sent = 0;
+	for (double t = now_s(); t < deadline; t = now_s()) {
+		if (t >= next) {
+			kill(bt->pid, SIGINT);
+			sent++;
+			next = t + SIGINT_EVERY_S;
+		}
+		if (pump(bt, 100) < 0)
+			break;   /* EOF: it is exiting */
+	}
 	int ws = reap(bt, deadline, &killed);
 	output_line(bt, out, sizeof(out));
 	if (killed) {
-		snprintf(err, len, "bpftrace did not exit within %.1f s of SIGINT (killed); it "
-			 "printed: %s", timeout_s, out);
+		snprintf(err, len, "bpftrace did not exit within %.1f s of SIGINT (%d sent; killed); "
+			 "it printed: %s", timeout_s, sent, out);
 		return -1;
 	}
 	if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
@@ -337,8 +353,7 @@ int ks_bpftrace_stop(struct ks_bpftrace *bt, double timeout_s, uint64_t *spans, 
 		snprintf(err, len, "bpftrace ended with %s: %s", st, out);
 		return -1;
 	}
-	const char *s = strstr(bt->out, "@spans: ");
-	if (s)
-		*spans = strtoull(s + 8, NULL, 10);
+	for (const char *s = bt->out; (s = strstr(s, "@spans: ")); s += 8)
+		*spans = strtoull(s + 8, NULL, 10);   /* the last one: the maps at exit */
 	return 0;
 }

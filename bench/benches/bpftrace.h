@@ -32,7 +32,7 @@ bool ks_bpftrace_find(char *path, size_t len, char *why, size_t wlen);
 
 /* The bpftrace program equivalent to `plan` (exits, uexits) for process pid:
  * same start and end events, same pairing per thread, log2 histogram by
- * reason, plus @spans (printed first at exit). false + why when none. */
+ * reason, plus the count @spans; bpftrace prints them at exit. false + why when none. */
 bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog, size_t len,
 			 char *why, size_t wlen);
 
@@ -41,7 +41,8 @@ bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog
 int ks_bpftrace_start(struct ks_bpftrace *bt, const char *path, const char *prog,
 		      double timeout_s, char *err, size_t len);
 
-/* SIGINT it, read what it prints until it exits (SIGKILL after timeout_s),
+/* SIGINT it (again every 2 s: bpftrace 0.17 can miss one), read what it
+ * prints until it exits (SIGKILL after timeout_s),
  * reap it; *spans from its "@spans: N" line (0 if it saw none). 0, or -1 + err. */
 int ks_bpftrace_stop(struct ks_bpftrace *bt, double timeout_s, uint64_t *spans, char *err,
 		     size_t len);
