@@ -106,7 +106,7 @@ char *ks_gp_label(const char *s, char *buf, size_t len)
 	for (const char *p = s ? s : ""; *p && n + 1 < len; p++) {
 		char c = *p;
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 (c && strchr(" .,:;_-+=/()#%@", c));
+			 (c && strchr(" .,:;_-+=/()#%@<>", c));
 		buf[n++] = ok ? c : '?';
 	}
 	buf[n] = 0;

@@ -32,10 +32,12 @@ void ks_md_escape(FILE *f, const char *s);
 /*
  * Text for a gnuplot single-quoted string (titles, legend entries, tic
  * labels) in a script that sets `noenhanced`: only a whitelist of plain
- * characters is kept (letters, digits, space and . , : ; _ - + = / ( ) # % @),
- * anything else becomes '?', and the result is cut to fit len.  Gnuplot
+ * characters is kept (letters, digits, space and . , : ; _ - + = / ( ) # % @
+ * < >), anything else becomes '?', and the result is cut to fit len.  Gnuplot
  * single-quoted strings have no escapes except '' and the whitelist has no
- * quote, so nothing in a label can end the string or start a command.
+ * quote, so nothing in a label can end the string or start a command; < >
+ * stay for "write->inject", and gnuplot's SVG terminal writes < and & as
+ * entities.
  */
 char *ks_gp_label(const char *s, char *buf, size_t len);
 
