@@ -331,6 +331,8 @@ int main(int argc, char **argv)
 	try_mount("bpf", "/sys/fs/bpf", "bpf", NULL, 1);
 	try_mount("tmpfs", "/tmp", "tmpfs", NULL, 1);
 	setenv("PATH", "/kvmscope:/bin:/sbin", 1);
+	/* the serial console is a tty, but it is a log: no progress lines */
+	setenv("TERM", "dumb", 1);
 
 	say("started at %.3f s uptime", uptime());
 	int modfail = load_modules();
