@@ -228,6 +228,7 @@ int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c);
 struct ks_stat_snap {
 	int idx[KS_MAX_CHECKS];
 	uint64_t before[KS_MAX_CHECKS];
+	uint64_t t0_ns;   /* CLOCK_MONOTONIC at begin: background exits grow with time */
 };
 void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s);
 /* Record the vCPU's whole-benchmark exit counters (arch stat names) in r. */
