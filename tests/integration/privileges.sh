@@ -4,7 +4,7 @@
 # (a tmpfs) with or without a kvm node, and setpriv makes us uid 65534.
 #   - run and info exit 4 and name /dev/kvm and what is wrong with it
 #   - probe as uid 65534 names the missing capabilities and tracefs rights
-#   - compare as uid 65534 works
+#   - compare and export as uid 65534 work
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || skip "needs root (a mount namespace with its own /dev, setpriv)"
 command -v unshare >/dev/null && command -v setpriv >/dev/null ||
@@ -54,11 +54,15 @@ grep -q 'BPF tracing needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN: this proce
 grep -q 'the tracefs backend needs root, or CAP_DAC_OVERRIDE' "$WORK/o3" ||
 	fail "probe as uid 65534: the tracefs right is not named"
 
-# 4. compare (like report) needs no root
+# 4. compare and export (like report) need no root
 fx=$(dirname "$0")/../fixtures/results/hostile-strings.json
 cp "$fx" "$WORK/nobody/a.json"
 "${NOBODY[@]}" "$KVMSCOPE" compare "$WORK/nobody/a.json" "$WORK/nobody/a.json" \
 	-o "$WORK/nobody/cmp" >"$WORK/o4" 2>&1
 rc=$?
 [ $rc -eq 0 ] || { cat "$WORK/o4"; fail "compare as uid 65534: exit $rc"; }
+"${NOBODY[@]}" "$KVMSCOPE" export --format csv -o "$WORK/nobody/x.csv" "$WORK/nobody/a.json" \
+	>"$WORK/o5" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$WORK/o5"; fail "export as uid 65534: exit $rc"; }
 echo PASS
