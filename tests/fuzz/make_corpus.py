@@ -58,19 +58,45 @@ def trimmed(path, keep=24, results=None):
     return json.dumps(d, indent=1, ensure_ascii=False).encode()
 
 
+CLASSIC = {"hyp_call", "mmio_read_lapic", "mmio_read_vgic", "eoi", "outl_to_kernel",
+           "mmio_write_kernel", "irqfd"}
+FEW = {"pio_out_user", "hyp_call", "irqfd", "mmio_read_vgic", "eoi"}
+
+
+def with_probes_perf(doc):
+    """A run with --probes and perf counters: what report_probes.c and the
+    perf section read (results/README.md), on its first ok benchmark."""
+    d = json.loads(doc)
+    for r in d["results"]:
+        if r["status"] == "ok":
+            r["probes"] = [
+                {"probe": "uexits", "backend": "bpf", "lost": 0, "unpaired": 2, "events": 40,
+                 "keys": [{"key": "KVM_EXIT_IO", "count": 20, "mean_ns": 812.5, "p50_ns_upper": 1023,
+                           "p99_ns_upper": 2047, "max_ns": 1900, "hist": [0, 0, 3, 17]}]},
+                {"probe": "exits", "backend": "tracefs", "lost": 1, "unpaired": 0, "keys": []},
+            ]
+            r["perf"] = {
+                "cycles": {"value": 123456789, "unit": "count"},
+                "instructions": {"unsupported": "perf_event_open(instructions): ENOENT"},
+                "context_switches": {"value": 3, "unit": "count"},
+                "task_clock": {"value": 2.5e8, "unit": "ns"},
+            }
+            break
+    return json.dumps(d, indent=1).encode()
+
+
 def results_seeds():
+    """Results files for fuzz_resultset: small (a mutation of a big seed is
+    slow to run), covering every section the report renders."""
     a1 = os.path.join(PUBLISHED, "a1.json")
-    b1 = os.path.join(PUBLISHED, "b1.json")
     hostile = os.path.join(FIXTURES, "results", "hostile-strings.json")
-    few = {"pio_out_user", "hyp_call", "irqfd", "mmio_read_vgic", "eoi"}
     seeds = {
-        "published-a1-trimmed.json": trimmed(a1),
-        "published-b1-trimmed.json": trimmed(b1),
-        "published-a1-few.json": trimmed(a1, 12, few),
-        "hostile-strings-trimmed.json": trimmed(hostile, 16),
-        "hostile-strings-few.json": trimmed(hostile, 8, few),
+        "published-a1-few.json": trimmed(a1, 12, FEW),
+        "published-a1-classic.json": trimmed(a1, 8, CLASSIC),
+        "hostile-strings-few.json": trimmed(hostile, 8, FEW),
     }
-    # incomplete run, an empty result list, a failed benchmark only
+    seeds["probes-perf.json"] = with_probes_perf(trimmed(a1, 8, {"pio_out_user", "hyp_call"}))
+    # incomplete run, an empty result list
     d = json.loads(seeds["published-a1-few.json"])
     d["complete"] = False
     d["incomplete_reason"] = "interrupted by a signal; results up to that point are kept"
@@ -255,10 +281,17 @@ def main():
     for n, d in rs.items():
         out("fuzz_resultset", n, d)
         out("fuzz_json_read", n, d)
-    # two sets in one input: a comparison (cut at the NUL byte)
-    out("fuzz_resultset", "pair-a1-b1", rs["published-a1-few.json"] + b"\0" + trimmed(
-        os.path.join(PUBLISHED, "b1.json"), 12, {"pio_out_user", "hyp_call", "irqfd", "mmio_read_vgic", "eoi"}))
-    out("fuzz_resultset", "pair-hostile-a1", rs["hostile-strings-few.json"] + b"\0" + rs["published-a1-few.json"])
+    # the published runs whole but for their samples: the reader's seeds only
+    for n in ("a1", "b1"):
+        out("fuzz_json_read", "published-%s-trimmed.json" % n, trimmed(os.path.join(PUBLISHED, n + ".json")))
+    # two sets in one input: a comparison (cut at the NUL byte); the same
+    # backend and kernel, so they also pool as two runs of one set
+    three = {"pio_out_user", "hyp_call", "irqfd"}
+    a1 = trimmed(os.path.join(PUBLISHED, "a1.json"), 8, three)
+    b1 = trimmed(os.path.join(PUBLISHED, "b1.json"), 8, three)
+    out("fuzz_resultset", "pair-a1-b1", a1 + b"\0" + b1)
+    out("fuzz_resultset", "pair-hostile-a1", trimmed(os.path.join(FIXTURES, "results", "hostile-strings.json"), 6, three)
+        + b"\0" + a1)
     for n, d in json_edge_cases().items():
         out("fuzz_json_read", n, d)
     for n, d in run_args_seeds().items():

@@ -24,7 +24,7 @@ args=(-runs="$runs" -max_total_time="$secs" -seed=1 -timeout=10 -rss_limit_mb=20
       -print_final_stats=1 -artifact_prefix="$PWD/"
       -error_exitcode=66 -timeout_exitcode=67)   # libFuzzer's default 77 means "skipped" to ctest
 [ -n "$dict" ] && args+=(-dict="$dict")
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=16}   # see soak.sh
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 echo "$(basename "$fz"): $(ls "$corpus" | wc -l) seeds, up to $runs runs or $secs s"
 "$fz" "${args[@]}" "$scratch" "$corpus" 2>&1 | grep -v '^#[0-9]*.*\(NEW\|REDUCE\|pulse\)'
