@@ -7,7 +7,8 @@ PKGS=(build-essential cmake pkg-config libjansson-dev libcmocka-dev
       qemu-system-x86 cpio xz-utils zstd file libfdt-dev
       clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
       libtracefs-dev libtraceevent-dev
-      groff-base man-db dpkg-dev python3-yaml curl)   # man pages, .deb, LAVA tests
+      groff-base man-db dpkg-dev python3-yaml curl    # man pages, .deb, LAVA tests
+      libclang-rt-14-dev valgrind)                    # libFuzzer + sanitizer runtimes; valgrind on report
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
