@@ -106,6 +106,48 @@ def results_seeds():
     return seeds
 
 
+def extreme_seeds(few):
+    """Numbers at the edges for the statistics: huge and subnormal samples,
+    one sample, constant and all-zero sides, mismatched units, duplicate
+    benchmark names, infinite metrics and odd parameters."""
+    base = json.loads(few)
+
+    def ok(d):
+        return [r for r in d["results"] if r["status"] == "ok"]
+
+    def dump(d):
+        return json.dumps(d).encode()
+    seeds = {}
+    d = json.loads(few)
+    for r in ok(d):
+        r["samples"] = [1e308] * 5 + [-1e308] * 5
+    seeds["extreme-huge.json"] = dump(d)
+    for r in ok(d):
+        r["samples"] = [5e-324, 1e-320, 0, -0.0]
+    seeds["extreme-subnormal.json"] = dump(d)
+    d = json.loads(few)
+    d["results"] = d["results"] + d["results"]
+    for r in d["results"]:
+        r["metrics"] = {"x": {"value": 1e999, "unit": "ns"}, "y": {"value": None}}
+        r["params"] = {"region_mib": 1e308, "interrupts": -5, "s": "str"}
+    d["environment"]["clock"]["host_tick_hz"] = 1e308
+    d["environment"]["clock"]["guest_tick_hz"] = -1
+    seeds["extreme-dups-metrics.json"] = dump(d)
+    a, b = json.loads(few), json.loads(few)
+    for r in ok(a):
+        r["samples"] = [7.0] * 10
+    for r in ok(b):
+        r["samples"] = [7.0] * 10
+    seeds["pair-constant"] = dump(a) + b"\0" + dump(b)
+    for r in ok(a):
+        r["samples"] = [0.0] * 3
+    for r in ok(b):
+        r["samples"] = [1.0]
+        r["unit"] = "ns/page"
+    seeds["pair-one-sample-units"] = dump(a) + b"\0" + dump(b)
+    return seeds
+
+
 def json_edge_cases():
     return {
         "empty-object.json": "{}",
@@ -281,6 +323,8 @@ def main():
     for n, d in rs.items():
         out("fuzz_resultset", n, d)
         out("fuzz_json_read", n, d)
+    for n, d in extreme_seeds(rs["published-a1-few.json"]).items():
+        out("fuzz_resultset", n, d)
     # the published runs whole but for their samples: the reader's seeds only
     for n in ("a1", "b1"):
         out("fuzz_json_read", "published-%s-trimmed.json" % n, trimmed(os.path.join(PUBLISHED, n + ".json")))
