@@ -128,11 +128,12 @@ def extreme_seeds(few):
     d = json.loads(few)
     d["results"] = d["results"] + d["results"]
     for r in d["results"]:
-        r["metrics"] = {"x": {"value": 1e999, "unit": "ns"}, "y": {"value": None}}
+        r["metrics"] = {"x": {"value": "@INF@", "unit": "ns"}, "y": {"value": None}}
         r["params"] = {"region_mib": 1e308, "interrupts": -5, "s": "str"}
     d["environment"]["clock"]["host_tick_hz"] = 1e308
     d["environment"]["clock"]["guest_tick_hz"] = -1
-    seeds["extreme-dups-metrics.json"] = dump(d)
+    # JSON has no infinity, but 1e999 is a valid number that overflows
+    seeds["extreme-dups-metrics.json"] = dump(d).replace(b'"@INF@"', b"1e999")
     a, b = json.loads(few), json.loads(few)
     for r in ok(a):
         r["samples"] = [7.0] * 10
