@@ -108,8 +108,8 @@ def results_seeds():
 
 def extreme_seeds(few):
     """Numbers at the edges for the statistics: huge and subnormal samples,
-    one sample, constant and all-zero sides, mismatched units, duplicate
-    benchmark names, infinite metrics and odd parameters."""
+    one sample, constant and all-zero sides, mismatched units, a duplicate
+    benchmark name (refused), infinite metrics and odd parameters."""
     base = json.loads(few)
 
     def ok(d):
@@ -127,13 +127,15 @@ def extreme_seeds(few):
     seeds["extreme-subnormal.json"] = dump(d)
     d = json.loads(few)
     d["results"] = d["results"] + d["results"]
+    seeds["extreme-dup-names.json"] = dump(d)   # refused: a name twice
+    d = json.loads(few)
     for r in d["results"]:
         r["metrics"] = {"x": {"value": "@INF@", "unit": "ns"}, "y": {"value": None}}
         r["params"] = {"region_mib": 1e308, "interrupts": -5, "s": "str"}
     d["environment"]["clock"]["host_tick_hz"] = 1e308
     d["environment"]["clock"]["guest_tick_hz"] = -1
     # JSON has no infinity, but 1e999 is a valid number that overflows
-    seeds["extreme-dups-metrics.json"] = dump(d).replace(b'"@INF@"', b"1e999")
+    seeds["extreme-metrics.json"] = dump(d).replace(b'"@INF@"', b"1e999")
     a, b = json.loads(few), json.loads(few)
     for r in ok(a):
         r["samples"] = [7.0] * 10
