@@ -5,6 +5,7 @@
 #include "escape.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -105,7 +106,7 @@ char *ks_gp_label(const char *s, char *buf, size_t len)
 	for (const char *p = s ? s : ""; *p && n + 1 < len; p++) {
 		char c = *p;
 		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 (c && strchr(" .,:;_-+=/()#%@", c));
+			 (c && strchr(" .,:;_-+=/()#%@<>", c));
 		buf[n++] = ok ? c : '?';
 	}
 	buf[n] = 0;
@@ -150,4 +151,49 @@ char *ks_term_safe(const char *s, char *buf, size_t len)
 	}
 	buf[n] = 0;
 	return buf;
+}
+
+void ks_csv_cell(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = 0, cap = strlen((const char *)p) * 3 + 2;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return;
+	buf[n++] = '\'';  /* the formula guard, dropped below when not needed */
+	while (*p) {
+		int k = utf8_len(p);
+		if (k == 0) {
+			memcpy(buf + n, "\xef\xbf\xbd", 3);  /* U+FFFD */
+			n += 3;
+			p++;
+		} else if (k == 1 && (*p < 0x20 || *p == 0x7f)) {
+			buf[n++] = ' ';
+			p++;
+		} else if (k == 2 && p[0] == 0xc2 && p[1] <= 0x9f) {
+			buf[n++] = ' ';  /* a C1 control, e.g. U+009B CSI */
+			p += 2;
+		} else {
+			memcpy(buf + n, p, (size_t)k);
+			n += (size_t)k;
+			p += k;
+		}
+	}
+	buf[n] = 0;
+	const char *cell = buf + 1, *first = cell + strspn(cell, " ");
+	if (*first && strchr("=+-@", *first))
+		cell = buf;
+	size_t len = n - (size_t)(cell - buf);
+	int quote = strpbrk(cell, ",\"") || (len && (cell[0] == ' ' || cell[len - 1] == ' '));
+	if (quote)
+		fputc('"', f);
+	for (const char *c = cell; *c; c++) {
+		if (*c == '"')
+			fputc('"', f);
+		fputc(*c, f);
+	}
+	if (quote)
+		fputc('"', f);
+	free(buf);
 }

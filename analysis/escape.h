@@ -32,10 +32,12 @@ void ks_md_escape(FILE *f, const char *s);
 /*
  * Text for a gnuplot single-quoted string (titles, legend entries, tic
  * labels) in a script that sets `noenhanced`: only a whitelist of plain
- * characters is kept (letters, digits, space and . , : ; _ - + = / ( ) # % @),
- * anything else becomes '?', and the result is cut to fit len.  Gnuplot
+ * characters is kept (letters, digits, space and . , : ; _ - + = / ( ) # % @
+ * < >), anything else becomes '?', and the result is cut to fit len.  Gnuplot
  * single-quoted strings have no escapes except '' and the whitelist has no
- * quote, so nothing in a label can end the string or start a command.
+ * quote, so nothing in a label can end the string or start a command; < >
+ * stay for "write->inject", and gnuplot's SVG terminal writes < and & as
+ * entities.
  */
 char *ks_gp_label(const char *s, char *buf, size_t len);
 
@@ -45,6 +47,17 @@ char *ks_gp_label(const char *s, char *buf, size_t len);
  * terminal of whoever prints its report.  Cut to fit len.
  */
 char *ks_term_safe(const char *s, char *buf, size_t len);
+
+/*
+ * A CSV cell (RFC 4180) for a spreadsheet or a dashboard: control characters
+ * (C0 with tab, CR and LF, DEL, C1) become spaces and invalid UTF-8 U+FFFD;
+ * a cell whose first non-space character is = + - or @, which a spreadsheet
+ * would evaluate as a formula (OWASP's "CSV injection"), gets a leading ';
+ * and the cell is quoted, its quotes doubled, when it holds a comma or a
+ * quote or starts or ends with a space.  For text only: numbers a program
+ * formats itself (a negative median, say) are written as they are.
+ */
+void ks_csv_cell(FILE *f, const char *s);
 
 /* A file-name-safe slug of s ([A-Za-z0-9_-], others '_'), cut to fit len. */
 char *ks_slug(const char *s, char *buf, size_t len);

@@ -182,14 +182,14 @@ fail:
 	return NULL;
 }
 
-/* set xtics ('a' 0, 'b' 1, ...) for category axes */
+/* set xtics ('a' 0, 'b' 1, ...) for category axes; few categories stay level */
 static void cat_tics(FILE *bf, const char *const *cats, size_t ncat)
 {
 	char b[200];
 	fputs("set xtics (", bf);
 	for (size_t c = 0; c < ncat; c++)
-		fprintf(bf, "%s'%s' %zu", c ? ", " : "", L(cats[c], b, sizeof b), c);
-	fputs(") rotate by -30 left\n", bf);
+		fprintf(bf, "%s'%s' %zu", c ? ", " : "", L(cats[c], b, ncat <= 3 ? 60 : 40), c);
+	fputs(ncat <= 3 ? ")\n" : ") rotate by -30 left\n", bf);
 	fprintf(bf, "set xrange [-0.6:%zu.6]\n", ncat ? ncat - 1 : 0);
 }
 

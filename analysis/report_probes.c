@@ -24,6 +24,7 @@ static const char *str(const struct kj_value *o, const char *k)
 void ks_section_probes(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 {
 	int any = 0;
+	size_t silent = 0;
 
 	for (size_t s = 0; s < n; s++)
 		for (size_t i = 0; i < sets[s]->nb; i++) {
@@ -64,4 +65,7 @@ void ks_section_probes(struct ks_rdoc *d, struct ks_resultset **sets, size_t n)
 				}
 			}
 		}
+	if (silent)
+		ks_rdoc_para(d, "%zu probe attachments saw no event (a probe around a benchmark "
+				"that does not exercise it) and are not listed.", silent);
 }

@@ -4,8 +4,10 @@
 # kernel command line, B with extra arguments (module parameters such as
 # kvm.halt_poll_ns=0 or kvm_amd.npt=0, applied as modprobe would).
 #
-#   scripts/ab-testbed.sh OUTDIR RUNS "B KERNEL ARGS" -- [kvmscope run ARGS...]
+#   scripts/ab-testbed.sh [--b-run "ARGS"] OUTDIR RUNS "B KERNEL ARGS" -- [kvmscope run ARGS...]
 #
+# --b-run adds kvmscope run arguments to B only (e.g. "--probes
+# --probe-backend tracefs": B runs with the kvm trace events enabled).
 # RUNS boots per configuration, interleaved A B A B ... so slow drift on the
 # host (other load, thermal) hits both alike; each boot is one run with a
 # fresh VM, kernel and memory layout.  Existing aN/bN.json are kept (resume).
@@ -16,24 +18,29 @@
 # file and is listed in OUTDIR/failures.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 4 ] && [ "$4" = -- ] || { sed -n '6,7p' "$0" | sed 's/^# //' >&2; exit 2; }
+BRUN=""
+if [ "${1:-}" = --b-run ]; then BRUN=$2; shift 2; fi
+[ $# -ge 4 ] && [ "$4" = -- ] || { sed -n '6,9p' "$0" | sed 's/^# //' >&2; exit 2; }
 OUT=$1; RUNS=$2; BARGS=$3; shift 4
 BUILD_DIR=${BUILD_DIR:-build}
 mkdir -p "$OUT"
-echo "$BARGS" >"$OUT/b-args"
+# what B changes, for labels: the kernel arguments and/or the run arguments
+echo "$BARGS${BARGS:+${BRUN:+ }}${BRUN:+kvmscope run $BRUN}" >"$OUT/b-args"
 [ -x "$BUILD_DIR/bench/kvmscope-static" ] || scripts/build.sh
 
 for i in $(seq 1 "$RUNS"); do
 	for cfg in a b; do
 		append=""
+		extra=()
 		[ $cfg = b ] && append=$BARGS
+		[ $cfg = b ] && [ -n "$BRUN" ] && read -r -a extra <<<"$BRUN"
 		f="$OUT/$cfg$i.json"
 		[ -s "$f" ] && continue
 		tmp=$(mktemp -d)
 		echo "ab-testbed: run $i config ${cfg^^} ${append:-(defaults)}" >&2
 		rc=0
 		tests/qemu-x86/testbed.sh --timeout 1500 --append "$append" --out "$tmp" -- \
-			"$BUILD_DIR/bench/kvmscope-static" run "$@" -o results.json \
+			"$BUILD_DIR/bench/kvmscope-static" run "$@" "${extra[@]}" -o results.json \
 			>"$tmp/console.log" 2>&1 || rc=$?
 		# exit 1 = a benchmark failed: that is a result too (it is in the file)
 		if [ ! -s "$tmp/results.json" ] || { [ $rc != 0 ] && [ $rc != 1 ]; }; then
@@ -53,7 +60,7 @@ for i in $(seq 1 "$RUNS"); do
 	if [ $((i % 2)) = 1 ]; then AODD+=("$OUT/a$i.json"); else AEVEN+=("$OUT/a$i.json"); fi
 done
 K="$BUILD_DIR/bench/kvmscope"
-"$K" compare -l "A: defaults" "$(join "${A[@]}")" -l "B: $BARGS" "$(join "${B[@]}")" \
+"$K" compare -l "A: defaults" "$(join "${A[@]}")" -l "B: $(cat "$OUT/b-args")" "$(join "${B[@]}")" \
 	-o "$OUT/ab" | tee "$OUT/ab.txt"
 "$K" compare -l "A (odd runs)" "$(join "${AODD[@]}")" -l "A (even runs)" "$(join "${AEVEN[@]}")" \
 	-o "$OUT/aa" | tee "$OUT/aa.txt"

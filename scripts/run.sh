@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, run the default suite on
 # this machine's /dev/kvm, write the results JSON and a text report under
-# results/local/. Extra arguments go to `kvmscope run` (e.g. --quick).
+# results/local/, then the report (Markdown, HTML, plots), SQUAD metrics/tests/
+# metadata files and a CSV next to it. Extra arguments go to `kvmscope run`
+# (e.g. --quick).
 #
 # Without a usable /dev/kvm (e.g. a PVM guest whose kvm_pvm refuses to bind),
 # the suite runs instead inside the x86_64 QEMU testbed (Debian's kernel, KVM
@@ -37,5 +39,14 @@ else
 	[ -f "$out/results.json" ] && cp "$out/results.json" "$json"
 	rm -rf "$out"
 fi
-[ -f "$json" ] && echo "results: $json; report: $report"
+if [ -f "$json" ]; then
+	# for people: Markdown + HTML + plots; for dashboards: SQUAD files and CSV
+	base=${json%.json}
+	"$BUILD_DIR"/bench/kvmscope report "$json" -o "$base.report" >/dev/null || true
+	"$BUILD_DIR"/bench/kvmscope export --format squad -o "$base.squad" "$json" || true
+	"$BUILD_DIR"/bench/kvmscope export --format csv -o "$base.csv" "$json" || true
+	echo "results: $json; text: $report"
+	echo "report: $base.report/report.md (.html, plots/); dashboards: $base.squad-metrics.json" \
+	     "(+ -tests, -metadata), $base.csv"
+fi
 exit "$rc"

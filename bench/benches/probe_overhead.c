@@ -12,13 +12,20 @@
  * minus the median of the without-runs' medians, so its median is exactly
  * median(with) - median(without): the overhead in ns per exit (a negative
  * value is noise). Not in the default suite: it runs the workload 2N times
- * per probe and backend.
+ * per probe and backend (--probe-backend bpf|tracefs: that backend only).
+ *
+ * probe_overhead_{uexits,exits}_bpftrace: the same figure for the
+ * equivalent bpftrace one-liner (bpftrace.c), when bpftrace is found
+ * ($KVMSCOPE_BPFTRACE, else PATH): bpftrace is started before each with-run
+ * and stopped with SIGINT after it. Without bpftrace the result says
+ * unsupported and why.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "benches.h"
+#include "bpftrace.h"
 
 /* pio_out_user once into a scratch result list: its median ns per exit. */
 static int run_workload(struct ks_ctx *c, double *median, uint64_t *ops, char *err, size_t len)
@@ -68,9 +75,15 @@ static struct ks_result *add(struct ks_ctx *c, const char *probe, const char *ba
 	snprintf(name, sizeof(name), "probe_overhead_%s_%s", probe, backend);
 	struct ks_result *r = ks_result_add(c->res, name, "probe", "ns");
 	if (r) {
-		snprintf(r->what, sizeof(r->what),
-			 "%s probe (%s backend) cost per pio_out_user exit: median with - median "
-			 "without, alternating pairs", probe, backend);
+		if (!strcmp(backend, "bpftrace"))
+			snprintf(r->what, sizeof(r->what),
+				 "bpftrace one-liner equivalent to the %s probe: cost per "
+				 "pio_out_user exit, median with - median without, alternating pairs",
+				 probe);
+		else
+			snprintf(r->what, sizeof(r->what),
+				 "%s probe (%s backend) cost per pio_out_user exit: median with - "
+				 "median without, alternating pairs", probe, backend);
 		ks_result_param_str(r, "probe", probe);
 		ks_result_param_str(r, "backend", backend);
 		ks_result_param_str(r, "workload", "pio_out_user");
@@ -78,40 +91,91 @@ static struct ks_result *add(struct ks_ctx *c, const char *probe, const char *ba
 	return r;
 }
 
-/* One probe on one backend: N alternating pairs. */
-static int measure(struct ks_ctx *c, const struct ks_probe_backend *be,
+/* What is attached around each with-run: a kvmscope backend, or bpftrace
+ * running the equivalent one-liner (be == NULL). */
+struct attacher {
+	const char *name;
+	const struct ks_probe_backend *be;
+	const char *bpftrace;   /* its path */
+};
+
+/* bpftrace compiles with LLVM at start: seconds, tens under emulation. */
+#define BPFTRACE_ATTACH_TIMEOUT_S 120.0
+#define BPFTRACE_EXIT_TIMEOUT_S 30.0
+
+struct attached {
+	void *st;                  /* kvmscope backend state */
+	struct ks_bpftrace bt;
+};
+
+static int attach(const struct attacher *a, const struct ks_probe_plan *plan,
+		  struct attached *at, char *err, size_t len)
+{
+	if (a->be)
+		return a->be->start(plan, getpid(), &at->st, err, len);
+	char prog[1024];
+	if (!ks_bpftrace_program(plan, getpid(), prog, sizeof(prog), err, len))
+		return -1;
+	return ks_bpftrace_start(&at->bt, a->bpftrace, prog, BPFTRACE_ATTACH_TIMEOUT_S, err, len);
+}
+
+/* Detach; *events: what the probe took (kvmscope: raw events; bpftrace: spans). */
+static int detach(const struct attacher *a, struct attached *at, uint64_t *events,
+		  uint64_t *lost, char *err, size_t len)
+{
+	if (a->be) {
+		struct ks_probe_snapshot s;
+		if (a->be->snapshot(at->st, &s) == 0) {
+			*events += s.events;
+			*lost += s.lost;
+			ks_probe_snapshot_free(&s);
+		}
+		a->be->stop(at->st);
+		return 0;
+	}
+	uint64_t spans = 0;
+	int rc = ks_bpftrace_stop(&at->bt, BPFTRACE_EXIT_TIMEOUT_S, &spans, err, len);
+	*events += spans;
+	return rc;
+}
+
+/* One probe on one attacher: N alternating pairs. */
+static int measure(struct ks_ctx *c, const struct attacher *a,
 		   const struct ks_probe_plan *plan, uint64_t pairs)
 {
-	struct ks_result *r = add(c, plan->probe, be->name);
+	struct ks_result *r = add(c, plan->probe, a->name);
 	double *with = calloc(pairs, sizeof(double)), *without = calloc(pairs, sizeof(double));
+	double *attach_s = calloc(pairs, sizeof(double));
+	struct attached *at = calloc(1, sizeof(*at));   /* bpftrace's output buffer: not on the stack */
 	char err[512] = "";
 	uint64_t events = 0, ops = 0, lost = 0;
 	int rc = -1;
 
-	if (!r || !with || !without) {
+	if (!r || !with || !without || !attach_s || !at) {
 		if (r)
 			ks_result_fail(r, "failed", "out of memory");
 		goto out;
 	}
 	ks_result_param_str(r, "events", plan->start_event);
+	if (!a->be)
+		ks_result_param_str(r, "bpftrace", a->bpftrace);
 	for (uint64_t i = 0; i < pairs && !ks_interrupted; i++) {
 		for (int half = 0; half < 2; half++) {
 			bool probed = (half == 0) == (i % 2 == 0);
-			void *st = NULL;
 			uint64_t n = 0;
-			if (probed && be->start(plan, getpid(), &st, err, sizeof(err)) < 0) {
-				ks_result_fail(r, "unsupported", "%s", err);
+			if (probed && attach(a, plan, at, err, sizeof(err)) < 0) {
+				ks_result_fail(r, a->be ? "unsupported" : "failed", "%s", err);
 				goto out;
 			}
+			if (probed && !a->be)
+				attach_s[i] = at->bt.attach_s;
 			int w = run_workload(c, probed ? &with[i] : &without[i], &n, err, sizeof(err));
 			if (probed) {
-				struct ks_probe_snapshot s;
-				if (be->snapshot(st, &s) == 0) {
-					events += s.events;
-					lost += s.lost;
-					ks_probe_snapshot_free(&s);
+				char derr[512];
+				if (detach(a, at, &events, &lost, derr, sizeof(derr)) < 0) {
+					ks_result_fail(r, "failed", "%s", derr);
+					goto out;
 				}
-				be->stop(st);
 				ops += n;
 			}
 			if (w < 0) {
@@ -138,43 +202,51 @@ static int measure(struct ks_ctx *c, const struct ks_probe_backend *be,
 	ks_result_metric(r, "median_without", "ns", mo);
 	ks_result_metric(r, "overhead_per_exit", "ns", mw - mo);
 	ks_result_metric(r, "overhead_pct", "%", mo > 0 ? 100.0 * (mw - mo) / mo : 0);
-	/* all events the probe took (set-up and warm-up exits too) per measured exit */
-	ks_result_metric(r, "probe_events_per_exit", "ratio", ops ? (double)events / (double)ops : 0);
-	ks_result_metric(r, "probe_events_lost", "count", (double)lost);
+	if (a->be) {
+		/* all events the probe took (set-up and warm-up exits too) per measured exit */
+		ks_result_metric(r, "probe_events_per_exit", "ratio",
+				 ops ? (double)events / (double)ops : 0);
+		ks_result_metric(r, "probe_events_lost", "count", (double)lost);
+	} else {
+		/* bpftrace counts spans (one per exit it paired), warm-up included */
+		ks_result_metric(r, "probe_spans_per_exit", "ratio",
+				 ops ? (double)events / (double)ops : 0);
+		ks_result_metric(r, "attach_s", "s", median_of(attach_s, pairs));
+	}
 	rc = 0;
 out:
 	free(with);
 	free(without);
+	free(attach_s);
+	free(at);
 	return rc;
 }
 
-/* bpftrace: only named when it can really be run here (never faked). */
-static void bpftrace_result(struct ks_ctx *c)
+/* bpftrace's one-liners for uexits and exits, where discovery plans them;
+ * only measured when bpftrace can really be run here (never faked). */
+static int bpftrace_results(struct ks_ctx *c, uint64_t pairs)
 {
-	struct ks_result *r = add(c, "uexits", "bpftrace");
-	const char *path = getenv("PATH");
-	char found[4096] = "";
+	static const char *const probes[] = { "uexits", "exits" };
+	char path[4096], why[512];
+	int ran = 0;
 
-	if (!r)
-		return;
-	for (const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin"; *p && !found[0];) {
-		size_t n = strcspn(p, ":");
-		char cand[4096];
-		snprintf(cand, sizeof(cand), "%.*s/bpftrace", (int)n, n ? p : ".");
-		if (access(cand, X_OK) == 0)
-			snprintf(found, sizeof(found), "%s", cand);
-		p += n + (p[n] == ':');
+	bool found = ks_bpftrace_find(path, sizeof(path), why, sizeof(why));
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]) && !ks_interrupted; i++) {
+		struct ks_probe_plan plan;
+		bool planned = ks_probe_discover(probes[i], &plan) == 0 && plan.available;
+		if (!planned && i > 0)
+			continue;   /* not available here: nothing to compare with */
+		if (!found || !planned) {
+			struct ks_result *r = add(c, probes[i], "bpftrace");
+			if (r)
+				ks_result_fail(r, "unsupported", "%s", found ? plan.why : why);
+			continue;
+		}
+		struct attacher a = { .name = "bpftrace", .bpftrace = path };
+		if (measure(c, &a, &plan, pairs) == 0)
+			ran++;
 	}
-	if (!found[0])
-		ks_result_fail(r, "unsupported",
-			       "bpftrace not available in this environment: no bpftrace binary in "
-			       "PATH (%s); it is a dynamically linked C++ program (LLVM, libbcc), "
-			       "which a static-only environment such as the x86 testbed's initramfs "
-			       "cannot carry", path ? path : "unset");
-	else
-		ks_result_fail(r, "unsupported",
-			       "bpftrace is installed (%s) but kvmscope does not drive it: no "
-			       "bpftrace comparison was measured", found);
+	return ran;
 }
 
 static int run_probe_overhead(const struct ks_bench *b, struct ks_ctx *c)
@@ -187,21 +259,26 @@ static int run_probe_overhead(const struct ks_bench *b, struct ks_ctx *c)
 	for (size_t k = 0; k < sizeof(backends) / sizeof(backends[0]) && !ks_interrupted; k++) {
 		const struct ks_probe_backend *be = backends[k];
 		char why[256];
+		/* --probe-backend bpf|tracefs: only that one (a shorter run) */
+		if ((c->opts->probe_backend == KS_PB_BPF && be != &ks_probe_bpf) ||
+		    (c->opts->probe_backend == KS_PB_TRACEFS && be != &ks_probe_tracefs))
+			continue;
 		if (!be->usable(why, sizeof(why))) {
 			struct ks_result *r = add(c, "all", be->name);
 			if (r)
 				ks_result_fail(r, "unsupported", "%s backend: %s", be->name, why);
 			continue;
 		}
+		struct attacher a = { .name = be->name, .be = be };
 		for (int i = 0; ks_probe_names[i] && !ks_interrupted; i++) {
 			struct ks_probe_plan plan;
 			if (ks_probe_discover(ks_probe_names[i], &plan) < 0 || !plan.available)
 				continue;   /* not available here: nothing to measure */
-			if (measure(c, be, &plan, pairs) == 0)
+			if (measure(c, &a, &plan, pairs) == 0)
 				ran++;
 		}
 	}
-	bpftrace_result(c);
+	ran += bpftrace_results(c, pairs);
 	return ran ? 0 : -1;
 }
 

@@ -18,5 +18,6 @@ int ks_cmd_run(int argc, char **argv);
 int ks_cmd_probe(int argc, char **argv);
 int ks_cmd_report(int argc, char **argv);
 int ks_cmd_compare(int argc, char **argv);
+int ks_cmd_export(int argc, char **argv);
 
 #endif

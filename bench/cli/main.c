@@ -24,6 +24,7 @@ static const struct {
 	{ "probe", ks_cmd_probe },
 	{ "report", ks_cmd_report },
 	{ "compare", ks_cmd_compare },
+	{ "export", ks_cmd_export },
 };
 
 static void usage(FILE *f)

@@ -9,6 +9,9 @@
  *      line, dependency order) with finit_module(2) and prints each result;
  *   3. mounts the 9p share "out" (virtio) at /out; if that fails, falls back
  *      to a tmpfs at /out and dumps its files base64-encoded on the console;
+ *      when the initramfs has a /tools directory (testbed.sh --with-tool),
+ *      mounts the read-only 9p share "tools" there and puts /tools/bin on
+ *      PATH;
  *   4. prints the kernel log lines that tell how KVM came up (klogctl: arm64
  *      VHE / nVHE / protected mode, boot EL, x86 kvm_amd/kvm_intel
  *      messages) and a one-word summary "kvm mode: ..." (exported to the
@@ -45,6 +48,7 @@
 #define MODDIR "/kvmscope/modules"
 #define MODLIST "/kvmscope/modules.list"
 #define OUTDIR "/out"
+#define TOOLSDIR "/tools"
 #define ARGV_MARK "KVMSCOPE-ARGV"
 
 static void say(const char *fmt, ...)
@@ -316,6 +320,7 @@ static void dump_tree(const char *dir, const char *rel)
 int main(int argc, char **argv)
 {
 	int via9p = 0, status = 255;
+	struct stat st;
 
 	try_mount("devtmpfs", "/dev", "devtmpfs", NULL, 0);
 	console_stdio();
@@ -342,13 +347,26 @@ int main(int argc, char **argv)
 		try_mount("tmpfs", OUTDIR, "tmpfs", NULL, 0);
 	}
 
+	/* Host programs staged by testbed.sh --with-tool (dynamically linked;
+	 * the loader and library paths are symlinks into the share). The page
+	 * cache may keep what it read: the share is read-only and ~250 MB of
+	 * libraries would otherwise go over 9p again on every exec. */
+	if (stat(TOOLSDIR, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (mount("tools", TOOLSDIR, "9p", MS_RDONLY,
+			  "trans=virtio,version=9p2000.L,msize=262144,cache=loose") == 0) {
+			say("tools dir %s: 9p share 'tools'", TOOLSDIR);
+			setenv("PATH", TOOLSDIR "/bin:/kvmscope:/bin:/sbin", 1);
+		} else {
+			say("9p mount of 'tools' failed: %s", strerror(errno));
+		}
+	}
+
 	const char *kvm_mode = klog_kvm_lines();
 	if (kvm_mode) {
 		say("kvm mode: %s", kvm_mode);
 		setenv("KVMSCOPE_KVM_MODE", kvm_mode, 1);
 	}
 
-	struct stat st;
 	if (stat("/dev/kvm", &st) == 0 && S_ISCHR(st.st_mode))
 		say("/dev/kvm present (char %u:%u)", major(st.st_rdev),
 		    minor(st.st_rdev));

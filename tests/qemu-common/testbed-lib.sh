@@ -130,3 +130,70 @@ ks_guest_status() {
 		exit 125
 	fi
 }
+
+# ks_stage_tools NAME...: make host programs (dynamically linked: bpftrace
+# brings LLVM and clang, ~250 MB) runnable in the guest without putting them
+# in the initramfs. Each program, every library `ldd` resolves for it and the
+# dynamic loader are copied once into a cache directory keyed by their
+# paths, sizes and times ($CACHE/tools-<key>/{bin,lib}); QEMU shares it
+# read-only as 9p tag "tools", /init mounts it at /tools and puts /tools/bin
+# on PATH. The initramfs only gains symlinks into the share: /bin, and the
+# directories ldd found the loader and libraries in (/lib64,
+# /lib/x86_64-linux-gnu), so the programs run unchanged. Needs CACHE, ROOT, log(), skip(); sets TOOLS_QEMU
+# (the QEMU arguments for the share).
+ks_stage_tools() {
+	local t p libs=() paths=() key dir lib f tmp
+	command -v ldd >/dev/null || skip "--with-tool: ldd not available to find the libraries"
+	for t in "$@"; do
+		p=$(command -v "$t" 2>/dev/null) || skip "--with-tool: $t is not installed on this host"
+		paths+=("$p")
+		# "libx.so => /path (0x..)" and the loader's "/lib64/ld-... (0x..)"
+		while read -r lib; do libs+=("$lib"); done < <(ldd "$p" |
+			awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+	done
+	key=$(for f in "${paths[@]}" "${libs[@]}"; do stat -L -c '%n %s %Y' "$f"; done |
+		sort -u | sha256sum | cut -c1-16)
+	dir=$CACHE/tools-$key
+	if [ ! -f "$dir/.complete" ]; then
+		# private temporary copy, renamed into place: concurrent testbeds
+		# staging the same tools don't trip over each other
+		rm -rf "$dir"
+		tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+		mkdir -p "$tmp/bin" "$tmp/lib"
+		cp -L "${paths[@]}" "$tmp/bin/"
+		for lib in "${libs[@]}"; do cp -L "$lib" "$tmp/lib/"; done
+		echo "$*" >"$tmp/.complete"
+		chmod 755 "$tmp"
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp"
+		log "staged $* ($(du -sh "$dir" | cut -f1)) in $dir"
+	fi
+	mkdir -p "$ROOT/tools"
+	# /bin too: programs reach for /bin/sh (bpftrace popen()s "clang-14 -v"
+	# to learn clang's include directories, and crashes when that fails).
+	[ -e "$ROOT/bin" ] || ln -s /tools/bin "$ROOT/bin"
+	# Point the directories ldd found things in at the share: the loader
+	# (PT_INTERP) and the libraries' directory are then where the programs
+	# expect them.
+	for lib in "${libs[@]}"; do
+		f=${lib%/*}
+		[ -e "$ROOT$f" ] || [ -L "$ROOT$f" ] && continue
+		mkdir -p "$ROOT${f%/*}"
+		ln -s /tools/lib "$ROOT$f"
+	done
+	TOOLS_QEMU=(-virtfs "local,path=${dir//,/,,},mount_tag=tools,security_model=none,readonly=on,id=tools")
+	log "tools: $* (share $dir)"
+}
+
+# ks_bpftrace_tools: add to TOOLS what bpftrace needs in the guest:
+# itself, plus /bin/sh and clang-<its LLVM major>, because at start it
+# popen()s "clang-N -Wp,-v -x c -fsyntax-only /dev/null" to learn clang's
+# include directories (Debian's 0.17 crashes with SIGSEGV when that fails).
+ks_bpftrace_tools() {
+	local bt clang
+	bt=$(command -v bpftrace) || skip "--with-bpftrace: bpftrace is not installed on this host (apt-get install bpftrace)"
+	clang=$(ldd "$bt" | grep -o 'libclang-[0-9]*' | head -n1 || true)
+	clang=${clang#lib}
+	[ -n "$clang" ] || skip "--with-bpftrace: cannot tell which clang $bt was built with (ldd shows no libclang-N)"
+	command -v "$clang" >/dev/null || skip "--with-bpftrace: $bt runs $clang at start, which is not installed on this host"
+	TOOLS+=(bpftrace sh "$clang")
+}

@@ -5,13 +5,16 @@
 #
 #   testbed.sh [--cache DIR] [--timeout SECS] [--append "KERNEL ARGS"]
 #              [--out DIR] [--cpu MODEL] [--smp N] [--mem MIB]
-#              [--kernel-pkg PKG] [--keep]
+#              [--kernel-pkg PKG] [--keep] [--with-tool NAME]... [--with-bpftrace]
 #              -- /path/to/static-binary [ARGS...]
 #
 # The program runs as a child of our own /init (../qemu-common/init.c) with cwd = a 9p share
 # of --out DIR, so files it writes land on the host.  Exit status: the
 # program's, 77 (SKIP) when qemu or the kernel package cannot be had, 124 on
 # timeout, 125 when the guest died without reporting a status.
+# --with-tool NAME makes the host's NAME (e.g. bpftrace, dynamically linked)
+# runnable in the guest from PATH (ks_stage_tools in testbed-lib.sh);
+# --with-bpftrace stages bpftrace and what it runs at start.
 # See README.md next to this file.
 set -euo pipefail
 
@@ -23,6 +26,9 @@ OUT=""
 CPU=${KVMSCOPE_QEMU_CPU:-max}
 KPKG=${KVMSCOPE_KERNEL_PKG:-}
 KEEP=0
+TOOLS=()
+TOOLS_QEMU=()
+WITH_BPFTRACE=0
 MEM=2048
 SMP=2
 # Modules to load in the guest (dependencies are added automatically).
@@ -47,6 +53,8 @@ while [ $# -gt 0 ]; do
 	--mem) MEM=$2; shift 2 ;;
 	--kernel-pkg) KPKG=$2; shift 2 ;;
 	--keep) KEEP=1; shift ;;
+	--with-tool) TOOLS+=("$2"); shift 2 ;;
+	--with-bpftrace) WITH_BPFTRACE=1; shift ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
 	*) die "unknown option '$1' (the program goes after --)" ;;
@@ -215,6 +223,8 @@ chmod 755 "$ROOT/kvmscope/prog"
 # ---------------------------------------------------------------- modules
 . "$HERE/../qemu-common/testbed-lib.sh"
 ks_stage_modules
+[ "$WITH_BPFTRACE" = 0 ] || ks_bpftrace_tools
+[ ${#TOOLS[@]} -eq 0 ] || ks_stage_tools "${TOOLS[@]}"
 ks_pack_initramfs "$WORK/initramfs.cpio.gz"
 
 # ---------------------------------------------------------------- run
@@ -231,7 +241,7 @@ QEMU=(qemu-system-x86_64
 	-nodefaults -no-user-config -nographic -no-reboot -nic none
 	-serial stdio -monitor none
 	-kernel "$KERNEL" -initrd "$WORK/initramfs.cpio.gz"
-	-append "$CMDLINE")
+	-append "$CMDLINE" "${TOOLS_QEMU[@]}")
 ks_run_qemu
 ks_guest_status
 log "program exit status $status; qemu wall time ${wall}s"

@@ -9,7 +9,7 @@
 #include "doc.h"
 
 extern const struct ks_cmd_doc ks_doc_kvmscope, ks_doc_info, ks_doc_list, ks_doc_run,
-	ks_doc_probe, ks_doc_report, ks_doc_compare;
+	ks_doc_probe, ks_doc_report, ks_doc_compare, ks_doc_export;
 
 const struct ks_cmd_doc *const ks_docs[] = {
 	&ks_doc_kvmscope,
@@ -19,6 +19,7 @@ const struct ks_cmd_doc *const ks_docs[] = {
 	&ks_doc_probe,
 	&ks_doc_report,
 	&ks_doc_compare,
+	&ks_doc_export,
 	NULL,
 };
 

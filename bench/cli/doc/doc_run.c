@@ -13,7 +13,8 @@ static const struct ks_doc_item options[] = {
 	{ "-P, --probes", "attach the in-kernel probes (exits, uexits, memlend, irqfd) around "
 			  "each benchmark and store their histograms in the results" },
 	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
-					      "tracefs)" },
+					      "tracefs); probe_overhead measures only this one "
+					      "(auto: every usable one)" },
 	{ "--no-perf", "don't open host perf counters (cycles, instructions, context switches, "
 		       "task clock) around each benchmark; the guest/host split can add PMU "
 		       "switching to every exit" },
@@ -79,6 +80,11 @@ const struct ks_cmd_doc ks_doc_run = {
 	.examples = examples,
 	.exit_status = exit_status,
 	.notes =
+		"probe_overhead (not in the default suite) measures what each in-kernel "
+		"probe adds per exit and, when bpftrace is installed ($KVMSCOPE_BPFTRACE, "
+		"else the first bpftrace on PATH), what the equivalent bpftrace one-liners "
+		"for uexits and exits add; without bpftrace those results are unsupported, "
+		"with the reason.\n\n"
 		"Test case names for --emit are `<suite>-<benchmark>`, reduced to the "
 		"characters LAVA accepts (letters, digits, `.`, `_`, `-`). The result is "
 		"`pass` with the median as the measurement for a result that ran, `fail` "

@@ -448,7 +448,7 @@ set ylabel 'ns'
 set boxwidth 0.3600 absolute
 set style fill solid 0.5 border -1
 set bmargin 7
-set xtics ('hyp_call' 0) rotate by -30 left
+set xtics ('hyp_call' 0)
 set xrange [-0.6:0.6]
 plot 'box-hypercall-ns.0.dat' using 1:3:2:6:5 with candlesticks whiskerbars lc rgb '#1f77b4' title 'A: defaults', \
      'box-hypercall-ns.0.dat' using 1:4:4:4:4 with candlesticks lc rgb 'black' lw 2 notitle, \
@@ -462,7 +462,7 @@ set ylabel 'ns'
 set boxwidth 0.3600 absolute
 set style fill solid 0.5 border -1
 set bmargin 7
-set xtics ('hyp_call' 0) rotate by -30 left
+set xtics ('hyp_call' 0)
 set xrange [-0.6:0.6]
 plot 'box-hypercall-ns.0.dat' using 1:3:2:6:5 with candlesticks whiskerbars lc rgb '#1f77b4' title 'A: defaults', \
      'box-hypercall-ns.0.dat' using 1:4:4:4:4 with candlesticks lc rgb 'black' lw 2 notitle, \
@@ -483,7 +483,7 @@ set ylabel 'ns'
 set boxwidth 0.3600 absolute
 set style fill solid 0.5 border -1
 set bmargin 7
-set xtics ('hyp_call' 0) rotate by -30 left
+set xtics ('hyp_call' 0)
 set xrange [-0.6:0.6]
 set yrange [0:*]
 plot 'bars-hypercall-ns.0.dat' using 1:4 with boxes lc rgb '#1f77b4' title 'A: defaults', \
@@ -498,7 +498,7 @@ set ylabel 'ns'
 set boxwidth 0.3600 absolute
 set style fill solid 0.5 border -1
 set bmargin 7
-set xtics ('hyp_call' 0) rotate by -30 left
+set xtics ('hyp_call' 0)
 set xrange [-0.6:0.6]
 set yrange [0:*]
 plot 'bars-hypercall-ns.0.dat' using 1:4 with boxes lc rgb '#1f77b4' title 'A: defaults', \
