@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_escape - each escaping function (analysis/escape.h) against the
- * promise its header makes, on any string and any output size.
+ * promise its header makes, on any string and any output size: HTML,
+ * Markdown, gnuplot labels, slugs, terminal text and CSV cells.
  *
  * Byte 0 gives the buffer size for the cut-to-fit functions (0..255, an
  * exact-size allocation); the rest, up to its first NUL, is the text.
@@ -12,7 +13,7 @@
 static int gp_ok(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c && strchr(" .,:;_-+=/()#%@?", c));
+	       (c && strchr(" .,:;_-+=/()#%@<>?", c));
 }
 
 static char *stream(void (*esc)(FILE *, const char *), const char *s, size_t *n)
@@ -74,6 +75,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		}
 		FZ_CHECK(!strchr("|[]`\n", o[i]) || !o[i], "unescaped '%c' in Markdown", o[i]);
+	}
+	free(o);
+
+	/* CSV: RFC 4180 quoting, no controls, no formula */
+	o = stream(ks_csv_cell, s, &n);
+	FZ_CHECK(fz_utf8_ok((const unsigned char *)o, n), "CSV cell not valid UTF-8");
+	{
+		char *cell = malloc(n + 1);
+		size_t k = 0;
+		int quoted = n && o[0] == '"';
+		if (!cell)
+			abort();
+		if (quoted) {
+			FZ_CHECK(n >= 2 && o[n - 1] == '"', "CSV cell quoted at one end only");
+			for (size_t i = 1; i + 1 < n; i++) {
+				if (o[i] == '"') {
+					FZ_CHECK(i + 2 < n && o[i + 1] == '"', "a lone quote in a quoted CSV cell");
+					i++;
+				}
+				cell[k++] = o[i];
+			}
+		} else {
+			for (size_t i = 0; i < n; i++) {
+				FZ_CHECK(o[i] != '"' && o[i] != ',', "an unquoted CSV cell with '%c'", o[i]);
+				cell[k++] = o[i];
+			}
+			FZ_CHECK(!k || (cell[0] != ' ' && cell[k - 1] != ' '), "unquoted CSV cell with edge spaces");
+		}
+		cell[k] = 0;
+		for (size_t i = 0; i < k; i++) {
+			unsigned char c = (unsigned char)cell[i];
+			FZ_CHECK(c >= 0x20 && c != 0x7f, "control 0x%02x in a CSV cell", c);
+			FZ_CHECK(!(c == 0xc2 && i + 1 < k && (unsigned char)cell[i + 1] <= 0x9f),
+				 "a C1 control in a CSV cell");
+		}
+		const char *first = cell + strspn(cell, " ");
+		FZ_CHECK(!*first || !strchr("=+-@", *first), "a CSV cell a spreadsheet runs: '%s'", cell);
+		free(cell);
 	}
 	free(o);
 

@@ -320,7 +320,7 @@ def json_dict():
 
 def main():
     for t in ("fuzz_json_read", "fuzz_resultset", "fuzz_run_args", "fuzz_arm64_detect",
-              "fuzz_escape", "fuzz_kfiles"):
+              "fuzz_escape", "fuzz_kfiles", "fuzz_export"):
         clean(t)
     rs = results_seeds()
     for n, d in rs.items():
@@ -349,6 +349,12 @@ def main():
         out("fuzz_escape", n, d)
     for n, d in kfiles_seeds().items():
         out("fuzz_kfiles", n, d)
+    # export takes the same files as report
+    rdir = os.path.join(CORPUS, "fuzz_resultset")
+    for n in sorted(os.listdir(rdir)):
+        if not n.startswith("regress-"):
+            with open(os.path.join(rdir, n), "rb") as f:
+                out("fuzz_export", n, f.read())
     write_dict("json.dict", json_dict())
     write_dict("run_args.dict", ["--quick", "--verbose", "--no-perf", "--no-progress", "--lava",
                                  "--emit", "--emit=", "lava", "signal", "plain", "--suite-name",
