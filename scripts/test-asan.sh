@@ -2,9 +2,8 @@
 # The sanitizer stage of test.sh: build the asan preset (ASan + UBSan, in
 # build-asan/; no static copy, so no QEMU testbed tests) and run the unit,
 # report/compare, export, command-line and host integration tests under
-# it.  Any
-# sanitizer report fails the test it happens in: UBSan halts on the first
-# error, ASan always does, LeakSanitizer runs at every exit.
+# it.  Any sanitizer report fails the test it happens in: UBSan halts on
+# the first error, ASan always does, LeakSanitizer runs at every exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cmake --preset asan >/dev/null
