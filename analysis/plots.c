@@ -403,7 +403,9 @@ int ks_plotter_run(struct ks_plotter *p, char *err, size_t errlen)
 		return -1;
 	}
 	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
+		/* O_CLOEXEC: the dup2()s below keep 0 and 1 open; the spare
+		 * descriptor itself does not reach gnuplot */
+		int nul = open("/dev/null", O_RDWR | O_CLOEXEC);
 		if (chdir(p->dir) < 0)
 			_exit(126);
 		int log = open("gnuplot.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

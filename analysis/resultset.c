@@ -449,28 +449,26 @@ static int pool_bench(struct ks_resultset **runs, size_t k, const char *name,
 	return ks_summarize_sorted(out->sorted, total, &out->sum);
 }
 
-struct ks_resultset *ks_resultset_load_runs(const char *const *paths, size_t k, char *err,
-					    size_t errlen)
+struct ks_resultset *ks_resultset_pool(struct ks_resultset **runs, size_t k, char *err,
+				       size_t errlen)
 {
 	struct ks_resultset *rs = NULL;
-	struct ks_resultset **runs = calloc(k ? k : 1, sizeof(*runs));
 	size_t cap = 0, plen = 0;
 
-	if (!runs) {
-		snprintf(err, errlen, "out of memory");
+	if (!runs || !k) {
+		snprintf(err, errlen, "no runs to pool");
+		free(runs);
 		return NULL;
 	}
 	for (size_t r = 0; r < k; r++) {
-		if (!(runs[r] = ks_resultset_load(paths[r], err, errlen)))
-			goto fail;
-		plen += strlen(paths[r]) + 1;
+		plen += strlen(runs[r]->path) + 1;
 		if (r && (strcmp(runs[r]->backend, runs[0]->backend) ||
 			  strcmp(runs[r]->kernel_release, runs[0]->kernel_release) ||
 			  strcmp(runs[r]->arch, runs[0]->arch))) {
 			snprintf(err, errlen,
 				 "%s: environment.backend.name/kernel.release (%.40s %.60s) differ from "
 				 "%s (%.40s %.60s): runs of one set must be one configuration",
-				 paths[r], runs[r]->backend, runs[r]->kernel_release, paths[0],
+				 runs[r]->path, runs[r]->backend, runs[r]->kernel_release, runs[0]->path,
 				 runs[0]->backend, runs[0]->kernel_release);
 			goto fail;
 		}
@@ -495,7 +493,7 @@ struct ks_resultset *ks_resultset_load_runs(const char *const *paths, size_t k, 
 		goto oom;
 	rs->path[0] = 0;
 	for (size_t r = 0; r < k; r++) {
-		strcat(rs->path, paths[r]);
+		strcat(rs->path, runs[r]->path);
 		if (r + 1 < k)
 			strcat(rs->path, ",");
 	}
@@ -526,4 +524,23 @@ fail:
 		ks_resultset_free(runs[r]);
 	free(runs);
 	return NULL;
+}
+
+struct ks_resultset *ks_resultset_load_runs(const char *const *paths, size_t k, char *err,
+					    size_t errlen)
+{
+	struct ks_resultset **runs = calloc(k ? k : 1, sizeof(*runs));
+
+	if (!runs) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (size_t r = 0; r < k; r++)
+		if (!(runs[r] = ks_resultset_load(paths[r], err, errlen))) {
+			for (size_t q = 0; q < r; q++)
+				ks_resultset_free(runs[q]);
+			free(runs);
+			return NULL;
+		}
+	return ks_resultset_pool(runs, k, err, errlen);
 }

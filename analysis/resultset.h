@@ -92,6 +92,14 @@ void ks_resultset_free(struct ks_resultset *rs);
 struct ks_resultset *ks_resultset_load_runs(const char *const *paths, size_t k, char *err,
 					    size_t errlen);
 
+/*
+ * The pooling step of ks_resultset_load_runs(), for sets already loaded (or
+ * parsed from memory): runs is a malloc'd array of k sets, and both the
+ * array and the sets belong to the result (or are freed on failure).
+ */
+struct ks_resultset *ks_resultset_pool(struct ks_resultset **runs, size_t k, char *err,
+				       size_t errlen);
+
 /* The benchmark called name, or NULL. */
 const struct ks_rs_bench *ks_resultset_find(const struct ks_resultset *rs, const char *name);
 

@@ -32,7 +32,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* PATH_MAX, mount(), umount2() with -std=c11 too */
 #endif
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -45,6 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kfiles.h"
 #include "privs.h"
 #include "probe.h"
 
@@ -428,35 +428,11 @@ static bool has_event(const struct disc *d, const char *sys, const char *ev)
 	return is_dir(p);
 }
 
-/* Does a format file declare field `name`?  ("field:unsigned int cmd;", "field:unsigned long args[6];") */
-static bool fmt_has_field(const char *fmt, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = fmt; (p = strstr(p, "field:"));) {
-		p += 6;
-		const char *semi = strchr(p, ';');
-		if (!semi)
-			break;
-		const char *q = semi;
-		if (q > p && q[-1] == ']')
-			while (q > p && *q != '[')
-				q--;
-		const char *s = q;
-		while (s > p && (isalnum((unsigned char)s[-1]) || s[-1] == '_'))
-			s--;
-		if ((size_t)(q - s) == n && !strncmp(s, name, n))
-			return true;
-		p = semi;
-	}
-	return false;
-}
-
 static bool event_has_field(const struct disc *d, const char *sys, const char *ev,
 			    const char *field)
 {
 	char *f = event_format(d, sys, ev);
-	bool r = f && fmt_has_field(f, field);
+	bool r = f && ks_kf_format_has_field(f, field);
 	free(f);
 	return r;
 }
@@ -471,84 +447,10 @@ static bool aff_has(struct disc *d, const char *fn)
 		d->aff_errno = d->aff ? 0 : errno;
 		d->aff_loaded = true;
 	}
-	if (!d->aff)
-		return false;
-	size_t n = strlen(fn);
-	for (const char *p = d->aff; (p = strstr(p, fn)); p += n)
-		if ((p == d->aff || p[-1] == '\n') &&
-		    (p[n] == '\n' || p[n] == ' ' || p[n] == '\t' || p[n] == 0))
-			return true;
-	return false;
+	return ks_kf_aff_has(d->aff, fn);
 }
 
 /* ---- BTF: is there a FUNC named `fn`?  vmlinux, then the modules' split BTF */
-
-struct btf_hdr {
-	uint16_t magic;
-	uint8_t version, flags;
-	uint32_t hdr_len, type_off, type_len, str_off, str_len;
-};
-
-static bool btf_header(const char *b, size_t len, struct btf_hdr *h)
-{
-	if (len < sizeof(*h))
-		return false;
-	memcpy(h, b, sizeof(*h));
-	return h->magic == 0xeB9F && h->hdr_len <= len &&
-	       (uint64_t)h->hdr_len + h->type_off + h->type_len <= len &&
-	       (uint64_t)h->hdr_len + h->str_off + h->str_len <= len;
-}
-
-/* base: vmlinux BTF for a module's split BTF (its string offsets continue vmlinux's) */
-static bool btf_has_func(const char *b, size_t len, const char *base, size_t base_len,
-			 const char *fn)
-{
-	struct btf_hdr h, bh = { 0 };
-	uint32_t base_str_len = 0;
-	const char *base_strs = NULL;
-
-	if (!btf_header(b, len, &h))
-		return false;
-	if (base) {
-		if (!btf_header(base, base_len, &bh))
-			return false;
-		base_strs = base + bh.hdr_len + bh.str_off;
-		base_str_len = bh.str_len;
-	}
-	const char *strs = b + h.hdr_len + h.str_off;
-	const unsigned char *t = (const unsigned char *)b + h.hdr_len + h.type_off;
-	const unsigned char *end = t + h.type_len;
-
-	while (t + 12 <= end) {
-		uint32_t name_off, info;
-		memcpy(&name_off, t, 4);
-		memcpy(&info, t + 4, 4);
-		uint32_t kind = (info >> 24) & 0x1f, vlen = info & 0xffff;
-		size_t extra;
-		switch (kind) {
-		case 1: case 14: case 17: extra = 4; break;          /* INT, VAR, DECL_TAG */
-		case 3: extra = 12; break;                           /* ARRAY */
-		case 4: case 5: case 15: case 19: extra = 12u * vlen; break; /* STRUCT, UNION, DATASEC, ENUM64 */
-		case 6: case 13: extra = 8u * vlen; break;           /* ENUM, FUNC_PROTO */
-		case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18:
-			extra = 0;
-			break;
-		default:
-			return false;   /* a kind we don't know: stop rather than misparse */
-		}
-		if (kind == 12) {   /* FUNC */
-			const char *name = NULL;
-			if (name_off < base_str_len && base_strs)
-				name = base_strs + name_off;
-			else if (name_off - base_str_len < h.str_len)
-				name = strs + (name_off - base_str_len);
-			if (name && !strcmp(name, fn))
-				return true;
-		}
-		t += 12 + extra;
-	}
-	return false;
-}
 
 /* Where BTF has FUNC `fn`: "vmlinux", a module name, or NULL. */
 static const char *btf_func_home(struct disc *d, const char *fn, const char *const *mods)
@@ -561,13 +463,13 @@ static const char *btf_func_home(struct disc *d, const char *fn, const char *con
 	}
 	if (!d->btf_vmlinux)
 		return NULL;
-	if (btf_has_func(d->btf_vmlinux, d->btf_vmlinux_len, NULL, 0, fn))
+	if (ks_kf_btf_has_func(d->btf_vmlinux, d->btf_vmlinux_len, NULL, 0, fn))
 		return "vmlinux";
 	for (int i = 0; mods && mods[i]; i++) {
 		size_t len;
 		pathf(d, p, sizeof(p), "/sys/kernel/btf/%s", mods[i]);
 		char *m = slurp(p, &len);
-		bool hit = m && btf_has_func(m, len, d->btf_vmlinux, d->btf_vmlinux_len, fn);
+		bool hit = m && ks_kf_btf_has_func(m, len, d->btf_vmlinux, d->btf_vmlinux_len, fn);
 		free(m);
 		if (hit)
 			return mods[i];
@@ -591,11 +493,8 @@ static bool gunyah_in_dt(const struct disc *d)
 	size_t len = 0;
 	pathf(d, p, sizeof(p), "/proc/device-tree/hypervisor/compatible");
 	char *c = slurp(p, &len);
-	bool r = false;
 	/* a list of NUL-separated strings: "qcom,gunyah-hypervisor\0gunyah-hypervisor" */
-	for (size_t i = 0; c && i < len; i += strlen(c + i) + 1)
-		if (strstr(c + i, "gunyah"))
-			r = true;
+	bool r = ks_kf_compat_has(c, len, "gunyah");
 	free(c);
 	return r;
 }

@@ -138,15 +138,23 @@ static void reg_add(struct tf_state *s)
 	pthread_mutex_unlock(&reg_lock);
 }
 
-/* Unlink s; false if it isn't (or no longer) registered. */
+/*
+ * Unlink s if it is registered and this process owns it; false otherwise.
+ * s is only compared as a pointer until it is found in the registry: a
+ * stopped state has been freed, so a second stop must not read it.  The
+ * owner check (a forked child has a copy of the registry, but the probes
+ * are its parent's) is made on a registered, hence live, state.
+ */
 static bool reg_take(struct tf_state *s)
 {
 	bool found = false;
 	pthread_mutex_lock(&reg_lock);
 	for (struct tf_state **pp = &reg_head; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
-			*pp = s->next;
-			found = true;
+			if (s->owner == getpid()) {
+				*pp = s->next;
+				found = true;
+			}
 			break;
 		}
 	pthread_mutex_unlock(&reg_lock);
@@ -1080,8 +1088,8 @@ static void tf_stop(void *state)
 {
 	struct tf_state *s = state;
 
-	if (!s || s->owner != getpid() || !reg_take(s))
-		return;   /* never started, already stopped, or a forked child's copy */
+	if (!s || !reg_take(s))
+		return;   /* never started, already stopped (freed: not read), or a forked child's copy */
 	teardown(s);
 	free(s);
 }

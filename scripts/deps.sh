@@ -7,8 +7,9 @@ PKGS=(build-essential cmake pkg-config libjansson-dev libcmocka-dev
       qemu-system-x86 cpio xz-utils zstd file libfdt-dev
       clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
       libtracefs-dev libtraceevent-dev
-      groff-base man-db dpkg-dev python3-yaml curl   # man pages, .deb, LAVA tests
-      bpftrace)   # probe_overhead's comparison, staged into the x86 testbed
+      groff-base man-db dpkg-dev python3-yaml curl    # man pages, .deb, LAVA tests
+      bpftrace                                        # probe_overhead's comparison, staged into the x86 testbed
+      libclang-rt-14-dev valgrind)                    # libFuzzer + sanitizer runtimes; valgrind on report
 missing=()
 for p in "${PKGS[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

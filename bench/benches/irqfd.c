@@ -119,6 +119,9 @@ static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
 
 	if (!r)
 		return -1;
+	/* Adding the _rtt and eoi results may move c->res->items (realloc): r is
+	 * found again by its index before it is used after those adds. */
+	const size_t r_idx = (size_t)(r - c->res->items);
 	snprintf(r->what, sizeof(r->what), "%s", b->what);
 	uint64_t n = ks_default_batches(c, 2000, 200), warm = n / 10 + 1;
 	/* KVM-on-Gunyah: no in-kernel irqchip; the irqfd rings a doorbell */
@@ -280,6 +283,7 @@ out:
 			ks_vcpu_stop(&s.vcpu, th);
 		pthread_join(th, NULL);
 		if (rc == 0 && t.rc < 0) {
+			r = &c->res->items[r_idx];
 			ks_result_fail(r, "failed", "%s", t.err);
 			rc = -1;
 		}

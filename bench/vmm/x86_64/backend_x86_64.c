@@ -30,9 +30,12 @@ static bool cpu_flag(const char *flag)
 	if (!f)
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
 		if (strncmp(line, "flags", 5) != 0)
 			continue;
-		for (char *t = strtok(strchr(line, ':') + 1, " \n"); t; t = strtok(NULL, " \n"))
+		if (!colon)
+			break;   /* not the kernel's "flags\t\t: ..." (a faked /proc/cpuinfo) */
+		for (char *t = strtok(colon + 1, " \n"); t; t = strtok(NULL, " \n"))
 			if (strcmp(t, flag) == 0)
 				found = true;
 		break;
