@@ -49,8 +49,14 @@ grep -Eq 'cannot open /dev/kvm: Permission denied \(read/write permission needed
 rc=$?
 cat "$WORK/o3"
 [ $rc -eq 77 ] || fail "probe as uid 65534: exit $rc, want 77 (no backend can run)"
-grep -q 'BPF tracing needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN: this process (uid 65534) lacks CAP_BPF, CAP_PERFMON, and CAP_SYS_ADMIN' "$WORK/o3" ||
-	fail "probe as uid 65534: the BPF capabilities are not named"
+# a build without the BPF backend (the sanitizer build cannot link libbpf
+# statically) says that instead: then there is no capability to name
+if grep -q 'kvmscope was built without the BPF backend' "$WORK/o3"; then
+	echo "note: this build has no BPF backend; its capability message is not checked here"
+else
+	grep -q 'BPF tracing needs CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN: this process (uid 65534) lacks CAP_BPF, CAP_PERFMON, and CAP_SYS_ADMIN' "$WORK/o3" ||
+		fail "probe as uid 65534: the BPF capabilities are not named"
+fi
 grep -q 'the tracefs backend needs root, or CAP_DAC_OVERRIDE' "$WORK/o3" ||
 	fail "probe as uid 65534: the tracefs right is not named"
 
