@@ -726,6 +726,22 @@ const struct kj_value *kj_get(const struct kj_value *obj, const char *key)
 	return found;
 }
 
+const struct kj_value *kj_path(const struct kj_value *v, const char *dotted)
+{
+	char key[128];
+
+	while (v && *dotted) {
+		size_t n = strcspn(dotted, ".");
+		if (n >= sizeof key)
+			return NULL;
+		memcpy(key, dotted, n);
+		key[n] = 0;
+		v = kj_get(v, key);
+		dotted += n + (dotted[n] == '.');
+	}
+	return v;
+}
+
 size_t kj_len(const struct kj_value *a)
 {
 	if (!a)

@@ -68,6 +68,9 @@ void kj_free(struct kj_doc *d);
 /* Member of an object by key (last one if duplicated), or NULL. */
 const struct kj_value *kj_get(const struct kj_value *obj, const char *key);
 
+/* The value at a dotted path of member names ("kernel.release") under v, or NULL. */
+const struct kj_value *kj_path(const struct kj_value *v, const char *dotted);
+
 /* Number of elements of an array of either kind (0 for non-arrays). */
 size_t kj_len(const struct kj_value *arr);
 

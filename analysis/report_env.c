@@ -49,21 +49,6 @@ static const char *scalar(const struct kj_value *v, char *buf, size_t len)
 	}
 }
 
-static const struct kj_value *at(const struct kj_value *v, const char *dotted)
-{
-	char key[128];
-	while (v && *dotted) {
-		size_t n = strcspn(dotted, ".");
-		if (n >= sizeof key)
-			return NULL;
-		memcpy(key, dotted, n);
-		key[n] = 0;
-		v = kj_get(v, key);
-		dotted += n + (dotted[n] == '.');
-	}
-	return v;
-}
-
 /* Every scalar leaf under v as "prefix.key" paths, appended to a list. */
 struct paths {
 	char **p;
@@ -113,7 +98,7 @@ static void row(struct ks_rdoc *d, const char *name, const char *path, struct ks
 	char bufs[16][64];
 	cells[0] = name;
 	for (size_t i = 0; i < n && i < 16; i++) {
-		const char *s = scalar(at(sets[i]->env, path), bufs[i], sizeof bufs[i]);
+		const char *s = scalar(kj_path(sets[i]->env, path), bufs[i], sizeof bufs[i]);
 		cells[i + 1] = s ? s : "-";
 	}
 	ks_rdoc_row(d, cells);
@@ -122,9 +107,9 @@ static void row(struct ks_rdoc *d, const char *name, const char *path, struct ks
 static int differs(const char *path, struct ks_resultset **sets, size_t n)
 {
 	char b0[64], b1[64];
-	const char *first = scalar(at(sets[0]->env, path), b0, sizeof b0);
+	const char *first = scalar(kj_path(sets[0]->env, path), b0, sizeof b0);
 	for (size_t i = 1; i < n; i++) {
-		const char *s = scalar(at(sets[i]->env, path), b1, sizeof b1);
+		const char *s = scalar(kj_path(sets[i]->env, path), b1, sizeof b1);
 		if ((first == NULL) != (s == NULL) || (first && strcmp(first, s)))
 			return 1;
 	}

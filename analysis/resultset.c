@@ -213,18 +213,7 @@ void ks_resultset_free(struct ks_resultset *rs)
 
 const char *ks_resultset_env(const struct ks_resultset *rs, const char *dotted)
 {
-	const struct kj_value *v = rs->env;
-	char key[128];
-
-	while (v && *dotted) {
-		size_t n = strcspn(dotted, ".");
-		if (n >= sizeof key)
-			return NULL;
-		memcpy(key, dotted, n);
-		key[n] = 0;
-		v = kj_get(v, key);
-		dotted += n + (dotted[n] == '.');
-	}
+	const struct kj_value *v = kj_path(rs->env, dotted);
 	return v && v->type == KJ_STR ? v->u.str.s : NULL;
 }
 

@@ -250,6 +250,11 @@ long ks_host_cap(const struct ks_host *h, long cap);
 void ks_host_release(struct ks_host *h);
 
 /* --- results file --------------------------------------------------------- */
+/* The KVM capability objects as the results file and `info --json` write them
+ * ("capabilities", "vm_capabilities"), into an open JSON object. */
+struct jw;
+void ks_json_kvm_caps(struct jw *w, const struct ks_host *h);
+
 int ks_results_write(const struct ks_results *r, const struct ks_host *h,
 		     const struct ks_run_opts *o, const char *path, char *err, size_t errlen);
 

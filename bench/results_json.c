@@ -114,6 +114,19 @@ static void write_module_params(jw_t *w)
 	jw_end_object(w);
 }
 
+void ks_json_kvm_caps(jw_t *w, const struct ks_host *h)
+{
+	jw_key(w, "capabilities");
+	jw_begin_object(w);
+	for (size_t i = 0; i < ks_cap_names_count; i++)
+		jw_kv_int(w, ks_cap_names[i].name, ks_host_cap(h, ks_cap_names[i].cap));
+	jw_end_object(w);
+	jw_key(w, "vm_capabilities");
+	jw_begin_object(w);
+	jw_kv_int(w, "KVM_CAP_GUEST_MEMFD_FLAGS", h->vm_caps_guest_memfd_flags);
+	jw_end_object(w);
+}
+
 static void write_env(jw_t *w, const struct ks_host *h)
 {
 	struct utsname u;
@@ -174,15 +187,7 @@ static void write_env(jw_t *w, const struct ks_host *h)
 		jw_kv_string(w, "error", h->kvm_err);
 	if (h->kvm_ok) {
 		jw_kv_int(w, "api_version", h->kvm.api_version);
-		jw_key(w, "capabilities");
-		jw_begin_object(w);
-		for (size_t i = 0; i < ks_cap_names_count; i++)
-			jw_kv_int(w, ks_cap_names[i].name, ks_host_cap(h, ks_cap_names[i].cap));
-		jw_end_object(w);
-		jw_key(w, "vm_capabilities");
-		jw_begin_object(w);
-		jw_kv_int(w, "KVM_CAP_GUEST_MEMFD_FLAGS", h->vm_caps_guest_memfd_flags);
-		jw_end_object(w);
+		ks_json_kvm_caps(w, h);
 	}
 	jw_key(w, "parameters");
 	jw_begin_object(w);

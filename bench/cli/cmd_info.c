@@ -96,15 +96,7 @@ static int print_json(const struct ks_host *h, const struct utsname *u)
 		jw_kv_null(w, "error");
 		jw_kv_int(w, "api_version", h->kvm.api_version);
 		jw_kv_bool(w, "gunyah_port", h->kvm.api_version == KS_KVM_API_VERSION_GUNYAH);
-		jw_key(w, "capabilities");
-		jw_begin_object(w);
-		for (size_t i = 0; i < ks_cap_names_count; i++)
-			jw_kv_int(w, ks_cap_names[i].name, ks_host_cap(h, ks_cap_names[i].cap));
-		jw_end_object(w);
-		jw_key(w, "vm_capabilities");
-		jw_begin_object(w);
-		jw_kv_int(w, "KVM_CAP_GUEST_MEMFD_FLAGS", h->vm_caps_guest_memfd_flags);
-		jw_end_object(w);
+		ks_json_kvm_caps(w, h);
 	} else {
 		jw_kv_string(w, "error", h->kvm_err);
 	}
