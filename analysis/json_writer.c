@@ -9,6 +9,7 @@
  */
 #include "json_writer.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct jw {
 	FILE *f;
 	int pretty;
 	int err;       /* enum jw_status, latched */
+	int io_errno;  /* errno of the first failed write or flush (ENOSPC...) */
 	int root_done; /* a complete root value has been written */
 	size_t depth;  /* number of open containers */
 	struct jw_frame st[JW_MAX_DEPTH];
@@ -42,8 +44,11 @@ static void put(jw_t *w, const char *s, size_t len)
 {
 	if (w->err || len == 0)
 		return;
-	if (fwrite(s, 1, len, w->f) != len)
+	errno = 0;
+	if (fwrite(s, 1, len, w->f) != len) {
 		w->err = JW_ERR_IO;
+		w->io_errno = errno ? errno : EIO;
+	}
 }
 
 static void puts_(jw_t *w, const char *s)
@@ -439,7 +444,7 @@ int jw_error(const jw_t *w)
 
 int jw_finish(jw_t *w)
 {
-	int rc;
+	int rc, e;
 
 	if (!w)
 		return -1;
@@ -447,9 +452,16 @@ int jw_finish(jw_t *w)
 		fail(w, JW_ERR_MISUSE); /* unclosed container or empty document */
 	if (!w->err)
 		put(w, "\n", 1);
-	if (fflush(w->f) != 0 || ferror(w->f))
+	errno = 0;
+	if (fflush(w->f) != 0 || ferror(w->f)) {
+		if (!w->io_errno)
+			w->io_errno = errno ? errno : EIO;
 		fail(w, JW_ERR_IO);
+	}
 	rc = w->err ? -1 : 0;
+	e = w->err == JW_ERR_IO ? w->io_errno : EINVAL;
 	free(w);
+	if (rc)
+		errno = e;
 	return rc;
 }

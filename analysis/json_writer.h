@@ -106,7 +106,10 @@ int jw_error(const jw_t *w);
  * Finish the document: checks that exactly one complete root value was
  * written and all containers are closed, writes a trailing newline,
  * flushes f (does not close it) and frees w.  Returns 0, or -1 on any
- * latched or new error (including w == NULL).  w is freed in all cases.
+ * latched or new error, with errno set: the errno of the first failed
+ * write or flush for an I/O error (ENOSPC on a full disk, EIO when stdio
+ * gave none), EINVAL for misuse or depth; w == NULL (jw_new() failed)
+ * leaves errno as jw_new() left it.  w is freed in all cases.
  */
 int jw_finish(jw_t *w);
 

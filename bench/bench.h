@@ -255,6 +255,8 @@ void ks_host_release(struct ks_host *h);
 struct jw;
 void ks_json_kvm_caps(struct jw *w, const struct ks_host *h);
 
+/* Write the results file at path atomically. Returns 0, or -1 with errno set
+ * and err naming the file, the error and its symbol ("... (ENOSPC)"). */
 int ks_results_write(const struct ks_results *r, const struct ks_host *h,
 		     const struct ks_run_opts *o, const char *path, char *err, size_t errlen);
 

@@ -4,6 +4,7 @@
  * Written atomically (temp file + rename), so a reader never sees half a
  * file and an interrupted run leaves the last complete snapshot.
  */
+#define _GNU_SOURCE   /* strerrorname_np: errors name ENOSPC, not just its text */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -413,8 +414,10 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 	double t = realtime_s();
 
 	if (ks_atomic_open(&af, path) < 0) {
-		snprintf(err, errlen, "cannot create a temporary file next to %s: %s", path,
-			 strerror(errno));
+		int e = errno;
+		snprintf(err, errlen, "cannot create a temporary file next to %s: %s (%s)", path,
+			 strerror(e), strerrorname_np(e) ?: "?");
+		errno = e;
 		return -1;
 	}
 	jw_t *w = jw_new(af.f, 1);
@@ -470,13 +473,19 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 	jw_end_object(w);
 	/* test hook: a signal while the temporary file is written, not yet renamed */
 	ks_fault_point("results_write");
-	if (jw_finish(w) < 0) {
-		snprintf(err, errlen, "writing %s failed (JSON writer error or I/O error)", path);
+	if (jw_finish(w) < 0) {   /* errno: the write's (ENOSPC...), EINVAL for a writer bug */
+		int e = errno;
+		snprintf(err, errlen, "writing %s failed: %s (%s)", path, strerror(e),
+			 strerrorname_np(e) ?: "?");
 		ks_atomic_abort(&af);
+		errno = e;
 		return -1;
 	}
-	if (ks_atomic_commit(&af) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+	if (ks_atomic_commit(&af) < 0) {   /* fsync, close or rename */
+		int e = errno;
+		snprintf(err, errlen, "writing %s failed: %s (%s)", path, strerror(e),
+			 strerrorname_np(e) ?: "?");
+		errno = e;
 		return -1;
 	}
 	return 0;

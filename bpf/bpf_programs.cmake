@@ -178,10 +178,27 @@ if(NOT "${_ks_srcs}" MATCHES "discover\\.c")
 endif()
 set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
   INCLUDE_DIRECTORIES "${_ks_bpf_out};${_ks_bpf_src}/vmlinux;${KS_LIBBPF_INCLUDE_DIR}")
-# The archives, in dependency order: static for kvmscope-static, and kvmscope
-# gets no runtime dependency on libbpf/libelf either.
+# Native builds link by name, in dependency order, as tracefs_deps.cmake does:
+# the dynamic kvmscope gets Debian's shared libbpf (which brings libelf and
+# zlib itself: --as-needed keeps them out of kvmscope's NEEDED, so the .deb
+# depends on libbpf1 and embeds no copy of zlib), a -static link (kvmscope-static,
+# the testbed helpers) the archives proven above. A static or cross build
+# (the arm64 sysroot) links the archives by path.
 find_package(Threads REQUIRED)
-target_link_libraries(ks_probe PUBLIC ${_ks_bpf_static_libs} Threads::Threads)
+if(KVMSCOPE_STATIC OR CMAKE_CROSSCOMPILING)
+  target_link_libraries(ks_probe PUBLIC ${_ks_bpf_static_libs} Threads::Threads)
+else()
+  set(_ks_bpf_libs "")
+  foreach(_a IN LISTS _ks_bpf_static_libs)   # /usr/lib/.../libelf.a -> elf
+    get_filename_component(_n ${_a} NAME_WE)
+    string(REGEX REPLACE "^lib" "" _n ${_n})
+    list(APPEND _ks_bpf_libs ${_n})
+  endforeach()
+  get_filename_component(_ks_bpf_libdir ${KS_LIBBPF_A} DIRECTORY)
+  target_link_directories(ks_probe PUBLIC ${_ks_bpf_libdir})
+  target_link_options(ks_probe INTERFACE LINKER:--as-needed)
+  target_link_libraries(ks_probe PUBLIC ${_ks_bpf_libs} Threads::Threads)
+endif()
 
 # The testbed test (tests/probe-bpf), unless tests/CMakeLists.txt adds it itself.
 if(KVMSCOPE_TESTS AND EXISTS ${CMAKE_SOURCE_DIR}/tests/probe-bpf/CMakeLists.txt)

@@ -10,6 +10,7 @@
 # on emulated SVM): real KVM code paths, emulated timings, and the results
 # say so (backend "svm", host hypervisor "TCGTCGTCGTCG").
 set -euo pipefail
+. "$(dirname "$0")/as-root.sh"   # root, or through sudo; never needs sudo as root
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh

@@ -8,6 +8,7 @@
 # skipped. Arguments go to the first ctest only; KVMSCOPE_NO_ASAN=1 and
 # KVMSCOPE_NO_FUZZ=1 leave out the two later stages.
 set -euo pipefail
+. "$(dirname "$0")/as-root.sh"   # root, or through sudo; never needs sudo as root
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh

@@ -7,6 +7,7 @@ enum {
 	KS_EXIT_OK = 0,
 	KS_EXIT_FAIL = 1,       /* a benchmark failed, or the command did */
 	KS_EXIT_USAGE = 2,
+	KS_EXIT_NOT_SAVED = 3,  /* the results file is not where asked: kept in a fallback */
 	KS_EXIT_NO_KVM = 4,     /* /dev/kvm missing or unusable: nothing could run */
 	KS_EXIT_SKIP = 77,      /* nothing asked for can run here (automake/ctest skip) */
 	KS_EXIT_INTERRUPTED = 130,

@@ -15,6 +15,7 @@
 #include "doc.h"
 #include "lava_emit.h"
 #include "probes_attach.h"
+#include "results_keep.h"
 #include "run_args.h"
 #include "soak.h"
 
@@ -159,6 +160,7 @@ struct suite {
 	const struct ks_run_args *a;
 	struct ks_host *h;
 	struct ks_results *rs;
+	struct ks_results_keep *keep;   /* the -o file, or a fallback when it fails */
 	int nselected;
 	bool probe_note_shown;   /* a probe fallback is said once per run */
 	int rc;
@@ -170,7 +172,6 @@ static void run_suite(struct suite *su)
 	struct ks_ctx *c = su->c;
 	const struct ks_run_args *a = su->a;
 	struct ks_results *rs = su->rs;
-	char err[512];
 	int index = 0;
 
 	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
@@ -224,10 +225,8 @@ static void run_suite(struct suite *su)
 			if (!strcmp(rs->items[j].status, "failed"))
 				su->rc = KS_EXIT_FAIL;
 		}
-		if (ks_results_write(rs, su->h, &a->opts, a->opts.out, err, sizeof(err)) < 0) {
-			fprintf(stderr, "kvmscope run: %s\n", err);
-			su->rc = KS_EXIT_FAIL;
-		}
+		/* a failure is said once; the exit status comes from the last write */
+		ks_results_keep_write(su->keep, rs, su->h, &a->opts);
 		ks_progress_show(c->progress);
 	}
 }
@@ -277,7 +276,9 @@ int ks_cmd_run(int argc, char **argv)
 		fprintf(stderr, "kvmscope run: %s\n", h.kvm_err);
 
 	struct ks_ctx c = { .host = &h, .opts = &a.opts, .res = &rs };
-	struct suite su = { .c = &c, .a = &a, .h = &h, .rs = &rs, .rc = KS_EXIT_OK };
+	struct ks_results_keep keep;
+	ks_results_keep_init(&keep, a.opts.out, "kvmscope run");
+	struct suite su = { .c = &c, .a = &a, .h = &h, .rs = &rs, .keep = &keep, .rc = KS_EXIT_OK };
 	struct ks_progress progress;
 	for (size_t i = 0; i < ks_benches_count; i++)
 		su.nselected += selected(ks_benches[i], &a);
@@ -323,17 +324,15 @@ int ks_cmd_run(int argc, char **argv)
 	if (ks_interrupted)
 		snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason),
 			 "interrupted by a signal; results up to that point are kept");
-	if (ks_results_write(&rs, &h, &a.opts, a.opts.out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "kvmscope run: %s\n", err);
-		rc = KS_EXIT_FAIL;
-	} else {
-		printf("results: %s%s\n", a.opts.out, rs.complete ? "" : " (incomplete)");
-	}
+	enum ks_kept kept = ks_results_keep_write(&keep, &rs, &h, &a.opts);
+	ks_results_keep_print(&keep, stdout, rs.complete);
 	/* the cases are reported after the file is safe, from what is in memory */
 	if (ks_lava_emit(stdout, &rs, a.emit, a.suite_name) < 0 && rc == KS_EXIT_OK)
 		rc = KS_EXIT_FAIL;
 	if (ks_interrupted)
 		rc = KS_EXIT_INTERRUPTED;
+	else if (kept != KS_KEPT_ASKED)   /* not where asked: in a fallback, or lost */
+		rc = kept == KS_KEPT_FALLBACK ? KS_EXIT_NOT_SAVED : KS_EXIT_FAIL;
 	else if (!h.kvm_ok)
 		rc = KS_EXIT_NO_KVM;
 	else if (rc == KS_EXIT_OK && nothing_ran(&rs))

@@ -6,7 +6,8 @@
 # dpkg-deb -x, the packaged kvmscope answers --version and `info` (exit 4
 # with the reason when /dev/kvm is unusable, as kvmscope(1) says), its man
 # pages render with man -l, and the LAVA step script installs it from the
-# .deb. arm64: the binary is a static aarch64 ELF (file(1)) and its man
+# .deb. Both: copyright (DEP-5) and changelog.gz as Debian policy wants,
+# and lintian, when installed, reports no error. arm64: the binary is a static aarch64 ELF (file(1)) and its man
 # pages are byte for byte the native build's.
 set -u
 what=${1:?native or arm64}
@@ -56,6 +57,43 @@ echo "  contains /usr/bin/kvmscope, $(printf "%s\n" $pages | wc -l) man pages, R
 
 root=$work/root
 dpkg-deb -x "$deb" "$root" || fail "dpkg-deb -x"
+
+# Debian policy's doc files: a DEP-5 copyright file carrying LICENSE's terms,
+# and (a native package) changelog.gz, whose newest entry is this version.
+doc=$root/usr/share/doc/kvmscope
+[ -f "$doc/copyright" ] || fail "no /usr/share/doc/kvmscope/copyright"
+head -1 "$doc/copyright" | grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
+	fail "copyright is not machine-readable (DEP-5): $(head -1 "$doc/copyright")"
+grep -qx 'Copyright: 2026 The kvmscope developers' "$doc/copyright" || fail "copyright names no holder"
+# the stand-alone License paragraph (after an empty line), not Files' field
+awk 'p { print } /^License: MIT$/ && prev == "" { p = 1 } { prev = $0 }' "$doc/copyright" |
+	sed 's/^ //; s/^\.$//' >"$work/license"
+sed '1,/^Copyright/d' "$SOURCE_DIR/LICENSE" | sed '1{/^$/d}' | cmp -s - "$work/license" ||
+	fail "the copyright file's MIT text is not LICENSE's"
+[ -f "$doc/changelog.gz" ] || fail "no /usr/share/doc/kvmscope/changelog.gz"
+[ -e "$doc/changelog.Debian.gz" ] && fail "changelog.Debian.gz in a native package (lintian: wrong name)"
+clv=$(zcat "$doc/changelog.gz" | dpkg-parsechangelog -l - -S Version 2>"$work/clog.err") ||
+	fail "changelog.gz does not parse: $(cat "$work/clog.err")"
+[ "$clv" = "$VERSION" ] || fail "changelog.gz's newest entry is $clv, the package $VERSION"
+echo "  copyright (DEP-5, MIT as in LICENSE) and changelog.gz (newest entry $clv)"
+if [ "$what" = native ] && grep -q '^KS_LIBBPF_STATIC_LINKS:INTERNAL=1' "$BUILD_DIR/CMakeCache.txt"; then
+	# the BPF backend is built: Debian's shared libbpf, no copy of it or of zlib
+	echo "$depends" | grep -q 'libbpf1' || fail "Depends lacks libbpf1 (the shared libbpf): '$depends'"
+	readelf -d "$root/usr/bin/kvmscope" | grep -q 'NEEDED.*libbpf\.so' ||
+		fail "kvmscope does not link the shared libbpf"
+	echo "  links Debian's shared libbpf (libelf, zlib through it)"
+fi
+if command -v lintian >/dev/null; then
+	# errors fail the test; warnings and infos are shown. A static build's
+	# overrides (statically-linked-binary, embedded-library) are in the package.
+	lintian --display-info --fail-on error "$deb" >"$work/lintian" 2>"$work/lintian.err"
+	lrc=$?
+	sed 's/^/  lintian: /' "$work/lintian"
+	[ $lrc -eq 0 ] || fail "lintian reports errors (exit $lrc): $(grep '^E:' "$work/lintian" | head -5) $(grep -v 'root privileges' "$work/lintian.err" | head -3)"
+	echo "  lintian $(lintian --version | awk '{ print $2 }'): no error, $(grep -c '^W:' "$work/lintian") warnings"
+else
+	echo "  lintian is not installed: not checked (scripts/deps.sh installs it)"
+fi
 bin=$root/usr/bin/kvmscope
 if [ "$what" = arm64 ]; then
 	desc=$(file -b "$bin")

@@ -10,6 +10,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 #endif
 
+#include <errno.h>
 #include <float.h>
 #include <locale.h>
 #include <math.h>
@@ -612,7 +613,9 @@ static void test_io_error(void **state)
 		jw_double(w, 0.5 * i);
 	/* the stdio buffer overflowed at some point -> fwrite failed */
 	assert_int_equal(jw_error(w), JW_ERR_IO);
+	errno = 0;
 	assert_int_equal(jw_finish(w), -1);
+	assert_int_equal(errno, ENOSPC);   /* the cause survives for the message */
 	fclose(f);
 
 	/* small document: error surfaces at the final flush */
@@ -621,7 +624,19 @@ static void test_io_error(void **state)
 	w = jw_new(f, 0);
 	jw_int(w, 1);
 	assert_int_equal(jw_error(w), JW_OK);
+	errno = 0;
 	assert_int_equal(jw_finish(w), -1);
+	assert_int_equal(errno, ENOSPC);
+	fclose(f);
+
+	/* misuse is not an I/O error */
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	w = jw_new(f, 0);
+	jw_begin_array(w);
+	errno = 0;
+	assert_int_equal(jw_finish(w), -1);
+	assert_int_equal(errno, EINVAL);
 	fclose(f);
 }
 

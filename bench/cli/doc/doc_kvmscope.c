@@ -21,6 +21,9 @@ static const struct ks_doc_item exit_status[] = {
 	{ "0", "success" },
 	{ "1", "failure: a benchmark failed, a file could not be written, a probe could not start" },
 	{ "2", "usage: an unknown command, option or benchmark name, or a bad value" },
+	{ "3", "the results are not where asked: `run` could not write its results file "
+	       "(the error names the file and the errno, e.g. ENOSPC) and kept every result "
+	       "in a fallback file instead, named on stderr and in the `results:` line" },
 	{ "4", "/dev/kvm is missing or unusable, so nothing that needs it could run "
 	       "(`info` still prints everything else it found)" },
 	{ "77", "nothing to do here: every selected benchmark, or the probe asked for, is "

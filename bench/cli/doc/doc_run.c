@@ -53,8 +53,11 @@ static const struct ks_doc_item examples[] = {
 
 static const struct ks_doc_item exit_status[] = {
 	{ "0", "every selected benchmark ran, or was unsupported here with a reason" },
-	{ "1", "a benchmark failed, or the results file could not be written" },
+	{ "1", "a benchmark failed, or the results could be written neither where asked nor "
+	       "to a fallback file" },
 	{ "2", "an unknown option or benchmark name, or a bad value" },
+	{ "3", "the results file could not be written (a full disk...): every result is in the "
+	       "fallback file named on stderr and in the `results:` line instead" },
 	{ "4", "/dev/kvm is missing or unusable: nothing was measured" },
 	{ "77", "/dev/kvm works, but every selected benchmark is unsupported on this backend" },
 	{ "130", "interrupted; the results file keeps what was measured, marked incomplete" },
@@ -80,6 +83,13 @@ const struct ks_cmd_doc ks_doc_run = {
 		"instructions per cycle (IPC, when the PMU counts), status. The results "
 		"file is rewritten atomically after every benchmark, so Ctrl-C, a hung "
 		"guest (stopped by the watchdog) or a crash keeps what was measured.\n\n"
+		"When the results file cannot be written (a full disk, a read-only "
+		"directory), kvmscope says once which file and why (the errno, e.g. "
+		"ENOSPC), keeps writing the results atomically to a fallback file, "
+		"$TMPDIR/kvmscope-fallback-<UTC start>-<pid>.json (/tmp without TMPDIR), "
+		"else the same name in the current directory, says where, and exits 3; "
+		"if even that fails it says so and exits 1. A later rewrite that reaches "
+		"the asked file removes the fallback.\n\n"
 		"On a terminal, a progress line on stderr shows the benchmark, the "
 		"samples taken so far and an estimate of the time left; it is cleared "
 		"at the end and never written when stderr is not a terminal.\n\n"
