@@ -229,16 +229,26 @@ static bool module_present(const struct ks_disc *d, const char *m)
 	return is_dir(p);
 }
 
+/* The /hypervisor node says Gunyah: "qcom,gunyah-hypervisor" or
+ * "gunyah-hypervisor", exactly or versioned (detect_arm64.c's rule). */
 static bool gunyah_in_dt(const struct ks_disc *d)
 {
-	char p[PATH_MAX];
-	size_t len = 0;
-	pathf(d, p, sizeof(p), "/proc/device-tree/hypervisor/compatible");
-	char *c = slurp(p, &len);
-	/* a list of NUL-separated strings: "qcom,gunyah-hypervisor\0gunyah-hypervisor" */
-	bool r = ks_kf_compat_has(c, len, "gunyah");
-	free(c);
-	return r;
+	static const char *const gunyah[] = { "qcom,gunyah-hypervisor", "gunyah-hypervisor",
+					      NULL };
+	static const char *const where[] = { "/proc/device-tree/hypervisor/compatible",
+					     "/sys/firmware/devicetree/base/hypervisor/compatible" };
+	for (size_t i = 0; i < sizeof(where) / sizeof(where[0]); i++) {
+		char p[PATH_MAX];
+		size_t len = 0;
+		pathf(d, p, sizeof(p), "%s", where[i]);
+		char *c = slurp(p, &len);
+		if (!c)
+			continue;
+		bool r = ks_kf_compat_match(c, len, gunyah);
+		free(c);
+		return r;
+	}
+	return false;
 }
 
 static enum ks_kvm_backend detect_backend(const struct ks_disc *d)
