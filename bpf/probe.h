@@ -13,6 +13,10 @@
  * libtraceevent, paired in userspace). Which events a probe uses is decided
  * at start by discovery — a kernel's events are never assumed — and every
  * backend leaves tracefs and BPF state as it found it when stopped.
+ *
+ * Each probe is one descriptor (bpf/probes/X.c, see probe_desc.h) listed in
+ * bpf/probes/probes.def; this header is the interface the rest of kvmscope
+ * uses, and names no probe.
  */
 #ifndef KS_PROBE_H
 #define KS_PROBE_H
