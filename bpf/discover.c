@@ -6,6 +6,9 @@
  * events and their fields, available_filter_functions, BTF (vmlinux and the
  * KVM modules' split BTF), and the KVM backend.
  *
+ * On this system (no root), a plan that looks possible is then tried
+ * (prove.c): available means a backend really attached it here.
+ *
  * The host facts (backend, tracefs directory, BTF presence, a root for
  * fixtures: struct ks_probe_host) are an input: the host-facts module finds
  * them once and hands them in (ks_probe_set_host, ks_probe_discover_host).
@@ -360,6 +363,8 @@ static int discover(const struct ks_probe_host *h, const char *probe,
 	d.be = h->backend != KS_KVM_DETECT ? h->backend : detect_backend(&d);
 	if (desc) {
 		desc->plan(&d, plan);
+		if (!d.root[0] && !h->untried)
+			ks_probe_prove(plan);   /* this system: available only if it attaches */
 	} else {
 		ks_plan_why(plan, "unknown probe '%s'", probe);
 		rc = -EINVAL;

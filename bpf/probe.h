@@ -57,7 +57,7 @@ enum ks_probe_backend_kind { KS_PB_AUTO = 0, KS_PB_BPF, KS_PB_TRACEFS };
 /* What a probe would use on this kernel, from discovery. */
 struct ks_probe_plan {
 	const char *probe;        /* "uexits" */
-	bool available;
+	bool available;           /* on this system: a backend attached it when discovery tried */
 	char start_event[96];     /* e.g. "tracepoint:kvm:kvm_userspace_exit" */
 	char end_event[96];       /* e.g. "tracepoint:syscalls:sys_enter_ioctl" */
 	char why[256];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
@@ -155,6 +155,9 @@ struct ks_probe_host {
 	enum ks_host_btf btf;
 	const char *root;              /* prefix of every kernel file read (fixtures: <root>/sys/...,
 					* <root>/proc/device-tree); NULL or "": this system */
+	bool untried;                  /* this system: don't prove a plan by attaching it (a
+					* backend's start + stop, once per process); "available"
+					* then only means the kernel's files allow it */
 };
 
 /* For ks_probe_discover() and the backends from now on (copied; NULL: back to

@@ -357,7 +357,8 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 			goto fail;
 		}
 	}
-	bool injected = ks_fault_take("bpf_load");   /* test hook: as if the kernel refused */
+	/* test hook: as if the kernel refused (discovery's trials don't count) */
+	bool injected = !ks_probe_trying && ks_fault_take("bpf_load");
 	rc = injected ? -EPERM : skel->load(st->skel);
 	if (rc) {
 		int e = -rc > 0 ? -rc : errno;
@@ -370,7 +371,10 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 			      bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
 		snprintf(err, errlen, "loading the %s BPF programs failed: %s%s%s%s", desc->name,
 			 strerror(e),
-			 fn && (e == EPERM || e == ENOTSUP || e == EINVAL || e == 524)
+			 fn && e == EPERM && !injected
+				 ? " (fentry/fexit refused: kernel lockdown? it refuses them even "
+				   "to root)"
+			 : fn && (e == ENOTSUP || e == EINVAL || e == 524)
 				 ? " (fentry/fexit unsupported by this kernel? they need "
 				   "CONFIG_FUNCTION_TRACER and BTF)"
 				 : "",
@@ -425,7 +429,8 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 	live = st;
 	pthread_mutex_unlock(&live_lock);
 	*state = st;
-	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
+	if (!ks_probe_trying)
+		ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	state_free(st);

@@ -226,6 +226,12 @@ struct ks_probe_desc {
 extern const struct ks_probe_desc *const ks_probe_descs[];
 const struct ks_probe_desc *ks_probe_desc_find(const char *name);
 
+/* prove.c: start and stop `plan` with each usable backend; none could: it
+ * becomes unavailable, with what they said. Kept per process. */
+void ks_probe_prove(struct ks_probe_plan *plan);
+/* True while discovery tries a plan: the KVMSCOPE_FAULT hooks let it pass. */
+extern bool ks_probe_trying;
+
 /* snprintf for paths: false if it didn't fit (and no truncation warnings) */
 bool ks_path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* pid 0 refused for a probe that needs one process: err, and true */

@@ -626,7 +626,8 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		goto fail;
 	reg_add(s);
 	*state = s;
-	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
+	if (!ks_probe_trying)
+		ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	teardown(s);

@@ -566,6 +566,54 @@ static void test_this_system(void **state)
 	}
 }
 
+/* Discovery never over-promises: every probe it calls available here
+ * attaches with a backend (it was tried), and one it found refused says so. */
+static void test_available_attaches(void **state)
+{
+	(void)state;
+	const struct ks_probe_backend *const backends[] = { &ks_probe_bpf, &ks_probe_tracefs };
+	char why[256], err[512];
+	int usable = 0;
+
+	if (!have_tracefs() || geteuid() != 0)
+		skip();
+	for (int k = 0; k < 2; k++)
+		usable += backends[k]->usable(why, sizeof(why));
+	if (!usable) {
+		print_message("no probe backend usable, skipping\n");
+		skip();
+	}
+	for (int i = 0; ks_probe_names[i]; i++) {
+		struct ks_probe_plan p;
+		assert_int_equal(ks_probe_discover(ks_probe_names[i], &p), 0);
+		print_message("%s: %s (%s)\n", p.probe, p.available ? "available" : "unavailable",
+			      p.why);
+		if (!p.available) {
+			/* a plan the files allowed but no backend took says what they said */
+			if (p.start_event[0] && strstr(p.why, "refused when tried"))
+				assert_true(strstr(p.why, "bpf: ") || strstr(p.why, "tracefs: "));
+			continue;
+		}
+		bool attached = false;
+		for (int k = 0; k < 2 && !attached; k++) {
+			void *st = NULL;
+			if (!backends[k]->usable(why, sizeof(why)))
+				continue;
+			if (backends[k]->start(&p, getpid(), &st, err, sizeof(err)) == 0) {
+				backends[k]->stop(st);
+				attached = true;
+			} else {
+				print_message("  %s: %s\n", backends[k]->name, err);
+			}
+		}
+		assert_true(attached);
+	}
+	/* untried: the kernel's files only (what discovery said before it tried) */
+	struct ks_probe_host h = { .untried = true };
+	struct ks_probe_plan p;
+	assert_int_equal(ks_probe_discover_host(&h, "uexits", &p), 0);
+}
+
 /* The tracefs backend: start, snapshot, stop twice; the instance must be gone. */
 static void test_tracefs_lifecycle(void **state)
 {
@@ -642,6 +690,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_probe, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_this_system),
+		cmocka_unit_test(test_available_attaches),
 		cmocka_unit_test(test_tracefs_lifecycle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
