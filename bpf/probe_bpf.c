@@ -20,9 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "probe.h"
-
-
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -36,7 +33,6 @@
 #include "fault_inject.h"
 #include "privs.h"
 #include "probe_desc.h"
-
 
 /* ------------------------------------------------------------ libbpf log */
 
