@@ -11,8 +11,6 @@
 #include "bench.h"
 #include "probes_attach.h"
 
-static const char *const wanted[] = { "exits", "uexits", "memlend", "irqfd", "hypercalls" };
-
 int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap)
 {
 	char why[256];
@@ -23,11 +21,14 @@ int ks_probes_begin(const struct ks_run_opts *o, struct ks_attached_probes *ap)
 		snprintf(ap->note, sizeof(ap->note), "%s", why);
 		return -1;
 	}
-	/* interrupted: attach no more (each tracefs instance takes time to build) */
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]) && !ks_interrupted; i++) {
+	/* every probe (bpf/probes/probes.def); interrupted: attach no more (each
+	 * tracefs instance takes time to build) */
+	for (int i = 0; ks_probe_names[i] && !ks_interrupted; i++) {
+		if (ap->n >= (int)(sizeof(ap->p) / sizeof(ap->p[0])))
+			break;
 		struct ks_attached_probe *p = &ap->p[ap->n];
 		memset(p, 0, sizeof(*p));
-		if (ks_probe_discover(wanted[i], &p->plan) < 0 || !p->plan.available)
+		if (ks_probe_discover(ks_probe_names[i], &p->plan) < 0 || !p->plan.available)
 			continue;
 		p->be = ap->be;
 		if (p->be->start(&p->plan, getpid(), &p->state, why, sizeof(why)) < 0) {

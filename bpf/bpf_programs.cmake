@@ -1,10 +1,12 @@
-# The eBPF probe backend (included by bpf/CMakeLists.txt): CO-RE programs
-# (*.bpf.c) compiled with clang -target bpf, embedded as bpftool skeletons,
-# loaded by probe_bpf.c through libbpf, linked from static archives so the
-# same ks_probe serves kvmscope and the fully static kvmscope-static.
+# The eBPF probe backend (included by bpf/CMakeLists.txt): each probe's
+# CO-RE programs (bpf/probes/X.bpf.c, for X in KS_PROBES) compiled with
+# clang -target bpf, embedded as a bpftool skeleton in its descriptor
+# (bpf/probes/X.c: KS_BPF_SKEL_H), loaded by probe_bpf.c through libbpf,
+# linked from static archives so the same ks_probe serves kvmscope and the
+# fully static kvmscope-static.
 #
-# Never fails the configure: when something is missing, probe_bpf.c is built
-# as a stub whose usable() says what (KS_BPF_UNAVAILABLE).
+# Never fails the configure: when something is missing, KS_BPF_WHY says what
+# and bpf/CMakeLists.txt builds stubs.c, whose usable() gives that reason.
 #
 #   KVMSCOPE_BPF=OFF                skip the backend (stub)
 #   KVMSCOPE_BPF_VMLINUX_H=<file>   use this vmlinux.h instead of generating one
@@ -23,11 +25,12 @@ set(KVMSCOPE_BPF_VMLINUX_H "" CACHE STRING
 
 set(_ks_bpf_src ${CMAKE_CURRENT_SOURCE_DIR})
 set(_ks_bpf_out ${CMAKE_CURRENT_BINARY_DIR}/bpf-gen)
-set(_ks_bpf_programs uexits exits memlend)
-if(EXISTS ${_ks_bpf_src}/irqfd.bpf.c)
-  list(APPEND _ks_bpf_programs irqfd)   # probe_bpf.c includes irqfd.skel.h when it exists
-endif()
-list(APPEND _ks_bpf_programs hypercalls)
+set(_ks_bpf_programs "")   # the probes with a BPF program
+foreach(_p IN LISTS KS_PROBES)
+  if(EXISTS ${_ks_bpf_src}/probes/${_p}.bpf.c)
+    list(APPEND _ks_bpf_programs ${_p})
+  endif()
+endforeach()
 set(_ks_bpf_why "")
 
 if(NOT KVMSCOPE_BPF)
@@ -38,11 +41,6 @@ elseif(KVMSCOPE_ARCH STREQUAL "x86_64")
   set(_ks_bpf_arch x86)
 else()
   set(_ks_bpf_why "no BPF build for ${KVMSCOPE_ARCH}")
-endif()
-
-# probe_bpf.c names keys with the helpers both backends share (discover.c).
-if(NOT _ks_bpf_why AND NOT EXISTS ${_ks_bpf_src}/discover.c)
-  set(_ks_bpf_why "kvmscope was built without bpf/discover.c (probe key names)")
 endif()
 
 if(NOT _ks_bpf_why)
@@ -111,9 +109,7 @@ endif()
 
 if(_ks_bpf_why)
   message(STATUS "kvmscope BPF backend: stub (${_ks_bpf_why})")
-  target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c)
-  set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
-    COMPILE_DEFINITIONS "KS_BPF_UNAVAILABLE=\"${_ks_bpf_why}\"")
+  set(KS_BPF_WHY "${_ks_bpf_why}")
   return()
 endif()
 
@@ -152,13 +148,14 @@ set(_ks_bpf_cflags -g -O2 -target bpf -D__TARGET_ARCH_${_ks_bpf_arch}
 if(KVMSCOPE_WERROR)
   list(APPEND _ks_bpf_cflags -Werror)
 endif()
-set(_ks_bpf_headers ${_ks_bpf_src}/vmlinux/ks_probe.bpf.h ${_ks_bpf_src}/vmlinux/ks_probe_shared.h)
+set(_ks_bpf_headers ${_ks_bpf_src}/vmlinux/ks_probe.bpf.h ${_ks_bpf_src}/ks_probe_shared.h)
 set(_ks_bpf_skels "")
 foreach(_p IN LISTS _ks_bpf_programs)
   add_custom_command(OUTPUT ${_ks_bpf_out}/${_p}.bpf.o
     COMMAND ${KS_CLANG} ${_ks_bpf_cflags} -I${_ks_bpf_out} -I${_ks_bpf_src}/vmlinux
-            -I${KS_LIBBPF_INCLUDE_DIR} -c ${_ks_bpf_src}/${_p}.bpf.c -o ${_p}.bpf.o
-    DEPENDS ${_ks_bpf_src}/${_p}.bpf.c ${_ks_bpf_headers} ${_ks_bpf_out}/vmlinux.h
+            -I${_ks_bpf_src} -I${KS_LIBBPF_INCLUDE_DIR}
+            -c ${_ks_bpf_src}/probes/${_p}.bpf.c -o ${_p}.bpf.o
+    DEPENDS ${_ks_bpf_src}/probes/${_p}.bpf.c ${_ks_bpf_headers} ${_ks_bpf_out}/vmlinux.h
     WORKING_DIRECTORY ${_ks_bpf_out}
     COMMENT "BPF ${_p}.bpf.c" VERBATIM)
   # gen object: libbpf's static linker, which also drops the DWARF (BTF stays)
@@ -169,15 +166,15 @@ foreach(_p IN LISTS _ks_bpf_programs)
     WORKING_DIRECTORY ${_ks_bpf_out}
     COMMENT "BPF skeleton ${_p}.skel.h" VERBATIM)
   list(APPEND _ks_bpf_skels ${_ks_bpf_out}/${_p}.skel.h)
+  # the descriptor holds the skeleton (probe_desc.h: KS_BPF_SKELETON)
+  set_source_files_properties(${_ks_bpf_src}/probes/${_p}.c PROPERTIES
+    COMPILE_DEFINITIONS "KS_BPF_SKEL_H=\"${_p}.skel.h\""
+    INCLUDE_DIRECTORIES "${_ks_bpf_out};${KS_LIBBPF_INCLUDE_DIR}")
 endforeach()
 
 target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c ${_ks_bpf_skels})
-get_target_property(_ks_srcs ks_probe SOURCES)
-if(NOT "${_ks_srcs}" MATCHES "discover\\.c")
-  target_sources(ks_probe PRIVATE ${_ks_bpf_src}/discover.c)
-endif()
 set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
-  INCLUDE_DIRECTORIES "${_ks_bpf_out};${_ks_bpf_src}/vmlinux;${KS_LIBBPF_INCLUDE_DIR}")
+  INCLUDE_DIRECTORIES "${KS_LIBBPF_INCLUDE_DIR}")
 # Native builds link by name, in dependency order, as tracefs_deps.cmake does:
 # the dynamic kvmscope gets Debian's shared libbpf (which brings libelf and
 # zlib itself: --as-needed keeps them out of kvmscope's NEEDED, so the .deb

@@ -13,8 +13,6 @@
 
 #include "probe.h"
 
-const char *const ks_probe_names[] = { "exits", "uexits", "hypercalls", "irqfd", "memlend", NULL };
-
 void ks_probe_snapshot_free(struct ks_probe_snapshot *s)
 {
 	free(s->keys);

@@ -125,20 +125,20 @@ bool ks_kf_btf_has_func(const char *b, size_t len, const char *base, size_t base
 	return false;
 }
 
-bool ks_kf_compat_has(const char *c, size_t len, const char *needle)
+bool ks_kf_compat_match(const char *c, size_t len, const char *const *names)
 {
-	size_t nlen = strlen(needle);
-
-	if (!c || nlen == 0)
+	if (!c || !names)
 		return false;
 	for (size_t i = 0; i < len;) {
 		const char *s = c + i;
 		const char *nul = memchr(s, 0, len - i);
 		size_t n = nul ? (size_t)(nul - s) : len - i;
 
-		for (size_t k = 0; k + nlen <= n; k++)
-			if (!memcmp(s + k, needle, nlen))
+		for (int k = 0; names[k]; k++) {
+			size_t nl = strlen(names[k]);
+			if (nl && n >= nl && !memcmp(s, names[k], nl) && (n == nl || s[nl] == '-'))
 				return true;
+		}
 		i += n + 1;
 	}
 	return false;

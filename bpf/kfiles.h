@@ -30,7 +30,10 @@ bool ks_kf_btf_has_func(const char *b, size_t len, const char *base, size_t base
 			const char *fn);
 
 /* A device tree "compatible" value c[0..len) (NUL-separated strings, the
- * last one possibly unterminated): does any string contain `needle`? */
-bool ks_kf_compat_has(const char *c, size_t len, const char *needle);
+ * last one possibly unterminated): is any string one of `names` (NULL-
+ * terminated), exactly or versioned ("<name>-<version>", as
+ * "qcom,gunyah-hypervisor-1.0")? The rule bench/vmm/arm64/detect_arm64.c
+ * applies to the /hypervisor node. */
+bool ks_kf_compat_match(const char *c, size_t len, const char *const *names);
 
 #endif

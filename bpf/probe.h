@@ -13,6 +13,10 @@
  * libtraceevent, paired in userspace). Which events a probe uses is decided
  * at start by discovery — a kernel's events are never assumed — and every
  * backend leaves tracefs and BPF state as it found it when stopped.
+ *
+ * Each probe is one descriptor (bpf/probes/X.c, see probe_desc.h) listed in
+ * bpf/probes/probes.def; this header is the interface the rest of kvmscope
+ * uses, and names no probe.
  */
 #ifndef KS_PROBE_H
 #define KS_PROBE_H
@@ -22,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+
+#include "ks_probe_shared.h"   /* key encodings and the KVM facts they are made of */
 
 #define KS_HIST_SLOTS 64   /* slot i: values in [2^i, 2^(i+1)) ns; slot 0 also holds 0 */
 #define KS_PROBE_KEY_LEN 48
@@ -51,7 +57,7 @@ enum ks_probe_backend_kind { KS_PB_AUTO = 0, KS_PB_BPF, KS_PB_TRACEFS };
 /* What a probe would use on this kernel, from discovery. */
 struct ks_probe_plan {
 	const char *probe;        /* "uexits" */
-	bool available;
+	bool available;           /* on this system: a backend attached it when discovery tried */
 	char start_event[96];     /* e.g. "tracepoint:kvm:kvm_userspace_exit" */
 	char end_event[96];       /* e.g. "tracepoint:syscalls:sys_enter_ioctl" */
 	char why[256];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
@@ -77,7 +83,8 @@ extern const struct ks_probe_backend ks_probe_tracefs;  /* bpf/probe_tracefs.c *
 const struct ks_probe_backend *ks_probe_pick(enum ks_probe_backend_kind want, char *why,
 					     size_t len);
 
-extern const char *const ks_probe_names[];   /* "exits", "uexits", ... NULL-terminated */
+/* "exits", "uexits", ... NULL-terminated: bpf/probes/probes.def, in its order */
+extern const char *const ks_probe_names[];
 
 /* Exact samples from the BPF backend (off by default): one per span, from a
  * ring buffer, next to the in-kernel histograms (which never miss one). */
@@ -96,7 +103,8 @@ void ks_probe_bpf_set_samples(size_t bytes);
  * that found the ring full is counted in the snapshot's `lost`. */
 int ks_probe_bpf_poll_samples(void *state, ks_probe_sample_fn fn, void *ctx, int timeout_ms);
 
-/* Discovery (bpf/discover.c): fill the plan for `probe` on this kernel. */
+/* Discovery (bpf/discover.c): fill the plan for `probe` on this kernel, with the
+ * host facts given to ks_probe_set_host() (none: detected). */
 int ks_probe_discover(const char *probe, struct ks_probe_plan *plan);
 
 /* Histograms and tables (bpf/hist.c), bpftrace style. */
@@ -105,11 +113,13 @@ void ks_probe_print(FILE *f, const struct ks_probe_snapshot *s, const char *titl
 uint64_t ks_probe_quantile(const struct ks_probe_key_stats *k, double q);
 
 /*
- * Discovery details and shared helpers (bpf/discover.c).
+ * Discovery's input: the host facts (bpf/discover.c).
  */
-/* The KVM backend discovery found (it decides which events fire). */
+/* The KVM backend (it decides which events fire). Results files and
+ * `kvmscope info` name it otherwise: ks_kvm_backend_from_name() maps those names. */
 enum ks_kvm_backend {
-	KS_KVM_NONE = 0,   /* KVM not loaded */
+	KS_KVM_DETECT = 0, /* not given: discovery detects it (its fallback detector) */
+	KS_KVM_NONE,       /* KVM not loaded */
 	KS_KVM_VMX,        /* kvm_intel */
 	KS_KVM_SVM,        /* kvm_amd */
 	KS_KVM_PVM,        /* kvm_pvm alone: kvm_exit/kvm_entry exist but never fire */
@@ -119,28 +129,71 @@ enum ks_kvm_backend {
 	KS_KVM_UNKNOWN,
 };
 const char *ks_kvm_backend_name(enum ks_kvm_backend be);
+/* The results file's environment.backend names ("vmx", "svm", "pvm", "kvm-vhe",
+ * "kvm-nvhe", "kvm-protected", "gunyah") as discovery's backend; anything else
+ * ("unknown", "no-el2", NULL) is KS_KVM_DETECT: discovery looks for itself. */
+enum ks_kvm_backend ks_kvm_backend_from_name(const char *name);
+
+enum ks_host_btf {
+	KS_BTF_LOOK = 0,   /* not given: read <root>/sys/kernel/btf/vmlinux when needed */
+	KS_BTF_PRESENT,    /* /sys/kernel/btf/vmlinux exists (its content is still read) */
+	KS_BTF_ABSENT,     /* no kernel BTF: no fentry/fexit plans, the BPF backend says so */
+};
+
+/*
+ * What discovery takes as given about the host, instead of finding it out
+ * itself. A zeroed struct (or a NULL pointer) gives nothing: every field
+ * is then found by discovery's own fallback detector, as fixture tests and
+ * callers that pass nothing want. The host-facts module fills it once and
+ * hands it to ks_probe_set_host() (or to each ks_probe_discover_host()).
+ */
+struct ks_probe_host {
+	enum ks_kvm_backend backend;   /* KS_KVM_DETECT: from <root>'s DT, /sys/module and kvm events */
+	const char *tracefs;           /* the tracing directory (has events/); NULL: located (and
+					* mounted for the time of discovery if nobody has) with
+					* ks_tracefs_acquire(), or <root>/sys/kernel/tracing with a root */
+	enum ks_host_btf btf;
+	const char *root;              /* prefix of every kernel file read (fixtures: <root>/sys/...,
+					* <root>/proc/device-tree); NULL or "": this system */
+	bool untried;                  /* this system: don't prove a plan by attaching it (a
+					* backend's start + stop, once per process); "available"
+					* then only means the kernel's files allow it */
+};
+
+/* For ks_probe_discover() and the backends from now on (copied; NULL: back to
+ * detecting everything). Not thread-safe against concurrent discovery. */
+void ks_probe_set_host(const struct ks_probe_host *h);
+/* Discovery with these facts (NULL: those set with ks_probe_set_host(), else none).
+ * Returns 0, or -errno (tracefs unusable: plan->why says why; unknown probe: -EINVAL). */
+int ks_probe_discover_host(const struct ks_probe_host *h, const char *probe,
+			   struct ks_probe_plan *plan);
+/* The backend as given by ks_probe_set_host(), else detected on this system now. */
+enum ks_kvm_backend ks_probe_host_backend(void);
 /*
  * ks_probe_discover() against another root (test fixtures: <root>/sys/kernel/tracing,
- * <root>/sys/module, <root>/proc/device-tree, <root>/sys/kernel/btf), never mounting;
- * root NULL or "" is this system. `backend` (may be NULL) receives what was detected.
- * Returns 0, or -errno (tracefs unusable: plan->why says why; unknown probe: -EINVAL).
+ * <root>/sys/module, <root>/proc/device-tree, <root>/sys/kernel/btf), never mounting,
+ * with nothing else given; root NULL or "" is this system. `backend` (may be NULL)
+ * receives what was detected. Returns as ks_probe_discover_host().
  */
 int ks_probe_discover_at(const char *root, const char *probe, struct ks_probe_plan *plan,
 			 enum ks_kvm_backend *backend);
 
 /*
- * The tracefs mount, shared and counted: finds a mounted tracefs (or tracing/ in a
- * mounted debugfs), else mounts one at /sys/kernel/tracing. The last release
- * unmounts it only if acquire mounted it. dir receives the tracing directory.
+ * Where tracefs is: the one place that looks. A mounted tracefs from /proc/mounts
+ * (or tracing/ under a mounted debugfs) whose events/ we can see: 0 and its
+ * directory; one mounted we cannot use: -EACCES and where; none: -ENOENT. Never mounts.
+ */
+int ks_tracefs_locate(char *dir, size_t len);
+/*
+ * The tracefs mount, shared and counted: ks_tracefs_locate()'s, else mounts one at
+ * /sys/kernel/tracing. The last release unmounts it only if acquire mounted it.
+ * dir receives the tracing directory.
  */
 int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen);
 void ks_tracefs_release(void);
 bool ks_tracefs_mounted_by_us(void);
 
-/* Keys both backends use. */
-#define KS_KVM_RUN 0xAE80u   /* _IO(KVMIO, 0x80) */
-#define KS_X86_ISA_VMX 1     /* kvm_exit's isa field */
-#define KS_X86_ISA_SVM 2
+/* Key names both backends use (bpf/keys.c); KS_KVM_RUN, KS_X86_ISA_*: ks_probe_shared.h */
 /* "KVM_EXIT_IO"; err < 0 (KVM_RUN failed): "KVM_RUN -EINTR" / "KVM_RUN error -N" */
 void ks_kvm_uexit_key(char *buf, size_t len, uint32_t reason, int err);
 /* VMX: "IO_INSTRUCTION" (basic reason, " FAILED_VMENTRY" if bit 31); SVM: "io", "npf" */

@@ -1,64 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The eBPF probe backend: CO-RE programs (uexits.bpf.c, exits.bpf.c,
- * memlend.bpf.c, irqfd.bpf.c, hypercalls.bpf.c) embedded as bpftool skeletons, histograms aggregated in the
- * kernel (per-CPU maps, summed here on snapshot).
+ * The eBPF probe backend: each probe's CO-RE programs (bpf/probes/X.bpf.c),
+ * embedded as a bpftool skeleton its descriptor holds (probe_desc.h),
+ * histograms aggregated in the kernel (per-CPU maps, summed here on
+ * snapshot, keys named by the descriptor). Nothing here knows a probe: the
+ * programs to load are picked by their sections ("start_*"/"end_*" for the
+ * plan's events, optional "mark_*" where their tracepoint exists).
  *
  * Nothing is pinned: every program and map lives only as long as this
  * process's file descriptors, so stop() — or the process dying, even by
  * SIGKILL — detaches everything and leaves the kernel as it was.
  *
- * Built in one of two forms (bpf_programs.cmake): the real backend, or, with
- * KS_BPF_UNAVAILABLE="reason", a stub whose usable() gives that reason.
+ * Built only with the BPF backend (bpf_programs.cmake); without it stubs.c
+ * stands in and says why.
  */
 #define _GNU_SOURCE   /* vasprintf */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "probe.h"
-
-#ifdef KS_BPF_UNAVAILABLE
-
-static bool stub_usable(char *why, size_t len)
-{
-	snprintf(why, len, "%s", KS_BPF_UNAVAILABLE);
-	return false;
-}
-
-static int stub_start(const struct ks_probe_plan *plan, pid_t pid, void **state, char *err,
-		      size_t errlen)
-{
-	*state = NULL;
-	snprintf(err, errlen, "%s", KS_BPF_UNAVAILABLE);
-	return -1;
-}
-
-static int stub_snapshot(void *state, struct ks_probe_snapshot *out)
-{
-	return -ENOSYS;
-}
-
-static void stub_stop(void *state)
-{
-}
-
-void ks_probe_bpf_set_samples(size_t ring_bytes)
-{
-}
-
-int ks_probe_bpf_poll_samples(void *state, ks_probe_sample_fn fn, void *ctx, int timeout_ms)
-{
-	return -ENOSYS;
-}
-
-const struct ks_probe_backend ks_probe_bpf = {
-	.name = "bpf", .usable = stub_usable, .start = stub_start, .snapshot = stub_snapshot,
-	.stop = stub_stop,
-};
-
-#else /* the real backend */
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -72,22 +32,7 @@ const struct ks_probe_backend ks_probe_bpf = {
 
 #include "fault_inject.h"
 #include "privs.h"
-#include "ks_probe_shared.h"
-#include "exits.skel.h"
-#include "memlend.skel.h"
-#include "uexits.skel.h"
-/* irqfd.bpf.c is compiled once bpf_programs.cmake lists it (_ks_bpf_programs) */
-#if defined(__has_include)
-#if __has_include("irqfd.skel.h")
-#include "irqfd.skel.h"
-#define KS_HAVE_IRQFD_SKEL 1
-#endif
-#if __has_include("hypercalls.skel.h")
-#include "hypercalls.skel.h"
-#define KS_HAVE_HYPERCALLS_SKEL 1
-#endif
-#endif
-
+#include "probe_desc.h"
 
 /* ------------------------------------------------------------ libbpf log */
 
@@ -150,129 +95,10 @@ static void init_once(void)
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-/* ------------------------------------------------------------ key names */
-
-/* The names both backends use (discover.c's ks_*_key helpers). */
-
-static void uexits_key_name(uint64_t key, char *buf, size_t len)
-{
-	if (key & KS_UEXIT_ERRNO)
-		ks_kvm_uexit_key(buf, len, 0, -(int)(uint32_t)key);
-	else
-		ks_kvm_uexit_key(buf, len, (uint32_t)key, 0);
-}
-
-static void exits_key_name(uint64_t key, char *buf, size_t len)
-{
-	char base[KS_PROBE_KEY_LEN];
-
-	if (key & KS_EXIT_UNKNOWN)
-		snprintf(base, sizeof(base), "unknown");
-	else if (key & KS_EXIT_ARM64)
-		ks_arm64_exit_key(base, sizeof(base), (int32_t)((key >> 8) & 0xff),
-				  (uint32_t)key & 0xff);
-	else
-		ks_x86_exit_key(base, sizeof(base), (uint32_t)(key >> 32) & 0xffff,
-				(uint32_t)key);
-	snprintf(buf, len, "%s%s", base, (key & KS_EXIT_USER) ? "+user" : "");
-}
-
-static void memlend_key_name(uint64_t key, char *buf, size_t len)
-{
-	snprintf(buf, len, "fault%s", (key & KS_EXIT_USER) ? "+user" : "");
-}
-
-#ifdef KS_HAVE_IRQFD_SKEL
-/* irqfd.bpf.c's IRQFD_* keys */
-static void irqfd_key_name(uint64_t key, char *buf, size_t len)
-{
-	static const char *const names[] = { "write->inject", "inject->wakeup", "wakeup->entry",
-					     "write->entry", "inject->entry" };
-	if (key < sizeof(names) / sizeof(names[0]))
-		snprintf(buf, len, "%s", names[key]);
-	else
-		snprintf(buf, len, "stage%" PRIu64, key);
-}
-#endif
-
-#ifdef KS_HAVE_HYPERCALLS_SKEL
-/* hypercalls.bpf.c's keys: KS_HC_NR | number (hex, as SMCCC and KVM_HC_* are
- * written), else the exit's key as exits encodes it (no event gave a number) */
-#define KS_HC_NR (1ULL << 60)
-static void hypercalls_key_name(uint64_t key, char *buf, size_t len)
-{
-	char base[KS_PROBE_KEY_LEN];
-
-	if (key & KS_HC_NR) {
-		snprintf(buf, len, "0x%" PRIx64, (uint64_t)(key & ((1ULL << 48) - 1)));
-		return;
-	}
-	exits_key_name(key, base, sizeof(base));
-	snprintf(buf, len, "%.*s (no number)", KS_PROBE_KEY_LEN - 13, base);
-}
-#endif
-
-/* ------------------------------------------------------------ skeletons */
-
-struct probe_kind {
-	const char *name;
-	void *(*open)(void);
-	int (*load)(void *skel);
-	void (*destroy)(void *skel);
-	struct bpf_object *(*obj)(void *skel);
-	void (*set_rodata)(void *skel, uint32_t tgid, bool samples);
-	void (*key_name)(uint64_t key, char *buf, size_t len);
-};
-
-#define SKEL_OPS(n)                                                                    \
-	static void *n##_open(void)                                                   \
-	{                                                                              \
-		return n##_bpf__open();                                               \
-	}                                                                              \
-	static int n##_load(void *s)                                                  \
-	{                                                                              \
-		return n##_bpf__load(s);                                              \
-	}                                                                              \
-	static void n##_destroy(void *s)                                              \
-	{                                                                              \
-		n##_bpf__destroy(s);                                                  \
-	}                                                                              \
-	static struct bpf_object *n##_obj(void *s)                                    \
-	{                                                                              \
-		return ((struct n##_bpf *)s)->obj;                                    \
-	}                                                                              \
-	static void n##_set_rodata(void *s, uint32_t tgid, bool samples)             \
-	{                                                                              \
-		((struct n##_bpf *)s)->rodata->targ_tgid = tgid;                      \
-		((struct n##_bpf *)s)->rodata->samples_on = samples;                  \
-	}
-SKEL_OPS(uexits)
-SKEL_OPS(exits)
-SKEL_OPS(memlend)
-#ifdef KS_HAVE_IRQFD_SKEL
-SKEL_OPS(irqfd)
-#endif
-#ifdef KS_HAVE_HYPERCALLS_SKEL
-SKEL_OPS(hypercalls)
-#endif
-
-#define KIND(n, names) { #n, n##_open, n##_load, n##_destroy, n##_obj, n##_set_rodata, names }
-static const struct probe_kind kinds[] = {
-	KIND(uexits, uexits_key_name),
-	KIND(exits, exits_key_name),
-	KIND(memlend, memlend_key_name),
-#ifdef KS_HAVE_IRQFD_SKEL
-	KIND(irqfd, irqfd_key_name),
-#endif
-#ifdef KS_HAVE_HYPERCALLS_SKEL
-	KIND(hypercalls, hypercalls_key_name),
-#endif
-};
-
 #define MAX_LINKS 6   /* irqfd: start, end and two optional stages */
 
 struct bpf_state {
-	const struct probe_kind *kind;
+	const struct ks_probe_desc *desc;
 	void *skel;
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
@@ -349,25 +175,15 @@ static void section_event(const char *sec, struct ev *e)
 		snprintf(e->target, sizeof(e->target), "%s", sl + 1);
 }
 
-static const char *tracefs_root(void)
-{
-	if (!access("/sys/kernel/tracing/events", F_OK))
-		return "/sys/kernel/tracing";
-	if (!access("/sys/kernel/debug/tracing/events", F_OK))
-		return "/sys/kernel/debug/tracing";
-	return NULL;
-}
-
 /* "kvm/kvm_exit": does the tracepoint exist? (true when tracefs can't tell) */
 static bool tp_exists(const char *tp)
 {
-	const char *root = tracefs_root();
-	char idpath[256];
+	char root[4096], idpath[4200];
 
-	if (!root)
+	if (ks_tracefs_locate(root, sizeof(root)) < 0)
 		return true;
-	snprintf(idpath, sizeof(idpath), "%s/events/%s/id", root, tp);
-	return access(idpath, F_OK) == 0;
+	return !ks_path(idpath, sizeof(idpath), "%s/events/%s/id", root, tp) ||
+	       access(idpath, F_OK) == 0;
 }
 
 /* Pick the one program of `role` ("start_" or "end_") handling `event`;
@@ -404,7 +220,7 @@ static int pick_program(struct bpf_state *st, struct bpf_object *obj, const char
 	if (!hit) {
 		snprintf(err, errlen,
 			 "the BPF %s program has no %s event handler for '%s' (it handles: %s)",
-			 st->kind->name, role[0] == 's' ? "start" : "end", event, handles);
+			 st->desc->name, role[0] == 's' ? "start" : "end", event, handles);
 		return -1;
 	}
 	section_event(bpf_program__section_name(hit), &have);
@@ -459,7 +275,7 @@ static void state_free(struct bpf_state *st)
 	for (int i = 0; i < st->nlinks; i++)
 		bpf_link__destroy(st->links[i]);
 	if (st->skel)
-		st->kind->destroy(st->skel);
+		st->desc->bpf->destroy(st->skel);
 	if (st->tracefs_held)
 		ks_tracefs_release();   /* unmounts it if we mounted it */
 	free(st);
@@ -470,7 +286,6 @@ static int on_sample(void *ctx, void *data, size_t size);
 static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, char *err,
 		     size_t errlen)
 {
-	const struct probe_kind *kind = NULL;
 	struct bpf_state *st = NULL;
 	int rc;
 
@@ -481,23 +296,16 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 		snprintf(err, errlen, "no probe plan");
 		return -1;
 	}
-	if (!strcmp(plan->probe, "irqfd") && pid == 0) {
-		/* as in the tracefs backend: one in-flight interrupt per VMM */
-		snprintf(err, errlen, "irqfd: not implemented in the BPF backend yet for all "
-				      "processes (pid 0): its stages are paired by order within one VMM");
+	const struct ks_probe_desc *desc = ks_probe_desc_find(plan->probe);
+	if (desc && ks_probe_refuses_all(desc, pid, "BPF", err, errlen))
+		return -1;
+	if (!desc || !desc->bpf) {
+		snprintf(err, errlen, "%s: not implemented in the BPF backend yet%s%s%s", plan->probe,
+			 desc ? " (this build has no skeleton of bpf/probes/" : "",
+			 desc ? desc->name : "", desc ? ".bpf.c)" : "");
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].name, plan->probe))
-			kind = &kinds[i];
-	if (!kind) {
-		snprintf(err, errlen, "%s: not implemented in the BPF backend yet%s", plan->probe,
-			 !strcmp(plan->probe, "irqfd")
-				 ? " (this build lacks irqfd.bpf.c: add irqfd to _ks_bpf_programs "
-				   "in bpf/bpf_programs.cmake)"
-				 : "");
-		return -1;
-	}
+	const struct ks_bpf_skel *skel = desc->bpf;
 	if (!plan->available) {
 		snprintf(err, errlen, "%s is unavailable here: %s", plan->probe, plan->why);
 		return -1;
@@ -516,7 +324,7 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	st->kind = kind;
+	st->desc = desc;
 	st->stats_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
 	/* tracepoint ids come from tracefs: mount it if nobody has (undone at stop) */
 	char tdir[4096], terr[256];
@@ -525,19 +333,19 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 		goto fail;
 	}
 	st->tracefs_held = true;
-	st->skel = kind->open();
+	st->skel = skel->open();
 	if (!st->skel) {
-		snprintf(err, errlen, "opening the %s BPF object failed: %s%s%s", kind->name,
+		snprintf(err, errlen, "opening the %s BPF object failed: %s%s%s", desc->name,
 			 strerror(errno), last_log[0] ? "; libbpf: " : "", last_log);
 		goto fail;
 	}
-	struct bpf_object *obj = kind->obj(st->skel);
+	struct bpf_object *obj = skel->obj(st->skel);
 	struct bpf_program *prog;
 	if (pick_program(st, obj, "start_", plan->start_event, err, errlen) < 0 ||
 	    pick_program(st, obj, "end_", plan->end_event, err, errlen) < 0)
 		goto fail;
 	pick_optional(obj);
-	kind->set_rodata(st->skel, (uint32_t)pid, ring_bytes != 0);
+	skel->set_rodata(st->skel, (uint32_t)pid, ring_bytes != 0);
 	if (ring_bytes) {
 		struct bpf_map *m = bpf_object__find_map_by_name(obj, "samples");
 		if (!m || bpf_map__set_max_entries(m, (uint32_t)ring_bytes)) {
@@ -545,8 +353,9 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 			goto fail;
 		}
 	}
-	bool injected = ks_fault_take("bpf_load");   /* test hook: as if the kernel refused */
-	rc = injected ? -EPERM : kind->load(st->skel);
+	/* test hook: as if the kernel refused (discovery's trials don't count) */
+	bool injected = !ks_probe_trying && ks_fault_take("bpf_load");
+	rc = injected ? -EPERM : skel->load(st->skel);
 	if (rc) {
 		int e = -rc > 0 ? -rc : errno;
 		if (injected)
@@ -556,9 +365,12 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 		bpf_object__for_each_program(prog, obj)
 			fn |= bpf_program__autoload(prog) &&
 			      bpf_program__type(prog) == BPF_PROG_TYPE_TRACING;
-		snprintf(err, errlen, "loading the %s BPF programs failed: %s%s%s%s", kind->name,
+		snprintf(err, errlen, "loading the %s BPF programs failed: %s%s%s%s", desc->name,
 			 strerror(e),
-			 fn && (e == EPERM || e == ENOTSUP || e == EINVAL || e == 524)
+			 fn && e == EPERM && !injected
+				 ? " (fentry/fexit refused: kernel lockdown? it refuses them even "
+				   "to root)"
+			 : fn && (e == ENOTSUP || e == EINVAL || e == 524)
 				 ? " (fentry/fexit unsupported by this kernel? they need "
 				   "CONFIG_FUNCTION_TRACER and BTF)"
 				 : "",
@@ -597,7 +409,7 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 	st->starts_fd = bpf_object__find_map_fd_by_name(obj, "starts");
 	st->ooo_fd = bpf_object__find_map_fd_by_name(obj, "ooo");
 	if (st->stats_fd < 0 || st->counters_fd < 0 || st->starts_fd < 0) {
-		snprintf(err, errlen, "the %s BPF object lacks its maps", kind->name);
+		snprintf(err, errlen, "the %s BPF object lacks its maps", desc->name);
 		goto fail;
 	}
 	if (ring_bytes) {
@@ -613,7 +425,8 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 	live = st;
 	pthread_mutex_unlock(&live_lock);
 	*state = st;
-	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
+	if (!ks_probe_trying)
+		ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	state_free(st);
@@ -706,7 +519,7 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 		if (bpf_map_lookup_elem(st->stats_fd, &key, vals))
 			continue;   /* deleted meanwhile (we never delete) */
 		char name[KS_PROBE_KEY_LEN];
-		st->kind->key_name(key, name, sizeof(name));
+		st->desc->key_name(key, name, sizeof(name));
 		struct ks_probe_key_stats *k = key_slot(out, name);
 		if (!k) {
 			rc = -ENOMEM;
@@ -749,7 +562,7 @@ static int on_sample(void *ctx, void *data, size_t size)
 	if (size < sizeof(*e) || !st->sample_fn)
 		return 0;
 	char name[KS_PROBE_KEY_LEN];
-	st->kind->key_name(e->key, name, sizeof(name));
+	st->desc->key_name(e->key, name, sizeof(name));
 	struct ks_probe_sample s = {
 		.key = name, .start_ns = e->start_ns, .dur_ns = e->dur_ns, .tid = e->tid,
 		.tgid = e->tgid,
@@ -834,5 +647,3 @@ const struct ks_probe_backend ks_probe_bpf = {
 	.name = "bpf", .usable = bpf_usable, .start = bpf_start, .snapshot = bpf_snapshot,
 	.stop = bpf_stop,
 };
-
-#endif

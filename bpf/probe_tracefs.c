@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The tracefs probe backend: the plan's trace events are enabled in a
- * private ftrace instance (instances/kvmscope-<pid>-<probe>-<n>-ns<pidns>, so the
- * global trace state is never touched), filtered to the target's threads
- * with set_event_pid + event-fork, read raw from the per-CPU ring buffers
+ * The tracefs probe backend: the events a probe's descriptor names
+ * (probe_desc.h: the plan's start and end events, and its fixed, often
+ * optional, ones) are enabled in a private ftrace instance
+ * (instances/kvmscope-<pid>-<probe>-<n>-ns<pidns>, so the global trace
+ * state is never touched), filtered to the target's threads with
+ * set_event_pid + event-fork, read raw from the per-CPU ring buffers
  * (libtracefs, merged in timestamp order on the instance's "mono" clock),
- * decoded with libtraceevent and paired per thread (common_pid) here.
+ * decoded with libtraceevent into the numbers the descriptor asked for, and
+ * handed to its decode(), which pairs them (pair.c). Nothing here knows a
+ * probe: what differs per probe is in bpf/probes/X.c.
  *
  * A reader thread drains the buffers every 50 ms so a long interval between
  * snapshots doesn't overrun them; what overruns anyway is counted as lost
  * (the instance's per_cpu/cpuN/stats: "overrun" + "dropped events").
  *
- * Implemented: uexits, exits, hypercalls (see on_hypercalls()), memlend's
- * tracepoint plan (see on_memlend()) and irqfd (for one pid: its stages are
- * paired by order across the writer's and the vCPU's threads, see
- * on_irqfd()). memlend's fentry/kprobe plans (kvm_pvm, KVM-on-Gunyah) are
- * valid, but start() says "not implemented in the tracefs backend".
+ * Tracepoints only: plans that name a function's entry/return (memlend
+ * under kvm_pvm and on KVM-on-Gunyah, irqfd's doorbell) are valid, but
+ * start() says "not implemented in the tracefs backend".
  *
  * stop() disables the events, destroys the instance, drops the tracefs
  * mount if discovery/start mounted it, and is idempotent (states are kept
@@ -24,19 +26,17 @@
  * left behind by killed kvmscope processes are removed on the next start.
  */
 #ifndef _GNU_SOURCE
-#define _GNU_SOURCE   /* PATH_MAX, mount(), umount2() with -std=c11 too */
+#define _GNU_SOURCE   /* PATH_MAX with -std=c11 too */
 #endif
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,65 +45,32 @@
 
 #include "fault_inject.h"
 #include "privs.h"
-#include "probe.h"
+#include "probe_desc.h"
 
-enum tf_kind { TF_UEXITS, TF_EXITS, TF_IRQFD, TF_HYPERCALLS, TF_MEMLEND };
-enum tf_ev { EV_NONE, EV_UEXIT, EV_IOCTL, EV_RAW_SYSENTER, EV_KVM_EXIT, EV_KVM_ENTRY };
-
-/* One traced thread's pairing state. */
-struct tf_thread {
-	int tid;            /* 0: free slot */
-	bool pending;       /* a start is waiting for its end */
-	bool via_user;      /* exits: kvm_userspace_exit seen since the kvm_exit */
-	bool started;       /* a start was ever seen (an end before that is no anomaly) */
-	bool orphan;        /* an end without a start, maybe just read before its start */
-	bool numbered;      /* hypercalls: the open span's key is its number */
-	uint64_t start_ts, orphan_ts;
-	char key[KS_PROBE_KEY_LEN];
+/* How one of the descriptor's events is read. */
+struct tf_event {
+	int id;                                          /* -1: not in this instance */
+	struct tep_format_field *f[KS_TF_MAX_FIELDS];    /* NULL: not in its format */
+	int elem[KS_TF_MAX_FIELDS];                      /* array element, -1: scalar */
 };
 
 struct tf_state {
 	struct tf_state *next;   /* registry */
 	pid_t owner;             /* a forked child must not tear down its parent's probes */
-	enum tf_kind kind;
-	char probe[16];
 	char tracing[4096];
 	bool tracefs_held;
 
 	struct tep_handle *tep;
 	struct tracefs_instance *inst;
 	int nr_cpus;
+	struct tf_event ev[KS_TF_MAX_EVENTS];
 
-	/* event ids and fields */
-	int id_uexit, id_ioctl, id_raw, id_exit, id_entry;
-	struct tep_format_field *f_reason, *f_errno, *f_cmd, *f_raw_id, *f_raw_args;
-	struct tep_format_field *f_exit_reason, *f_isa, *f_ret, *f_esr_ec;
-	uint32_t default_isa;    /* x86 kvm_exit without an isa field */
-	/* irqfd: stage events (id_entry: the optional entry stage) and the one
-	 * interrupt in flight (inflight: injected, not yet back in the guest) */
-	int id_write, id_inject, id_wakeup;
-	struct tep_format_field *f_count;
-	/* hypercalls: the event giving the number (kvm_hvc_arm64 r0 / kvm_hypercall nr) */
-	int id_hcnum;
-	struct tep_format_field *f_hcnum;
-	bool hc_arm64;
-	/* memlend: the guest fault event (kvm_page_fault / kvm_guest_fault) */
-	int id_fault;
-	struct {
-		bool write_pending, writes_seen, inflight, woken;
-		uint64_t ts_write, ts_inject, ts_inject_write, ts_wakeup;
-	} irq;
-
-	/* per thread, open addressing (tid -> slot) */
-	struct tf_thread *thr;
-	size_t nthr, cap;
-
-	pthread_mutex_t lock;    /* everything below, and the reading itself */
+	pthread_mutex_t lock;    /* t, and the reading itself */
 	pthread_cond_t cond;
 	pthread_t reader;
 	bool reader_started;
 	atomic_bool quit;
-	struct ks_probe_snapshot acc;
+	struct ks_tf t;          /* what the descriptor sees: pairing, counts, its state */
 };
 
 /* ------------------------------------------------------------- registry */
@@ -161,368 +128,47 @@ static bool reg_take(struct tf_state *s)
 	return found;
 }
 
-/* ------------------------------------------------------------- threads */
-
-static struct tf_thread *thread_get(struct tf_state *s, int tid)
-{
-	if (s->nthr * 2 >= s->cap) {   /* grow, rehash */
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct tf_thread *n = calloc(ncap, sizeof(*n));
-		if (!n)
-			return NULL;
-		for (size_t i = 0; i < s->cap; i++) {
-			if (!s->thr[i].tid)
-				continue;
-			size_t j = (size_t)s->thr[i].tid * 2654435761u % ncap;
-			while (n[j].tid)
-				j = (j + 1) % ncap;
-			n[j] = s->thr[i];
-		}
-		free(s->thr);
-		s->thr = n;
-		s->cap = ncap;
-	}
-	size_t j = (size_t)(unsigned)tid * 2654435761u % s->cap;
-	while (s->thr[j].tid && s->thr[j].tid != tid)
-		j = (j + 1) % s->cap;
-	if (!s->thr[j].tid) {
-		memset(&s->thr[j], 0, sizeof(s->thr[j]));
-		s->thr[j].tid = tid;
-		s->nthr++;
-	}
-	return &s->thr[j];
-}
-
-static void span(struct tf_state *s, const char *key, uint64_t from, uint64_t to)
-{
-	ks_probe_snapshot_add(&s->acc, key, to >= from ? to - from : 0);
-}
-
-/* A start event on thread t at ts with key. */
-static void on_start(struct tf_state *s, struct tf_thread *t, uint64_t ts, const char *key)
-{
-	if (t->orphan) {
-		/* an end read in an earlier batch than its start (the thread moved CPUs
-		 * while the buffers were being read): pair them now */
-		t->orphan = false;
-		if (ts <= t->orphan_ts) {
-			span(s, key, ts, t->orphan_ts);
-			t->started = true;
-			return;
-		}
-		if (t->started)
-			s->acc.unpaired++;
-	}
-	if (t->pending)
-		s->acc.unpaired++;   /* the previous start never ended */
-	t->pending = true;
-	t->via_user = false;
-	t->started = true;
-	t->start_ts = ts;
-	snprintf(t->key, sizeof(t->key), "%s", key);
-}
-
-static void on_end(struct tf_state *s, struct tf_thread *t, uint64_t ts)
-{
-	if (t->pending && ts >= t->start_ts) {
-		if (t->via_user) {
-			char k[KS_PROBE_KEY_LEN];
-			snprintf(k, sizeof(k), "%.*s+user", KS_PROBE_KEY_LEN - 6, t->key);
-			span(s, k, t->start_ts, ts);
-		} else {
-			span(s, t->key, t->start_ts, ts);
-		}
-		t->pending = false;
-		return;
-	}
-	if (t->orphan && t->started)
-		s->acc.unpaired++;
-	t->orphan = true;    /* counted once it's clear no start precedes it */
-	t->orphan_ts = ts;
-}
-
 /* ------------------------------------------------------------- decoding */
 
-static bool num(struct tep_format_field *f, struct tep_record *r, unsigned long long *v)
+/* A number field, or element `elem` of an array field (native byte order). */
+static bool read_field(const struct tep_format_field *f, int elem, const struct tep_record *r,
+		       unsigned long long *v)
 {
-	return f && tep_read_number_field(f, r->data, v) == 0;
-}
-
-/* irqfd.bpf.c's keys and rules, in userspace: a pair whose end precedes its
- * start is out of order (and not recorded). */
-static void irq_pair(struct tf_state *s, const char *key, uint64_t from, uint64_t to)
-{
-	if (to < from)
-		s->acc.out_of_order++;
-	else
-		span(s, key, from, to);
-}
-
-/* One irqfd stage event; records arrive merged in timestamp order. */
-static void on_irqfd(struct tf_state *s, struct tep_event *ev, struct tep_record *rec)
-{
-	uint64_t ts = rec->ts;
-	unsigned long long v;
-
-	if (ev->id == s->id_write) {
-		if (!num(s->f_count, rec, &v) || v != 8)
-			return;
-		s->acc.events++;
-		if (s->irq.write_pending)
-			s->acc.unpaired++;   /* the previous write was never injected */
-		s->irq.write_pending = s->irq.writes_seen = true;
-		s->irq.ts_write = ts;
-	} else if (ev->id == s->id_inject) {
-		s->acc.events++;
-		if (s->irq.inflight)
-			return;   /* a second event of the same injection */
-		s->irq.ts_inject_write = 0;
-		if (s->irq.write_pending) {
-			s->irq.ts_inject_write = s->irq.ts_write;
-			s->irq.write_pending = false;
-			irq_pair(s, "write->inject", s->irq.ts_write, ts);
-		} else if (s->irq.writes_seen) {
-			s->acc.out_of_order++;   /* injected, but its write was not seen first */
-		}
-		s->irq.inflight = true;
-		s->irq.woken = false;
-		s->irq.ts_inject = ts;
-	} else if (ev->id == s->id_wakeup) {
-		s->acc.events++;
-		if (!s->irq.inflight) {
-			s->acc.unpaired++;   /* woken, but no interrupt in flight */
-			return;
-		}
-		if (s->irq.woken)
-			return;
-		irq_pair(s, "inject->wakeup", s->irq.ts_inject, ts);
-		s->irq.woken = true;
-		s->irq.ts_wakeup = ts;
-	} else if (ev->id == s->id_entry) {
-		if (!s->irq.inflight)
-			return;   /* an entry with no interrupt in flight: not ours */
-		s->acc.events++;
-		if (s->irq.woken)
-			irq_pair(s, "wakeup->entry", s->irq.ts_wakeup, ts);
-		else
-			irq_pair(s, "inject->entry", s->irq.ts_inject, ts);
-		if (s->irq.ts_inject_write)
-			irq_pair(s, "write->entry", s->irq.ts_inject_write, ts);
-		s->irq.inflight = false;
-	}
-}
-
-/* hypercalls.bpf.c's rules, in userspace: a span opens on a hypercall's
- * kvm_exit (arm64: a trap with esr_ec HVC64/SMC64; x86: reason VMCALL (VMX
- * 18) or VMMCALL (SVM 0x81)), takes its key from the number event seen
- * before the next kvm_entry of the thread, and closes on that entry. Most
- * entries follow no hypercall: they are no anomaly (nor an event). */
-static void on_hypercalls(struct tf_state *s, struct tep_event *ev, struct tep_record *rec,
-			  int tid)
-{
-	unsigned long long v, w;
-	char key[KS_PROBE_KEY_LEN], base[KS_PROBE_KEY_LEN];
-	struct tf_thread *t;
-
-	if (ev->id == s->id_exit) {
-		if (s->hc_arm64) {
-			unsigned long long ret = 2;   /* ARM_EXCEPTION_TRAP */
-			num(s->f_ret, rec, &ret);
-			if (!num(s->f_esr_ec, rec, &v) || (ret & 0x7fffffff) != 2 ||
-			    ((v & 0xff) != 0x16 && (v & 0xff) != 0x17))
-				return;
-			ks_arm64_exit_key(base, sizeof(base), (int32_t)ret, (uint32_t)v & 0xff);
-		} else {
-			w = 0;   /* no isa field: 18 is no SVM exit KVM takes, 0x81 no VMX one */
-			if (!num(s->f_exit_reason, rec, &v))
-				return;
-			num(s->f_isa, rec, &w);
-			if (!((v == 18 && w != KS_X86_ISA_SVM) || (v == 0x81 && w != KS_X86_ISA_VMX)))
-				return;
-			ks_x86_exit_key(base, sizeof(base), w ? (uint32_t)w
-							     : v == 18 ? KS_X86_ISA_VMX : KS_X86_ISA_SVM,
-					(uint32_t)v);
-		}
-		if (!(t = thread_get(s, tid)))
-			return;
-		s->acc.events++;
-		snprintf(key, sizeof(key), "%.*s (no number)", KS_PROBE_KEY_LEN - 13, base);
-		if (t->orphan && rec->ts <= t->orphan_ts) {
-			/* its entry was read in an earlier batch (the thread moved CPUs) */
-			t->orphan = false;
-			s->acc.events++;
-			span(s, key, rec->ts, t->orphan_ts);
-			return;
-		}
-		t->orphan = false;
-		if (t->pending)
-			s->acc.unpaired++;   /* the previous hypercall never re-entered */
-		t->pending = true;
-		t->numbered = false;
-		t->start_ts = rec->ts;
-		snprintf(t->key, sizeof(t->key), "%s", key);
-	} else if (ev->id == s->id_hcnum) {
-		if (!num(s->f_hcnum, rec, &v) || !(t = thread_get(s, tid)) || !t->pending ||
-		    t->numbered)
-			return;
-		s->acc.events++;
-		if (s->hc_arm64)
-			v &= 0xffffffffu;   /* SMCCC: the function ID is w0 */
-		snprintf(t->key, sizeof(t->key), "0x%llx", v & ((1ULL << 48) - 1));
-		t->numbered = true;
-	} else if (ev->id == s->id_entry) {
-		if (!(t = thread_get(s, tid)))
-			return;
-		if (t->pending && rec->ts >= t->start_ts) {
-			s->acc.events++;
-			span(s, t->key, t->start_ts, rec->ts);
-			t->pending = false;
-		} else if (!t->pending) {
-			t->orphan = true;   /* maybe read before its exit: kept for on the exit */
-			t->orphan_ts = rec->ts;
-		}
-	}
-}
-
-/* memlend.bpf.c's rules, in userspace: a span opens on a guest fault
- * (kvm:kvm_page_fault on x86, kvm:kvm_guest_fault on arm64), gets "+user" if
- * the thread's kvm_userspace_exit comes before the re-entry, and closes on
- * the thread's next kvm_entry. Key "fault" / "fault+user". Most entries
- * follow no fault: they are no anomaly (nor an event). */
-static void on_memlend(struct tf_state *s, struct tep_event *ev, struct tep_record *rec, int tid)
-{
-	struct tf_thread *t;
-
-	if (ev->id == s->id_fault) {
-		if (!(t = thread_get(s, tid)))
-			return;
-		s->acc.events++;
-		if (t->orphan && rec->ts <= t->orphan_ts) {
-			/* its entry was read in an earlier batch (the thread moved CPUs) */
-			t->orphan = false;
-			s->acc.events++;
-			span(s, "fault", rec->ts, t->orphan_ts);
-			return;
-		}
-		t->orphan = false;
-		if (t->pending)
-			s->acc.unpaired++;   /* the previous fault never re-entered */
-		t->pending = true;
-		t->via_user = false;
-		t->start_ts = rec->ts;
-		snprintf(t->key, sizeof(t->key), "fault");
-	} else if (ev->id == s->id_uexit) {
-		if (!(t = thread_get(s, tid)) || !t->pending)
-			return;
-		s->acc.events++;
-		t->via_user = true;   /* this fault went out to the VMM (MMIO) */
-	} else if (ev->id == s->id_entry) {
-		if (!(t = thread_get(s, tid)))
-			return;
-		if (t->pending && rec->ts >= t->start_ts) {
-			s->acc.events++;
-			span(s, t->via_user ? "fault+user" : "fault", t->start_ts, rec->ts);
-			t->pending = false;
-		} else if (!t->pending) {
-			t->orphan = true;   /* maybe read before its fault: kept for on the fault */
-			t->orphan_ts = rec->ts;
-		}
-	}
+	if (elem < 0)
+		return tep_read_number_field((struct tep_format_field *)f, r->data, v) == 0;
+	unsigned esz = f->elementsize ? f->elementsize : 8;
+	if ((unsigned)f->size < (unsigned)(elem + 1) * esz)
+		return false;
+	*v = 0;
+	memcpy(v, (const char *)r->data + f->offset + (unsigned)elem * esz,
+	       esz < sizeof(*v) ? esz : sizeof(*v));
+	return true;
 }
 
 static int on_record(struct tep_event *ev, struct tep_record *rec, int cpu, void *ctx)
 {
 	struct tf_state *s = ctx;
-	unsigned long long v, w;
-	char key[KS_PROBE_KEY_LEN];
+	const struct ks_tf_ops *ops = &s->t.desc->tf;
 	int tid = tep_data_pid(s->tep, rec);
-	struct tf_thread *t;
 
 	(void)cpu;
 	if (tid <= 0)   /* idle/unknown: not a vCPU thread */
 		return 0;
-	if (s->kind == TF_IRQFD) {
-		on_irqfd(s, ev, rec);
-		return 0;
-	}
-	if (s->kind == TF_HYPERCALLS) {
-		on_hypercalls(s, ev, rec, tid);
-		return 0;
-	}
-	if (s->kind == TF_MEMLEND) {
-		on_memlend(s, ev, rec, tid);
-		return 0;
-	}
-	s->acc.events++;
-	if (ev->id == s->id_uexit) {
-		unsigned long long e = 0;
-		if (!num(s->f_reason, rec, &v))
-			return 0;
-		num(s->f_errno, rec, &e);
-		if (!(t = thread_get(s, tid)))
-			return 0;
-		if (s->kind == TF_UEXITS) {
-			ks_kvm_uexit_key(key, sizeof(key), (uint32_t)v, (int32_t)(uint32_t)e);
-			on_start(s, t, rec->ts, key);
-		} else if (t->pending) {
-			t->via_user = true;   /* exits: this exit went out to the VMM */
-		}
-	} else if (ev->id == s->id_ioctl) {
-		if (!num(s->f_cmd, rec, &v) || (uint32_t)v != KS_KVM_RUN)
-			return 0;
-		if ((t = thread_get(s, tid)))
-			on_end(s, t, rec->ts);
-	} else if (ev->id == s->id_raw) {
-		/* raw_syscalls:sys_enter: id == __NR_ioctl && args[1] == KVM_RUN */
-		if (!num(s->f_raw_id, rec, &v) || v != SYS_ioctl || !s->f_raw_args)
-			return 0;
-		unsigned esz = s->f_raw_args->elementsize ? s->f_raw_args->elementsize : 8;
-		w = 0;
-		if ((unsigned)s->f_raw_args->size < 2 * esz)
-			return 0;
-		memcpy(&w, (char *)rec->data + s->f_raw_args->offset + esz,
-		       esz < sizeof(w) ? esz : sizeof(w));
-		if ((uint32_t)w != KS_KVM_RUN)
-			return 0;
-		if ((t = thread_get(s, tid)))
-			on_end(s, t, rec->ts);
-	} else if (ev->id == s->id_exit) {
-		if (s->f_esr_ec) {
-			unsigned long long ret = 0;
-			num(s->f_ret, rec, &ret);
-			if (!num(s->f_esr_ec, rec, &v))
-				return 0;
-			ks_arm64_exit_key(key, sizeof(key), (int32_t)ret, (uint32_t)v);
-		} else {
-			unsigned long long isa = s->default_isa;
-			if (!num(s->f_exit_reason, rec, &v))
-				return 0;
-			num(s->f_isa, rec, &isa);
-			ks_x86_exit_key(key, sizeof(key), (uint32_t)isa, (uint32_t)v);
-		}
-		if ((t = thread_get(s, tid)))
-			on_start(s, t, rec->ts, key);
-	} else if (ev->id == s->id_entry) {
-		if ((t = thread_get(s, tid)))
-			on_end(s, t, rec->ts);
-	} else {
-		s->acc.events--;   /* not ours */
+	for (int i = 0; i < ops->nevents; i++) {
+		const struct tf_event *e = &s->ev[i];
+		if (e->id != ev->id || !s->t.ev[i].on)
+			continue;
+		struct ks_tf_rec r = { .ts = rec->ts, .tid = tid };
+		for (int f = 0; f < KS_TF_MAX_FIELDS; f++)
+			if (e->f[f] && read_field(e->f[f], e->elem[f], rec, &r.v[f]))
+				r.have |= 1u << f;
+		ops->decode(&s->t, i, &r);
+		break;
 	}
 	return 0;
 }
 
 /* ------------------------------------------------------------- helpers */
-
-/* snprintf for paths: false if it didn't fit (and no truncation warnings) */
-static bool path(char *out, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static bool path(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < len;
-}
 
 static bool parse_tp(const char *spec, char *sys, size_t slen, char *ev, size_t elen)
 {
@@ -566,7 +212,7 @@ static void remove_stale_instances(const char *tracing)
 	char suffix[40];
 	snprintf(suffix, sizeof(suffix), "-ns%llu", pidns_ino());
 	char p[4200];
-	path(p, sizeof(p), "%s/instances", tracing);
+	ks_path(p, sizeof(p), "%s/instances", tracing);
 	DIR *d = opendir(p);
 	struct dirent *de;
 
@@ -580,7 +226,7 @@ static void remove_stale_instances(const char *tracing)
 			continue;
 		if (kill(opid, 0) == 0 || errno != ESRCH)
 			continue;
-		path(p, sizeof(p), "%s/instances/%s", tracing, de->d_name);
+		ks_path(p, sizeof(p), "%s/instances/%s", tracing, de->d_name);
 		rmdir(p);   /* the kernel disables the instance's events itself */
 	}
 	closedir(d);
@@ -590,7 +236,7 @@ static void remove_stale_instances(const char *tracing)
 static char *thread_list(pid_t pid)
 {
 	char p[64];
-	path(p, sizeof(p), "/proc/%d/task", (int)pid);
+	ks_path(p, sizeof(p), "/proc/%d/task", (int)pid);
 	DIR *d = opendir(p);
 	struct dirent *de;
 	size_t cap = 256, len = 0;
@@ -649,9 +295,7 @@ static void teardown(struct tf_state *s)
 		ks_tracefs_release();
 		s->tracefs_held = false;
 	}
-	free(s->thr);
-	s->thr = NULL;
-	ks_probe_snapshot_free(&s->acc);
+	ks_tf_free(&s->t);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->lock);
 }
@@ -718,7 +362,7 @@ static bool tf_usable(char *why, size_t len)
 		return false;
 	}
 	char p[4200];
-	path(p, sizeof(p), "%s/instances", dir);
+	ks_path(p, sizeof(p), "%s/instances", dir);
 	bool ok = access(p, W_OK) == 0;
 	if (!ok && errno == ENOENT)
 		snprintf(why, len, "%s: %s (no ftrace instances in this kernel?)", p, strerror(errno));
@@ -738,22 +382,12 @@ static int enable(struct tf_state *s, const char *sys, const char *ev, char *err
 	return 0;
 }
 
-static struct tep_event *find_event(struct tf_state *s, const char *sys, const char *ev,
-				    char *err, size_t errlen)
+/* Can this backend run `plan` at all? The probe's descriptor, or -errno and err. */
+static int tf_check(const struct ks_probe_plan *plan, pid_t pid,
+		    const struct ks_probe_desc **descp, char *err, size_t errlen)
 {
-	struct tep_event *e = tep_find_event_by_name(s->tep, sys, ev);
-	if (!e)
-		snprintf(err, errlen, "event %s:%s: no format could be parsed", sys, ev);
-	return e;
-}
+	char sys[32], ev[64];
 
-static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, char *err,
-		    size_t errlen)
-{
-	char ssys[32], sev[64], esys[32], eev[64];
-	struct tf_state *s;
-
-	*state = NULL;
 	if (!plan || !plan->probe) {
 		snprintf(err, errlen, "no plan");
 		return -EINVAL;
@@ -762,189 +396,120 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		snprintf(err, errlen, "%s is unavailable here: %s", plan->probe, plan->why);
 		return -ENOTSUP;
 	}
-	enum tf_kind kind;
-	if (!strcmp(plan->probe, "uexits"))
-		kind = TF_UEXITS;
-	else if (!strcmp(plan->probe, "exits"))
-		kind = TF_EXITS;
-	else if (!strcmp(plan->probe, "hypercalls"))
-		kind = TF_HYPERCALLS;
-	else if (!strcmp(plan->probe, "memlend") && strncmp(plan->start_event, "tracepoint:", 11)) {
-		/* kvm_pvm / KVM-on-Gunyah: a function's entry -> return */
-		snprintf(err, errlen, "memlend: not implemented in the tracefs backend for %s -> %s "
-				      "(function entry/return: BPF backend only)",
-			 plan->start_event, plan->end_event);
-		return -ENOSYS;
-	} else if (!strcmp(plan->probe, "memlend"))
-		kind = TF_MEMLEND;
-	else if (!strcmp(plan->probe, "irqfd") && pid > 0)
-		kind = TF_IRQFD;
-	else if (!strcmp(plan->probe, "irqfd")) {
-		snprintf(err, errlen, "irqfd: not implemented in the tracefs backend yet for all "
-				      "processes (pid 0): its stages are paired by order within one VMM");
-		return -ENOSYS;
-	} else {
+	const struct ks_probe_desc *d = ks_probe_desc_find(plan->probe);
+	if (!d || !d->tf.events) {
 		snprintf(err, errlen, "%s: not implemented in the tracefs backend yet", plan->probe);
 		return -ENOSYS;
 	}
-	if (!parse_tp(plan->start_event, ssys, sizeof(ssys), sev, sizeof(sev)) ||
-	    !parse_tp(plan->end_event, esys, sizeof(esys), eev, sizeof(eev))) {
+	if (ks_probe_refuses_all(d, pid, "tracefs", err, errlen))
+		return -ENOSYS;
+	if (!parse_tp(plan->start_event, sys, sizeof(sys), ev, sizeof(ev)) ||
+	    !parse_tp(plan->end_event, sys, sizeof(sys), ev, sizeof(ev))) {
+		static const char *const fn[] = { "fentry:", "fexit:", "kprobe:", "kretprobe:" };
+		bool func = false;
+		for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++)
+			func |= !strncmp(plan->start_event, fn[i], strlen(fn[i])) ||
+				!strncmp(plan->end_event, fn[i], strlen(fn[i]));
+		if (func) {
+			snprintf(err, errlen, "%s: not implemented in the tracefs backend for %s -> %s "
+					      "(function entry/return: BPF backend only)",
+				 plan->probe, plan->start_event, plan->end_event);
+			return -ENOSYS;
+		}
 		snprintf(err, errlen, "%s: the tracefs backend takes tracepoints only (%s -> %s)",
 			 plan->probe, plan->start_event, plan->end_event);
 		return -ENOTSUP;
 	}
 	if (!is_root(err, errlen))
 		return -EPERM;
+	*descp = d;
+	return 0;
+}
 
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+/* Name each of the descriptor's events (the plan's start/end, or its own). */
+static void name_events(struct tf_state *s, const struct ks_probe_plan *plan)
+{
+	const struct ks_tf_ops *ops = &s->t.desc->tf;
+
+	for (int i = 0; i < ops->nevents; i++) {
+		const struct ks_tf_event *spec = &ops->events[i];
+		struct ks_tf_ev *e = &s->t.ev[i];
+		if (spec->from == KS_TF_FIXED) {
+			snprintf(e->sys, sizeof(e->sys), "%s", spec->sys);
+			snprintf(e->name, sizeof(e->name), "%s", spec->name);
+		} else {
+			parse_tp(spec->from == KS_TF_START ? plan->start_event : plan->end_event,
+				 e->sys, sizeof(e->sys), e->name, sizeof(e->name));
+		}
+		snprintf(e->filter, sizeof(e->filter), "%s", spec->filter ? spec->filter : "");
+		e->on = true;
+		s->ev[i].id = -1;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&s->cond, &ca);
-	pthread_condattr_destroy(&ca);
-	s->kind = kind;
-	s->owner = getpid();
-	snprintf(s->probe, sizeof(s->probe), "%s", plan->probe);
-	s->id_uexit = s->id_ioctl = s->id_raw = s->id_exit = s->id_entry = -1;
-	s->id_write = s->id_inject = s->id_wakeup = s->id_hcnum = s->id_fault = -1;
-	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+}
 
-	char e2[256];
-	int rc = ks_tracefs_acquire(s->tracing, sizeof(s->tracing), e2, sizeof(e2));
-	if (rc < 0) {
-		snprintf(err, errlen, "%s", e2);
-		goto fail;
+/* Parse the formats of the events' systems (only those: every format costs
+ * ~100 ms), then find each event and its fields. */
+static int resolve_events(struct tf_state *s, char *err, size_t errlen)
+{
+	const struct ks_tf_ops *ops = &s->t.desc->tf;
+	const char *systems[KS_TF_MAX_EVENTS + 1] = { NULL };
+	int n = 0;
+
+	for (int i = 0; i < ops->nevents; i++) {
+		bool seen = false;
+		for (int k = 0; k < n; k++)
+			seen |= !strcmp(systems[k], s->t.ev[i].sys);
+		if (!seen)
+			systems[n++] = s->t.ev[i].sys;
 	}
-	s->tracefs_held = true;
-	/* libtracefs must use this directory and never mount one itself */
-	tracefs_set_tracing_dir(s->tracing);
-	remove_stale_instances(s->tracing);
-
-	/* only the systems we need: parsing every format costs ~100 ms */
-	const char *systems[4] = { ssys, NULL, NULL, NULL };
-	if (strcmp(esys, ssys))
-		systems[1] = esys;
-	if ((kind == TF_EXITS || kind == TF_IRQFD || kind == TF_HYPERCALLS ||
-	     kind == TF_MEMLEND) && strcmp(ssys, "kvm") &&
-	    strcmp(esys, "kvm"))
-		systems[systems[1] ? 2 : 1] = "kvm";
-	if (kind == TF_IRQFD)   /* the optional write stage */
-		systems[systems[1] ? (systems[2] ? 3 : 2) : 1] = "syscalls";
 	s->tep = tracefs_local_events_system(s->tracing, systems);
 	if (!s->tep) {
 		snprintf(err, errlen, "reading the event formats under %s failed", s->tracing);
-		rc = -EIO;
-		goto fail;
+		return -EIO;
 	}
-
-	struct tep_event *ev;
-	rc = -ENOENT;
-	if (kind == TF_UEXITS) {
-		if (!(ev = find_event(s, ssys, sev, err, errlen)))
-			goto fail;
-		s->id_uexit = ev->id;
-		s->f_reason = tep_find_field(ev, "reason");
-		s->f_errno = tep_find_field(ev, "errno");
-		if (!s->f_reason) {
-			snprintf(err, errlen, "%s:%s has no reason field", ssys, sev);
-			goto fail;
+	for (int i = 0; i < ops->nevents; i++) {
+		const struct ks_tf_event *spec = &ops->events[i];
+		struct ks_tf_ev *e = &s->t.ev[i];
+		struct tep_event *te = tep_find_event_by_name(s->tep, e->sys, e->name);
+		if (!te) {
+			e->on = false;
+			if (spec->optional)
+				continue;
+			snprintf(err, errlen, "event %s:%s: no format could be parsed", e->sys, e->name);
+			return -ENOENT;
 		}
-		if (!(ev = find_event(s, esys, eev, err, errlen)))
-			goto fail;
-		if (!strcmp(esys, "raw_syscalls")) {
-			s->id_raw = ev->id;
-			s->f_raw_id = tep_find_field(ev, "id");
-			s->f_raw_args = tep_find_field(ev, "args");
-			if (!s->f_raw_id || !s->f_raw_args) {
-				snprintf(err, errlen, "raw_syscalls:sys_enter has no id/args fields");
-				goto fail;
-			}
-		} else {
-			s->id_ioctl = ev->id;
-			s->f_cmd = tep_find_field(ev, "cmd");
-			if (!s->f_cmd) {
-				snprintf(err, errlen, "%s:%s has no cmd field", esys, eev);
-				goto fail;
-			}
+		s->ev[i].id = te->id;
+		for (int f = 0; f < KS_TF_MAX_FIELDS && spec->fields[f]; f++) {
+			char base[64];
+			int elem = -1;
+			/* "args[1]": element 1 of args */
+			if (sscanf(spec->fields[f], "%63[^[][%d]", base, &elem) < 1)
+				continue;
+			s->ev[i].f[f] = tep_find_field(te, base);
+			s->ev[i].elem[f] = strchr(spec->fields[f], '[') ? elem : -1;
+			if (s->ev[i].f[f])
+				e->fields |= 1u << f;
 		}
-	} else if (kind == TF_IRQFD) {
-		if (!(ev = find_event(s, ssys, sev, err, errlen)))
-			goto fail;
-		s->id_inject = ev->id;
-		if (!(ev = find_event(s, esys, eev, err, errlen)))
-			goto fail;
-		s->id_wakeup = ev->id;
-		/* the optional stages, as discovery's why lists them */
-		if ((ev = tep_find_event_by_name(s->tep, "syscalls", "sys_enter_write")) &&
-		    (s->f_count = tep_find_field(ev, "count")))
-			s->id_write = ev->id;
-		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_entry")))
-			s->id_entry = ev->id;
-	} else if (kind == TF_HYPERCALLS) {
-		if (!(ev = find_event(s, ssys, sev, err, errlen)))
-			goto fail;
-		s->id_exit = ev->id;
-		s->f_esr_ec = tep_find_field(ev, "esr_ec");
-		s->f_ret = tep_find_field(ev, "ret");
-		s->f_exit_reason = tep_find_field(ev, "exit_reason");
-		s->f_isa = tep_find_field(ev, "isa");
-		s->hc_arm64 = s->f_esr_ec != NULL;
-		if (!s->f_esr_ec && !s->f_exit_reason) {
-			snprintf(err, errlen, "%s:%s has neither exit_reason nor esr_ec", ssys, sev);
-			goto fail;
-		}
-		if (!(ev = find_event(s, esys, eev, err, errlen)))
-			goto fail;
-		s->id_entry = ev->id;
-		/* the number, as discovery's why says (without it: keyed by exit reason) */
-		if ((ev = tep_find_event_by_name(s->tep, "kvm", s->hc_arm64 ? "kvm_hvc_arm64"
-									    : "kvm_hypercall")) &&
-		    (s->f_hcnum = tep_find_field(ev, s->hc_arm64 ? "r0" : "nr")))
-			s->id_hcnum = ev->id;
-	} else if (kind == TF_MEMLEND) {
-		if (!(ev = find_event(s, ssys, sev, err, errlen)))
-			goto fail;
-		s->id_fault = ev->id;
-		if (!(ev = find_event(s, esys, eev, err, errlen)))
-			goto fail;
-		s->id_entry = ev->id;
-		/* to tell faults that went out to the VMM apart ("fault+user") */
-		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_userspace_exit")))
-			s->id_uexit = ev->id;
-	} else {
-		if (!(ev = find_event(s, ssys, sev, err, errlen)))
-			goto fail;
-		s->id_exit = ev->id;
-		s->f_esr_ec = tep_find_field(ev, "esr_ec");
-		s->f_ret = tep_find_field(ev, "ret");
-		s->f_exit_reason = tep_find_field(ev, "exit_reason");
-		s->f_isa = tep_find_field(ev, "isa");
-		s->default_isa = access("/sys/module/kvm_amd", F_OK) == 0 ? KS_X86_ISA_SVM
-									 : KS_X86_ISA_VMX;
-		if (!s->f_esr_ec && !s->f_exit_reason) {
-			snprintf(err, errlen, "%s:%s has neither exit_reason nor esr_ec", ssys, sev);
-			goto fail;
-		}
-		if (!(ev = find_event(s, esys, eev, err, errlen)))
-			goto fail;
-		s->id_entry = ev->id;
-		/* to tell exits that went out to the VMM apart ("<reason>+user") */
-		if ((ev = tep_find_event_by_name(s->tep, "kvm", "kvm_userspace_exit"))) {
-			s->id_uexit = ev->id;
-			s->f_reason = tep_find_field(ev, "reason");
+		unsigned missing = spec->need & ~e->fields;
+		if (missing && spec->optional) {
+			e->on = false;
+		} else if (missing) {
+			snprintf(err, errlen, "%s:%s has no %s field", e->sys, e->name,
+				 spec->fields[__builtin_ctz(missing)]);
+			return -ENOENT;
 		}
 	}
+	return ops->resolve ? ops->resolve(&s->t, err, errlen) : 0;
+}
 
-	/* a private instance: a fresh name (a reused one could be someone's) */
+/* A private instance, for the target's threads, on one clock across CPUs. */
+static int make_instance(struct tf_state *s, pid_t pid, char *err, size_t errlen)
+{
+	/* a fresh name (a reused one could be someone's) */
 	for (int n = 0; n < 100 && !s->inst; n++) {
 		char name[64];
-		snprintf(name, sizeof(name), "kvmscope-%d-%s-%d-ns%llu", (int)getpid(), s->probe, n,
-			 pidns_ino());
+		snprintf(name, sizeof(name), "kvmscope-%d-%s-%d-ns%llu", (int)getpid(),
+			 s->t.desc->name, n, pidns_ino());
 		s->inst = tracefs_instance_create(name);
 		if (s->inst && !tracefs_instance_is_new(s->inst)) {
 			tracefs_instance_free(s->inst);
@@ -954,13 +519,11 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	if (!s->inst) {
 		snprintf(err, errlen, "creating an ftrace instance under %s/instances: %s",
 			 s->tracing, strerror(errno));
-		rc = errno ? -errno : -EIO;
-		goto fail;
+		return errno ? -errno : -EIO;
 	}
 	/* one clock across CPUs: a thread may exit on one CPU and re-enter on another */
 	if (tracefs_instance_file_write(s->inst, "trace_clock", "mono") < 0)
 		tracefs_instance_file_write(s->inst, "trace_clock", "global");
-
 	if (pid > 0) {
 		char *tids = thread_list(pid);
 		int w = tids ? tracefs_instance_file_write(s->inst, "set_event_pid", tids) : -1;
@@ -968,71 +531,43 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 		if (w < 0) {
 			snprintf(err, errlen, "set_event_pid for pid %d: %s", (int)pid,
 				 strerror(errno ? errno : EINVAL));
-			rc = -EIO;
-			goto fail;
+			return -EIO;
 		}
 		/* threads (vCPUs) created later follow their parent */
 		tracefs_option_enable(s->inst, TRACEFS_OPTION_EVENT_FORK);
 	}
+	return 0;
+}
 
-	if (kind == TF_UEXITS) {
-		if (s->id_ioctl >= 0) {
-			/* only KVM_RUN in the buffer; still checked when decoding */
-			char flt[64];
-			snprintf(flt, sizeof(flt), "cmd == 0x%x", KS_KVM_RUN);
-			tracefs_event_file_write(s->inst, esys, eev, "filter", flt);
-		} else if (pid <= 0) {
-			snprintf(err, errlen, "uexits via raw_syscalls:sys_enter needs a pid (it "
-					      "would trace every syscall on the system)");
-			rc = -ENOTSUP;
-			goto fail;
+/* Filters first (only what decode() wants in the buffer; it checks again),
+ * then the events: an optional one that can't be enabled is left out. */
+static int enable_events(struct tf_state *s, char *err, size_t errlen)
+{
+	const struct ks_tf_ops *ops = &s->t.desc->tf;
+
+	for (int i = 0; i < ops->nevents; i++) {
+		struct ks_tf_ev *e = &s->t.ev[i];
+		if (!e->on)
+			continue;
+		if (e->filter[0])
+			tracefs_event_file_write(s->inst, e->sys, e->name, "filter", e->filter);
+		if (enable(s, e->sys, e->name, err, errlen)) {
+			if (!ops->events[i].optional)
+				return -EIO;
+			e->on = false;
 		}
-		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
-			rc = -EIO;
-			goto fail;
-		}
-	} else if (kind == TF_IRQFD) {
-		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
-			rc = -EIO;
-			goto fail;
-		}
-		if (s->id_write >= 0) {
-			/* only the 8-byte writes (eventfd) in the buffer; checked again */
-			tracefs_event_file_write(s->inst, "syscalls", "sys_enter_write", "filter",
-						 "count == 8");
-			if (enable(s, "syscalls", "sys_enter_write", err, errlen))
-				s->id_write = -1;
-		}
-		if (s->id_entry >= 0 && enable(s, "kvm", "kvm_entry", err, errlen))
-			s->id_entry = -1;
-	} else if (kind == TF_HYPERCALLS) {
-		/* only the hypercalls' exits in the buffer; checked again when decoding */
-		tracefs_event_file_write(s->inst, ssys, sev, "filter",
-					 s->hc_arm64 ? "esr_ec == 0x16 || esr_ec == 0x17"
-						     : "exit_reason == 18 || exit_reason == 0x81");
-		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
-			rc = -EIO;
-			goto fail;
-		}
-		if (s->id_hcnum >= 0 &&
-		    enable(s, "kvm", s->hc_arm64 ? "kvm_hvc_arm64" : "kvm_hypercall", err, errlen))
-			s->id_hcnum = -1;   /* keys by exit reason only */
-	} else {
-		if (enable(s, ssys, sev, err, errlen) || enable(s, esys, eev, err, errlen)) {
-			rc = -EIO;
-			goto fail;
-		}
-		if (s->id_uexit >= 0 && enable(s, "kvm", "kvm_userspace_exit", err, errlen))
-			s->id_uexit = -1;   /* keys without the +user split */
 	}
 	if (tracefs_instance_file_write(s->inst, "tracing_on", "1") < 0) {
 		snprintf(err, errlen, "tracing_on in the instance: %s", strerror(errno));
-		rc = -EIO;
-		goto fail;
+		return -EIO;
 	}
+	return 0;
+}
 
-	/* signals (SIGINT, the VMM's vCPU kicks) must land on the caller's threads,
-	 * never on the reader */
+/* signals (SIGINT, the VMM's vCPU kicks) must land on the caller's threads,
+ * never on the reader */
+static int start_reader(struct tf_state *s, char *err, size_t errlen)
+{
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -1040,13 +575,59 @@ static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, c
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pc) {
 		snprintf(err, errlen, "starting the reader thread failed: %s", strerror(pc));
-		rc = -EAGAIN;
-		goto fail;
+		return -EAGAIN;
 	}
 	s->reader_started = true;
+	return 0;
+}
+
+static int tf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, char *err,
+		    size_t errlen)
+{
+	const struct ks_probe_desc *desc = NULL;
+	struct tf_state *s;
+
+	*state = NULL;
+	int rc = tf_check(plan, pid, &desc, err, errlen);
+	if (rc < 0)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s || (desc->tf.priv_size && !(s->t.priv = calloc(1, desc->tf.priv_size)))) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	s->owner = getpid();
+	s->t.desc = desc;
+	s->t.pid = pid;
+	s->nr_cpus = (int)sysconf(_SC_NPROCESSORS_CONF);
+	name_events(s, plan);
+
+	char e2[256];
+	rc = ks_tracefs_acquire(s->tracing, sizeof(s->tracing), e2, sizeof(e2));
+	if (rc < 0) {
+		snprintf(err, errlen, "%s", e2);
+		goto fail;
+	}
+	s->tracefs_held = true;
+	/* libtracefs must use this directory and never mount one itself */
+	tracefs_set_tracing_dir(s->tracing);
+	remove_stale_instances(s->tracing);
+
+	if ((rc = resolve_events(s, err, errlen)) < 0 ||
+	    (rc = make_instance(s, pid, err, errlen)) < 0 ||
+	    (rc = enable_events(s, err, errlen)) < 0 || (rc = start_reader(s, err, errlen)) < 0)
+		goto fail;
 	reg_add(s);
 	*state = s;
-	ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
+	if (!ks_probe_trying)
+		ks_fault_point("probe_attach");   /* test hook: a signal right after attaching */
 	return 0;
 fail:
 	teardown(s);
@@ -1067,18 +648,18 @@ static int tf_snapshot(void *state, struct ks_probe_snapshot *out)
 		return -EINVAL;
 	}
 	drain(s);   /* everything up to now */
-	if (s->acc.nkeys) {
-		out->keys = malloc(s->acc.nkeys * sizeof(*out->keys));
+	if (s->t.acc.nkeys) {
+		out->keys = malloc(s->t.acc.nkeys * sizeof(*out->keys));
 		if (!out->keys) {
 			pthread_mutex_unlock(&s->lock);
 			return -ENOMEM;
 		}
-		memcpy(out->keys, s->acc.keys, s->acc.nkeys * sizeof(*out->keys));
-		out->nkeys = s->acc.nkeys;
+		memcpy(out->keys, s->t.acc.keys, s->t.acc.nkeys * sizeof(*out->keys));
+		out->nkeys = s->t.acc.nkeys;
 	}
-	out->events = s->acc.events;
-	out->unpaired = s->acc.unpaired;
-	out->out_of_order = s->acc.out_of_order;
+	out->events = s->t.acc.events;
+	out->unpaired = s->t.acc.unpaired;
+	out->out_of_order = s->t.acc.out_of_order;
 	out->lost = lost_events(s);
 	pthread_mutex_unlock(&s->lock);
 	return 0;

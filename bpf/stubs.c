@@ -1,66 +1,67 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stand-ins for probe pieces this build lacks (CMake compiles only the ones
- * whose real implementation is not being built): each says why instead of
- * pretending to work.
+ * The one stand-in for a probe backend this build lacks (bpf/CMakeLists.txt
+ * compiles it with KS_STUB_BPF and/or KS_STUB_TRACEFS defined, each the
+ * reason the build gave): usable() says why instead of pretending to work, start()
+ * refuses with the same reason. Discovery and the descriptors are always
+ * built, so `probe --list` still says what each probe would use.
  */
+#include <errno.h>
 #include <stdio.h>
-#include <string.h>
 
+#include "ks_probe_stubs.h"   /* generated: KS_STUB_BPF / KS_STUB_TRACEFS "<why>" */
 #include "probe.h"
 
-#define MISSING(what) "kvmscope was built without " what
-
-static bool not_usable(char *why, size_t len, const char *what)
-{
-	snprintf(why, len, MISSING("%s"), what);
-	return false;
-}
-
-static int no_start(const struct ks_probe_plan *plan, pid_t pid, void **state, char *err,
-		    size_t errlen)
-{
-	snprintf(err, errlen, "backend not built");
-	return -1;
-}
+#define STUB_BACKEND(var, label, reason)                                                  \
+	static bool var##_usable(char *why, size_t len)                                   \
+	{                                                                                  \
+		snprintf(why, len, "%s", reason);                                          \
+		return false;                                                              \
+	}                                                                                  \
+	static int var##_start(const struct ks_probe_plan *plan, pid_t pid, void **state,  \
+			       char *err, size_t errlen)                                   \
+	{                                                                                  \
+		(void)plan;                                                                \
+		(void)pid;                                                                 \
+		*state = NULL;                                                             \
+		snprintf(err, errlen, "%s", reason);                                       \
+		return -ENOSYS;                                                            \
+	}                                                                                  \
+	const struct ks_probe_backend var = {                                              \
+		.name = label, .usable = var##_usable, .start = var##_start,               \
+		.snapshot = no_snapshot, .stop = no_stop,                                  \
+	}
 
 static int no_snapshot(void *state, struct ks_probe_snapshot *out)
 {
-	return -1;
+	(void)state;
+	*out = (struct ks_probe_snapshot){ 0 };
+	return -ENOSYS;
 }
 
 static void no_stop(void *state)
 {
+	(void)state;
 }
 
 #ifdef KS_STUB_BPF
-static bool bpf_usable(char *why, size_t len)
+STUB_BACKEND(ks_probe_bpf, "bpf", KS_STUB_BPF);
+
+void ks_probe_bpf_set_samples(size_t bytes)
 {
-	return not_usable(why, len, "the BPF backend (clang, bpftool or libbpf missing at build time)");
+	(void)bytes;
 }
-const struct ks_probe_backend ks_probe_bpf = {
-	.name = "bpf", .usable = bpf_usable, .start = no_start, .snapshot = no_snapshot,
-	.stop = no_stop,
-};
+
+int ks_probe_bpf_poll_samples(void *state, ks_probe_sample_fn fn, void *ctx, int timeout_ms)
+{
+	(void)state;
+	(void)fn;
+	(void)ctx;
+	(void)timeout_ms;
+	return -ENOSYS;
+}
 #endif
 
 #ifdef KS_STUB_TRACEFS
-static bool tracefs_usable(char *why, size_t len)
-{
-	return not_usable(why, len, "the tracefs backend (libtracefs/libtraceevent missing)");
-}
-const struct ks_probe_backend ks_probe_tracefs = {
-	.name = "tracefs", .usable = tracefs_usable, .start = no_start,
-	.snapshot = no_snapshot, .stop = no_stop,
-};
-#endif
-
-#ifdef KS_STUB_DISCOVER
-int ks_probe_discover(const char *probe, struct ks_probe_plan *plan)
-{
-	memset(plan, 0, sizeof(*plan));
-	plan->probe = probe;
-	snprintf(plan->why, sizeof(plan->why), MISSING("probe discovery"));
-	return -1;
-}
+STUB_BACKEND(ks_probe_tracefs, "tracefs", KS_STUB_TRACEFS);
 #endif

@@ -1,5 +1,5 @@
-# The tracefs + libtraceevent probe backend (probe_tracefs.c) and discovery
-# (discover.c, plain C: always built). Included by bpf/CMakeLists.txt.
+# The tracefs + libtraceevent probe backend (probe_tracefs.c). Included by
+# bpf/CMakeLists.txt, which builds stubs.c instead when KS_TRACEFS_WHY is set.
 #
 # libtracefs/libtraceevent come from pkg-config on native builds (Debian:
 # apt-get install libtracefs-dev libtraceevent-dev) and are linked by name
@@ -7,9 +7,6 @@
 # -static kvmscope-static the .a; both archives must exist for a static link.
 # Cross builds look in CMAKE_FIND_ROOT_PATH (the sysroot) instead. Without
 # them, probe_tracefs.c is left out and stubs.c says why at run time.
-target_sources(ks_probe PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/discover.c)
-find_package(Threads REQUIRED)
-target_link_libraries(ks_probe PUBLIC Threads::Threads)
 
 set(_ks_tfs_ok FALSE)
 set(_ks_tfs_why "")
@@ -67,5 +64,7 @@ if(_ks_tfs_ok)
   target_sources(ks_probe PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/probe_tracefs.c)
   # libtraceevent is only ever handed our own events: no plugins (no dlopen)
 else()
-  message(STATUS "kvmscope: tracefs probe backend not built:${_ks_tfs_why} stubbed")
+  string(STRIP "${_ks_tfs_why}" _ks_tfs_why)
+  string(REGEX REPLACE ";$" "" _ks_tfs_why "${_ks_tfs_why}")
+  set(KS_TRACEFS_WHY "kvmscope was built without the tracefs backend: ${_ks_tfs_why}")
 endif()

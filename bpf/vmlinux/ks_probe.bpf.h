@@ -57,8 +57,6 @@ struct ks_raw_sys_enter {
 	__u64 args[6];
 };
 
-#define KS_KVM_RUN 0xAE80u   /* _IO(KVMIO, 0x80) */
-
 /* ---- knobs, set by the loader before load (.rodata) ---- */
 const volatile __u32 targ_tgid = 0;     /* 0: every process */
 const volatile bool samples_on = false; /* emit each span on `samples` */

@@ -24,7 +24,7 @@ PAIRS = {
 
 def check(path, fails):
     checked = 0
-    hint = " (a build without irqfd.bpf.c? add irqfd to _ks_bpf_programs)"
+    hint = " (a build without bpf/probes/irqfd.bpf.c, or without the BPF backend?)"
     for backend, name, r, p in probe_runs(path, PAIRS, "irqfd", fails, hint):
         params = r.get("params", {})
         if isinstance(params, list):

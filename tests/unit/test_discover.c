@@ -9,8 +9,10 @@
  * root, no CONFIG_TRACING) those tests skip.
  *
  * On fixtures (fake roots built in a temporary directory): VMX/SVM, PVM,
- * arm64 native, KVM-on-Gunyah, no KVM, no syscalls:* events, and a tiny
- * BTF blob for the fentry candidates. Plus the key names.
+ * arm64 native, KVM-on-Gunyah (and the /hypervisor compatible rule), no
+ * KVM, no syscalls:* events, and a tiny BTF blob for the fentry candidates;
+ * host facts given as discovery's input instead of detected. Plus the key
+ * names.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE   /* PATH_MAX, mount(), umount2() with -std=c11 too */
@@ -322,6 +324,94 @@ static void test_fixture_gunyah(void **state)
 	assert_string_equal(p.end_event, "kretprobe:gunyah_handle_page_fault");
 }
 
+/* The /hypervisor compatible decides Gunyah exactly or versioned, as
+ * detect_arm64.c does: a string that merely contains "gunyah" does not. */
+static void test_fixture_gunyah_compat_rule(void **state)
+{
+	(void)state;
+	struct ks_probe_plan p;
+	enum ks_kvm_backend be;
+	static const char versioned[] = "qcom,gunyah-hypervisor-1.0\0qcom,gunyah-hypervisor\0simple-bus";
+	static const char plain[] = "gunyah-hypervisor";   /* unterminated: the last string may be */
+	static const char other[] = "vendor,not-gunyah\0qcom,gunyah-hypervisorx\0simple-bus\0";
+
+	common_kvm();
+	event("kvm", "kvm_exit", arm_exit);
+	event("kvm", "kvm_entry", generic);
+	put("proc/device-tree/hypervisor/compatible", versioned, sizeof(versioned));
+	plan("exits", &p, &be);
+	assert_int_equal(be, KS_KVM_GUNYAH);
+	put("proc/device-tree/hypervisor/compatible", plain, sizeof(plain) - 1);
+	plan("exits", &p, &be);
+	assert_int_equal(be, KS_KVM_GUNYAH);
+	put("proc/device-tree/hypervisor/compatible", other, sizeof(other));
+	plan("exits", &p, &be);
+	assert_int_equal(be, KS_KVM_ARM64);   /* the substring rule said Gunyah */
+	assert_true(p.available);
+}
+
+/* The host facts are an input: what the caller gives wins over what the
+ * fallback detector would find. */
+static void test_host_facts_given(void **state)
+{
+	(void)state;
+	struct ks_probe_plan p;
+	char tracing[300];
+
+	x86_kvm();
+	module("kvm_intel");   /* the detector would say VMX */
+	btf_with_func("sys/kernel/btf/vmlinux", "kvm_mmu_page_fault");
+	snprintf(tracing, sizeof(tracing), "%s/sys/kernel/tracing", root);
+
+	struct ks_probe_host h = { .backend = KS_KVM_PVM, .root = root };
+	assert_int_equal(ks_probe_discover_host(&h, "exits", &p), 0);
+	assert_false(p.available);
+	assert_non_null(strstr(p.why, "never fire under PVM"));
+	assert_int_equal(ks_probe_discover_host(&h, "memlend", &p), 0);
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fentry:kvm_mmu_page_fault");
+	/* no BTF, says the caller: no fentry plan, though the file is there */
+	h.btf = KS_BTF_ABSENT;
+	assert_int_equal(ks_probe_discover_host(&h, "memlend", &p), 0);
+	assert_false(p.available);
+	assert_non_null(strstr(p.why, "not in BTF"));
+
+	/* a tracefs directory given: read there, whatever the root */
+	struct ks_probe_host t = { .backend = KS_KVM_VMX, .tracefs = tracing,
+				   .root = "/nonexistent-root" };
+	assert_int_equal(ks_probe_discover_host(&t, "exits", &p), 0);
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "tracepoint:kvm:kvm_exit");
+
+	/* set once for every later discovery (and the backends) */
+	ks_probe_set_host(&h);
+	assert_int_equal(ks_probe_host_backend(), KS_KVM_PVM);
+	assert_int_equal(ks_probe_discover("exits", &p), 0);
+	assert_false(p.available);
+	assert_non_null(strstr(p.why, "PVM"));
+	ks_probe_set_host(NULL);   /* back to detecting */
+
+	/* nothing given: the fallback detector */
+	struct ks_probe_host none = { .root = root };
+	assert_int_equal(ks_probe_discover_host(&none, "exits", &p), 0);
+	assert_true(p.available);
+}
+
+static void test_backend_from_name(void **state)
+{
+	(void)state;
+	assert_int_equal(ks_kvm_backend_from_name("vmx"), KS_KVM_VMX);
+	assert_int_equal(ks_kvm_backend_from_name("svm"), KS_KVM_SVM);
+	assert_int_equal(ks_kvm_backend_from_name("pvm"), KS_KVM_PVM);
+	assert_int_equal(ks_kvm_backend_from_name("kvm-vhe"), KS_KVM_ARM64);
+	assert_int_equal(ks_kvm_backend_from_name("kvm-nvhe"), KS_KVM_ARM64);
+	assert_int_equal(ks_kvm_backend_from_name("kvm-protected"), KS_KVM_ARM64);
+	assert_int_equal(ks_kvm_backend_from_name("gunyah"), KS_KVM_GUNYAH);
+	assert_int_equal(ks_kvm_backend_from_name("unknown"), KS_KVM_DETECT);
+	assert_int_equal(ks_kvm_backend_from_name("no-el2"), KS_KVM_DETECT);
+	assert_int_equal(ks_kvm_backend_from_name(NULL), KS_KVM_DETECT);
+}
+
 static void test_fixture_gunyah_without_dt(void **state)
 {
 	(void)state;
@@ -456,13 +546,15 @@ static void test_this_system(void **state)
 
 	assert_int_equal(ks_probe_discover("uexits", &p), 0);
 	print_message("uexits: %s (%s)\n", p.available ? "available" : "unavailable", p.why);
-	char ev[256];
-	bool have_uexit = false;
-	const char *dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	for (int i = 0; i < 2; i++) {
-		snprintf(ev, sizeof(ev), "%s/events/kvm/kvm_userspace_exit", dirs[i]);
-		have_uexit |= exists(ev);
-	}
+	char ev[4200], dir[4096], err[256];
+	/* the one way tracefs is found: where discovery looked */
+	assert_int_equal(ks_tracefs_acquire(dir, sizeof(dir), err, sizeof(err)), 0);
+	snprintf(ev, sizeof(ev), "%s/events/kvm/kvm_userspace_exit", dir);
+	bool have_uexit = exists(ev);
+	char located[4096];
+	assert_int_equal(ks_tracefs_locate(located, sizeof(located)), 0);   /* mounted now */
+	assert_string_equal(located, dir);
+	ks_tracefs_release();
 	if (have_uexit) {
 		assert_true(p.available);
 		assert_string_equal(p.start_event, "tracepoint:kvm:kvm_userspace_exit");
@@ -472,6 +564,54 @@ static void test_this_system(void **state)
 		assert_int_equal(ks_probe_discover(ks_probe_names[i], &p), 0);
 		assert_true(p.why[0] != 0);
 	}
+}
+
+/* Discovery never over-promises: every probe it calls available here
+ * attaches with a backend (it was tried), and one it found refused says so. */
+static void test_available_attaches(void **state)
+{
+	(void)state;
+	const struct ks_probe_backend *const backends[] = { &ks_probe_bpf, &ks_probe_tracefs };
+	char why[256], err[512];
+	int usable = 0;
+
+	if (!have_tracefs() || geteuid() != 0)
+		skip();
+	for (int k = 0; k < 2; k++)
+		usable += backends[k]->usable(why, sizeof(why));
+	if (!usable) {
+		print_message("no probe backend usable, skipping\n");
+		skip();
+	}
+	for (int i = 0; ks_probe_names[i]; i++) {
+		struct ks_probe_plan p;
+		assert_int_equal(ks_probe_discover(ks_probe_names[i], &p), 0);
+		print_message("%s: %s (%s)\n", p.probe, p.available ? "available" : "unavailable",
+			      p.why);
+		if (!p.available) {
+			/* a plan the files allowed but no backend took says what they said */
+			if (p.start_event[0] && strstr(p.why, "refused when tried"))
+				assert_true(strstr(p.why, "bpf: ") || strstr(p.why, "tracefs: "));
+			continue;
+		}
+		bool attached = false;
+		for (int k = 0; k < 2 && !attached; k++) {
+			void *st = NULL;
+			if (!backends[k]->usable(why, sizeof(why)))
+				continue;
+			if (backends[k]->start(&p, getpid(), &st, err, sizeof(err)) == 0) {
+				backends[k]->stop(st);
+				attached = true;
+			} else {
+				print_message("  %s: %s\n", backends[k]->name, err);
+			}
+		}
+		assert_true(attached);
+	}
+	/* untried: the kernel's files only (what discovery said before it tried) */
+	struct ks_probe_host h = { .untried = true };
+	struct ks_probe_plan p;
+	assert_int_equal(ks_probe_discover_host(&h, "uexits", &p), 0);
 }
 
 /* The tracefs backend: start, snapshot, stop twice; the instance must be gone. */
@@ -539,12 +679,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixture_gunyah, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_gunyah_without_dt, fixture_setup,
 						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_gunyah_compat_rule, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_host_facts_given, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test(test_backend_from_name),
 		cmocka_unit_test_setup_teardown(test_fixture_no_kvm, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_raw_syscalls, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_probe, fixture_setup, fixture_teardown),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_this_system),
+		cmocka_unit_test(test_available_attaches),
 		cmocka_unit_test(test_tracefs_lifecycle),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,23 +9,12 @@
  *   x86    kvm_exit with reason VMCALL (VMX 18) or VMMCALL (SVM 0x81); the
  *          number (nr) from kvm:kvm_hypercall (KVM_HC_* and unknown ones)
  *
- * Keys: HC_NR | number; a hypercall whose number no event gave (SMC64,
- * Xen/Hyper-V hypercalls on x86) keeps the exit's key, as exits.bpf.c
- * encodes it (x86 (isa << 32) | exit_reason, arm64 KS_EXIT_ARM64 | ret << 8
- * | esr_ec). Other exits open no span.
+ * Keys (ks_probe_shared.h): KS_HC_NR | number; a hypercall whose number no
+ * event gave (SMC64, Xen/Hyper-V hypercalls on x86) keeps the exit's key, as
+ * exits.bpf.c encodes it (x86 (isa << 32) | exit_reason, arm64 KS_EXIT_ARM64
+ * | ret << 8 | esr_ec). Other exits open no span.
  */
 #include "ks_probe.bpf.h"
-
-#define HC_NR (1ULL << 60)            /* probe_bpf.c's KS_HC_NR */
-#define HC_NR_MASK ((1ULL << 48) - 1)
-
-#define EC_HVC64 0x16
-#define EC_SMC64 0x17
-#define ARM_EXCEPTION_TRAP 2
-#define VMX_EXIT_VMCALL 18
-#define SVM_EXIT_VMMCALL 0x81
-#define ISA_VMX 1   /* kvm_exit's isa field */
-#define ISA_SVM 2
 
 /* kvm:kvm_hvc_arm64 (arch/arm64/kvm/trace_arm.h) */
 struct trace_event_raw_kvm_hvc_arm64___ks {
@@ -52,16 +41,17 @@ int start_kvm_exit(struct trace_event_raw_kvm_exit___ks *ctx)
 		if (bpf_core_field_exists(ctx->isa))
 			isa = ctx->isa;
 		/* without an isa field: 18 is no SVM exit KVM takes, 0x81 no VMX one */
-		if (!((reason == VMX_EXIT_VMCALL && isa != ISA_SVM) ||
-		      (reason == SVM_EXIT_VMMCALL && isa != ISA_VMX)))
+		if (!((reason == KS_VMX_EXIT_VMCALL && isa != KS_X86_ISA_SVM) ||
+		      (reason == KS_SVM_EXIT_VMMCALL && isa != KS_X86_ISA_VMX)))
 			return 0;
 		key = ((__u64)isa << 32) | reason;
 	} else if (bpf_core_field_exists(ctx->esr_ec)) {
 		__u32 ec = ctx->esr_ec & 0xff;
-		int ret = ARM_EXCEPTION_TRAP;
+		int ret = KS_ARM_EXCEPTION_TRAP;
 		if (bpf_core_field_exists(ctx->ret))
 			ret = ctx->ret;
-		if ((ret & 0x7fffffff) != ARM_EXCEPTION_TRAP || (ec != EC_HVC64 && ec != EC_SMC64))
+		if ((ret & 0x7fffffff) != KS_ARM_EXCEPTION_TRAP ||
+		    (ec != KS_ESR_EC_HVC64 && ec != KS_ESR_EC_SMC64))
 			return 0;
 		key = KS_EXIT_ARM64 | ((__u64)(ret & 0xff) << 8) | ec;
 	} else {
@@ -87,9 +77,9 @@ static __always_inline void hc_number(__u64 nr)
 	if (!ks_wanted(id))
 		return;
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
-	if (st && !(st->key & HC_NR)) {
+	if (st && !(st->key & KS_HC_NR)) {
 		ks_count(KS_BPF_EVENTS);
-		st->key = HC_NR | (nr & HC_NR_MASK);
+		st->key = KS_HC_NR | (nr & KS_HC_NR_MASK);
 	}
 }
 

@@ -14,18 +14,12 @@
  * Each field of the shared state has one writing side (the writer's thread:
  * write/inject fields; the vCPU thread: wakeup/done fields), so no lock.
  *
- * Keys: IRQFD_* below ("write->inject", ...). A stage pair whose end is
+ * Keys: KS_IRQFD_* (ks_probe_shared.h; "write->inject", ...). A stage pair whose end is
  * earlier than its start, or an injection when writes are seen but none is
  * pending, counts in `ooo` (out of order); a write that never got injected
  * and a wakeup with no interrupt in flight count as unpaired.
  */
 #include "ks_probe.bpf.h"
-
-#define IRQFD_WRITE_INJECT  0
-#define IRQFD_INJECT_WAKEUP 1
-#define IRQFD_WAKEUP_ENTRY  2
-#define IRQFD_WRITE_ENTRY   3
-#define IRQFD_INJECT_ENTRY  4
 
 struct irqfd_state {
 	__u64 write_pending, ts_write, writes_seen;    /* writer side */
@@ -116,7 +110,7 @@ static __always_inline void on_inject(void)
 	if (s->write_pending) {
 		tw = s->ts_write;
 		s->write_pending = 0;
-		irqfd_pair(IRQFD_WRITE_INJECT, tw, now, id);
+		irqfd_pair(KS_IRQFD_WRITE_INJECT, tw, now, id);
 	} else if (s->writes_seen) {
 		irqfd_ooo();   /* injected, but its write was not seen first */
 	}
@@ -162,7 +156,7 @@ int end_kvm_vcpu_wakeup(void *ctx)
 	}
 	if (s->seq_wakeup == seq)
 		return 0;   /* woken again before entering: the first one counts */
-	irqfd_pair(IRQFD_INJECT_WAKEUP, s->ts_inject, now, id);
+	irqfd_pair(KS_IRQFD_INJECT_WAKEUP, s->ts_inject, now, id);
 	s->ts_wakeup = now;
 	s->seq_wakeup = seq;
 	return 0;
@@ -181,11 +175,11 @@ int mark_kvm_entry(void *ctx)
 		return 0;   /* an entry with no interrupt in flight: not ours */
 	ks_count(KS_BPF_EVENTS);
 	if (s->seq_wakeup == seq)
-		irqfd_pair(IRQFD_WAKEUP_ENTRY, s->ts_wakeup, now, id);
+		irqfd_pair(KS_IRQFD_WAKEUP_ENTRY, s->ts_wakeup, now, id);
 	else
-		irqfd_pair(IRQFD_INJECT_ENTRY, s->ts_inject, now, id);
+		irqfd_pair(KS_IRQFD_INJECT_ENTRY, s->ts_inject, now, id);
 	if (s->ts_inject_write)
-		irqfd_pair(IRQFD_WRITE_ENTRY, s->ts_inject_write, now, id);
+		irqfd_pair(KS_IRQFD_WRITE_ENTRY, s->ts_inject_write, now, id);
 	s->seq_done = seq;
 	return 0;
 }

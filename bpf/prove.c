@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Discovery never over-promises: a plan the kernel's files make look
+ * possible is "available" only once a backend has really started it here
+ * — BPF: its programs loaded and attached; tracefs: its exact events
+ * enabled in an instance — and stopped it again (for this process, so
+ * nothing else is traced meanwhile). Where every backend that can run here
+ * refuses, the plan becomes unavailable with what they said (EPERM under
+ * kernel lockdown, a verifier's verdict, missing BTF, ...).
+ *
+ * Each plan is tried once per process (the answer is kept), and a trial is
+ * invisible to the KVMSCOPE_FAULT test hooks (bpf_load, probe_attach):
+ * they count the starts the caller makes, not discovery's.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "probe_desc.h"
+
+bool ks_probe_trying;
+
+#define PROVEN_MAX 32
+
+static struct proven {
+	const char *probe;   /* the descriptor's name: a static string */
+	char start[96], end[96];
+	bool ok;
+	char why[256];
+} proven[PROVEN_MAX];
+static int nproven;
+static pthread_mutex_t proven_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The lockdown mode when the kernel enforces one ("integrity"), else "". */
+static void lockdown(char *out, size_t len)
+{
+	char buf[128] = "";
+	FILE *f = fopen("/sys/kernel/security/lockdown", "re");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
+		if (a && b && strncmp(a + 1, "none", 4))
+			snprintf(out, len, "%.*s", (int)(b - a - 1), a + 1);
+	}
+	fclose(f);
+}
+
+/* Try `plan` with every backend usable here; true when one started it.
+ * why: what each said, refusals before "not implemented" (-ENOSYS). */
+static bool try_backends(const struct ks_probe_plan *plan, char *why, size_t len)
+{
+	const struct ks_probe_backend *const backends[] = { &ks_probe_bpf, &ks_probe_tracefs };
+	char said[2][300] = { "", "" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		const struct ks_probe_backend *be = backends[i];
+		char err[512];
+		void *st = NULL;
+		if (!be->usable(err, sizeof(err)))
+			continue;   /* can't say anything about this plan */
+		ks_probe_trying = true;
+		int rc = be->start(plan, getpid(), &st, err, sizeof(err));
+		ks_probe_trying = false;
+		if (rc == 0) {
+			be->stop(st);
+			return true;
+		}
+		char *to = said[rc == -ENOSYS];
+		size_t l = strlen(to);
+		snprintf(to + l, sizeof(said[0]) - l, "%s%s: %s", l ? "; " : "", be->name, err);
+	}
+	why[0] = 0;
+	for (int k = 0; k < 2; k++)
+		if (said[k][0] && n < len)
+			n += (size_t)snprintf(why + n, len - n, "%s%s", n ? "; " : "", said[k]);
+	return !why[0];   /* no backend could run here at all: nothing to disprove */
+}
+
+void ks_probe_prove(struct ks_probe_plan *plan)
+{
+	const struct ks_probe_desc *d = ks_probe_desc_find(plan->probe);
+	struct proven fresh, *p = NULL;
+
+	if (!plan->available || !d)
+		return;
+	pthread_mutex_lock(&proven_lock);
+	for (int i = 0; i < nproven && !p; i++)
+		if (proven[i].probe == d->name && !strcmp(proven[i].start, plan->start_event) &&
+		    !strcmp(proven[i].end, plan->end_event))
+			p = &proven[i];
+	if (!p) {
+		char tried[512], lock[64];
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.probe = d->name;
+		snprintf(fresh.start, sizeof(fresh.start), "%s", plan->start_event);
+		snprintf(fresh.end, sizeof(fresh.end), "%s", plan->end_event);
+		fresh.ok = try_backends(plan, tried, sizeof(tried));
+		if (!fresh.ok) {
+			lockdown(lock, sizeof(lock));
+			snprintf(fresh.why, sizeof(fresh.why), "refused when tried%s%s%s: %s",
+				 lock[0] ? " (kernel lockdown: " : "", lock, lock[0] ? ")" : "",
+				 tried);
+		}
+		p = &fresh;
+		if (nproven < PROVEN_MAX) {
+			proven[nproven] = fresh;
+			p = &proven[nproven++];
+		}
+	}
+	plan->available = p->ok;
+	if (!p->ok)
+		snprintf(plan->why, sizeof(plan->why), "%s", p->why);
+	pthread_mutex_unlock(&proven_lock);
+}
