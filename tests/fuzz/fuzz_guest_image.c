@@ -7,6 +7,8 @@
  * up. A routine found must really be there: its name inside the image,
  * NUL-terminated, equal to the one asked for; its code inside the image.
  */
+#include <stdbool.h>
+
 #include "fuzz_common.h"
 #include "guest_image.h"
 
