@@ -6,8 +6,8 @@
  * in the file that implements it: a name, a family, its place in the suite,
  * the guest routine it runs (by name: guests/common/guest.h), an
  * availability check that explains itself, and a run function that appends
- * one or more results. KS_BENCH_REGISTER() adds it to the table; there is no
- * central list. Most are "batch" benchmarks described by a struct
+ * one or more results. KS_BENCH() defines it and adds it to the table;
+ * there is no central list. Most are "batch" benchmarks described by a struct
  * ks_batch_spec and run by ks_run_batch(); the ones that need threads or
  * several memslots (irqfd, ipi, mem_lend) have their own run function. All
  * of them run through one skeleton, ks_run() (run.c).

@@ -12,6 +12,9 @@
 #include "host_facts.h"
 
 const char *const ks_kvm_modules[] = { "kvm", "kvm_amd", "kvm_intel", "kvm_pvm", NULL };
+/* sized so that a longer list does not compile: module_loaded[] holds them */
+const char *const ks_hyp_modules[KS_HYP_MODULES_MAX + 1] = {
+	"kvm", "kvm_intel", "kvm_amd", "kvm_pvm", "gunyah", "gunyah_rsc_mgr", NULL };
 
 #define MAX_PARAMS_PER_MODULE 128
 
@@ -125,24 +128,67 @@ static void module_params(const struct at *a, struct ks_host_facts *f)
 	}
 }
 
-/* tracefs as `kvmscope info` has always described it, and where events are. */
+static bool has_events(const struct at *a, const char *dir)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/events", dir);
+	return exists_at(a, p);
+}
+
+/*
+ * The mounted tracefs from <root>/proc/mounts, as probe discovery finds it
+ * (bpf/discover.c): a tracefs with events/, else tracing/ under a mounted
+ * debugfs. *unreadable: a tracefs is mounted whose events/ this process
+ * cannot see. False when no mount table can be read (a fixture root).
+ */
+static bool tracefs_from_mounts(const struct at *a, struct ks_tracing_facts *t, bool *unreadable)
+{
+	char p[PATH_MAX], line[1024], dev[256], mnt[PATH_MAX], type[64];
+
+	path_at(a, p, sizeof(p), "/proc/mounts");
+	FILE *f = fopen(p, "re");
+	if (!f)
+		return false;
+	while (!t->dir[0] && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) != 3)
+			continue;
+		if (!strcmp(type, "debugfs"))
+			strncat(mnt, "/tracing", sizeof(mnt) - strlen(mnt) - 1);
+		else if (strcmp(type, "tracefs"))
+			continue;
+		if (strlen(mnt) < sizeof(t->dir) && has_events(a, mnt))
+			snprintf(t->dir, sizeof(t->dir), "%s", mnt);
+		else if (!strcmp(type, "tracefs"))
+			*unreadable = true;
+	}
+	fclose(f);
+	return true;
+}
+
+/* tracefs (where its events are; the words `kvmscope info` prints), BTF. */
 static void tracing(const struct at *a, struct ks_tracing_facts *t)
 {
 	static const char *const dirs[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
-	char p[256];
+	bool unreadable = false;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !t->dir[0]; i++) {
-		snprintf(p, sizeof(p), "%s/events", dirs[i]);
-		if (exists_at(a, p)) {
-			snprintf(t->dir, sizeof(t->dir), "%s", dirs[i]);
-			snprintf(t->state, sizeof(t->state), "mounted at %s", dirs[i]);
-		}
-	}
-	if (!t->dir[0])
+	if (!tracefs_from_mounts(a, t, &unreadable))
+		for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && !t->dir[0]; i++)
+			if (has_events(a, dirs[i]))
+				snprintf(t->dir, sizeof(t->dir), "%s", dirs[i]);
+	if (t->dir[0])
+		snprintf(t->state, sizeof(t->state), "mounted at %s", t->dir);
+	else if (unreadable)
+		snprintf(t->state, sizeof(t->state),
+			 "mounted, but its events/ cannot be read by this user");
+	else
 		snprintf(t->state, sizeof(t->state), "%s", exists_at(a, "/sys/kernel/tracing") ?
 			 "not mounted (mount -t tracefs nodev /sys/kernel/tracing)" : "not available");
-	t->kvm_events = exists_at(a, "/sys/kernel/tracing/events/kvm") ||
-			exists_at(a, "/sys/kernel/debug/tracing/events/kvm");
+	if (t->dir[0]) {
+		char p[256];
+		snprintf(p, sizeof(p), "%s/events/kvm", t->dir);
+		t->kvm_events = exists_at(a, p);
+	}
 	t->btf_vmlinux = exists_at(a, "/sys/kernel/btf/vmlinux");
 }
 
@@ -169,6 +215,11 @@ void ks_host_facts_collect(struct ks_host_facts *f, const char *root)
 	read_line_at(&a, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", f->cpu.governor,
 		     sizeof(f->cpu.governor));
 	snprintf(f->backend.name, sizeof(f->backend.name), "%s", ks_backend_name(KS_BACKEND_UNKNOWN));
+	for (int i = 0; ks_hyp_modules[i] && i < KS_HYP_MODULES_MAX; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "/sys/module/%s", ks_hyp_modules[i]);
+		f->module_loaded[i] = exists_at(&a, rel);
+	}
 	tracing(&a, &f->tracing);
 	read_line_at(&a, "/sys/devices/system/clocksource/clocksource0/current_clocksource",
 		     f->clocksource, sizeof(f->clocksource));
@@ -183,6 +234,14 @@ void ks_host_facts_free(struct ks_host_facts *f)
 	free(f->params);
 	f->params = NULL;
 	f->nparams = 0;
+}
+
+bool ks_host_facts_module(const struct ks_host_facts *f, const char *name)
+{
+	for (int i = 0; ks_hyp_modules[i] && i < KS_HYP_MODULES_MAX; i++)
+		if (!strcmp(ks_hyp_modules[i], name))
+			return f->module_loaded[i];
+	return false;
 }
 
 const char *ks_host_facts_param(const struct ks_host_facts *f, const char *module,

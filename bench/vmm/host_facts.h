@@ -46,13 +46,19 @@ struct ks_backend_info {
 	char guest_seen[128]; /* what an identify guest reported (UID, signature) */
 };
 
-/* tracefs and BTF, as found (before kvmscope mounted or changed anything). */
+/* tracefs and BTF, as found (before kvmscope mounted or changed anything);
+ * tracefs located from /proc/mounts as probe discovery locates it. */
 struct ks_tracing_facts {
 	char dir[128];        /* the tracing directory with events/, "" if none */
 	char state[160];      /* "mounted at /sys/kernel/tracing", "not mounted (...)", ... */
 	bool kvm_events;      /* events/kvm/ is there */
 	bool btf_vmlinux;     /* /sys/kernel/btf/vmlinux: kernel BTF for CO-RE and fentry */
 };
+
+/* The hypervisor modules whose presence is recorded (NULL-terminated):
+ * KVM's, its vendor backends', Gunyah's. */
+extern const char *const ks_hyp_modules[];
+#define KS_HYP_MODULES_MAX 8
 
 /* One parameter of a loaded KVM module (/sys/module/<module>/parameters/). */
 struct ks_module_param {
@@ -75,6 +81,7 @@ struct ks_host_facts {
 		char governor[64];     /* cpufreq; "": none */
 	} cpu;
 	struct ks_backend_info backend;
+	bool module_loaded[KS_HYP_MODULES_MAX];   /* per ks_hyp_modules[]: /sys/module/<name> */
 	struct ks_tracing_facts tracing;
 	char clocksource[64];          /* the host's current clocksource */
 	struct {
@@ -99,6 +106,8 @@ extern const char *const ks_kvm_modules[];
 void ks_host_facts_collect(struct ks_host_facts *f, const char *root);
 void ks_host_facts_free(struct ks_host_facts *f);
 
+/* Is hypervisor module `name` (one of ks_hyp_modules[]) loaded? */
+bool ks_host_facts_module(const struct ks_host_facts *f, const char *name);
 /* A parameter's value, NULL if the module or parameter was not there. */
 const char *ks_host_facts_param(const struct ks_host_facts *f, const char *module,
 				const char *name);

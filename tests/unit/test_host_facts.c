@@ -79,6 +79,11 @@ static void test_fixture(void **state)
 	assert_string_equal(f.params[2].module, "kvm_pvm");
 	assert_string_equal(ks_host_facts_param(&f, "kvm", "halt_poll_ns"), "0");
 	assert_null(ks_host_facts_param(&f, "kvm_intel", "ept"));
+	assert_true(ks_host_facts_module(&f, "kvm"));
+	assert_true(ks_host_facts_module(&f, "kvm_pvm"));
+	assert_false(ks_host_facts_module(&f, "kvm_intel"));
+	assert_false(ks_host_facts_module(&f, "gunyah"));
+	assert_false(ks_host_facts_module(&f, "not_a_hypervisor"));
 	assert_int_equal(f.backend.id, KS_BACKEND_UNKNOWN);   /* the probe's job */
 	ks_host_facts_free(&f);
 
@@ -92,6 +97,23 @@ static void test_fixture(void **state)
 			    "not mounted (mount -t tracefs nodev /sys/kernel/tracing)");
 	assert_false(f.tracing.kvm_events);
 	assert_false(f.tracing.btf_vmlinux);
+	ks_host_facts_free(&f);
+
+	/* the mount table decides, as in probe discovery: tracefs where it is
+	 * mounted, else tracing/ under debugfs; one without events/ is unreadable */
+	put("/proc/mounts", "sysfs /sys sysfs rw 0 0\n"
+			    "tracefs /mnt/tr tracefs rw 0 0\n"
+			    "debugfs /sys/kernel/debug debugfs rw 0 0\n");
+	put("/sys/kernel/debug/tracing/events/kvm/enable", "0\n");
+	ks_host_facts_collect(&f, root);
+	assert_string_equal(f.tracing.dir, "/sys/kernel/debug/tracing");
+	assert_string_equal(f.tracing.state, "mounted at /sys/kernel/debug/tracing");
+	assert_true(f.tracing.kvm_events);
+	ks_host_facts_free(&f);
+	put("/proc/mounts", "tracefs /mnt/tr tracefs rw 0 0\n");
+	ks_host_facts_collect(&f, root);
+	assert_string_equal(f.tracing.dir, "");
+	assert_string_equal(f.tracing.state, "mounted, but its events/ cannot be read by this user");
 	ks_host_facts_free(&f);
 }
 
