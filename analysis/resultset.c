@@ -276,13 +276,16 @@ static struct ks_resultset *from_doc(struct ks_resultset *rs, const char *path, 
 		rs->guest_tick_hz = opt_num(x, "guest_tick_hz");
 	}
 	/* CPU clock for cycle figures: cpufreq's maximum if the writer recorded it,
-	 * else on x86 the TSC rate (the nominal clock on every CPU with an
-	 * invariant TSC).  arm64's counter (e.g. 19.2 MHz) is not a CPU clock. */
+	 * else the host counter's rate when that counter is the TSC (the nominal
+	 * clock on every CPU with an invariant TSC).  arm64's counter (cntvct,
+	 * e.g. 19.2 MHz) is not a CPU clock. */
 	x = kj_get(kj_get(rs->env, "cpu"), "max_freq_khz");
+	const struct kj_value *counter = kj_get(kj_get(rs->env, "clock"), "counter");
 	if (x && x->type == KJ_NUM && x->u.num > 0) {
 		rs->cpu_hz = x->u.num * 1e3;
 		rs->cpu_hz_source = "cpufreq max";
-	} else if (!strcmp(rs->arch, "x86_64") && rs->host_tick_hz > 0) {
+	} else if (counter && counter->type == KJ_STR && !strcmp(counter->u.str.s, "tsc") &&
+		   rs->host_tick_hz > 0) {
 		rs->cpu_hz = rs->host_tick_hz;
 		rs->cpu_hz_source = "TSC";
 	}

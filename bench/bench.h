@@ -2,11 +2,15 @@
 /*
  * Benchmarks, results and the runner.
  *
- * A benchmark is a table entry (like kvm-unit-tests' micro-bench): a name, a
- * family, an availability check that explains itself, and a run function
- * that appends one or more results. Most are "batch" benchmarks described by
- * a struct ks_batch_spec and run by ks_run_batch(); the ones that need
- * threads or several memslots (irqfd, mem_lend) have their own run function.
+ * A benchmark is one definition (like a row of kvm-unit-tests' micro-bench),
+ * in the file that implements it: a name, a family, its place in the suite,
+ * the guest routine it runs (by name: guests/common/guest.h), an
+ * availability check that explains itself, and a run function that appends
+ * one or more results. KS_BENCH() defines it and adds it to the table;
+ * there is no central list. Most are "batch" benchmarks described by a struct
+ * ks_batch_spec and run by ks_run_batch(); the ones that need threads or
+ * several memslots (irqfd, ipi, mem_lend) have their own run function. All
+ * of them run through one skeleton, ks_run() (run.c).
  */
 #ifndef KS_BENCH_H
 #define KS_BENCH_H
@@ -42,18 +46,16 @@ struct ks_run_opts {
 	enum ks_probe_backend_kind probe_backend;
 };
 
-/* What /dev/kvm and the host offer, gathered once. */
+/* What /dev/kvm and the host offer, gathered once (ks_host_probe). */
 struct ks_host {
+	struct ks_host_facts facts;  /* the machine: kernel, CPU, backend, tracing, ... */
 	bool kvm_ok;
 	char kvm_err[KS_ERR_LEN];
 	struct ks_kvm kvm;
-	struct ks_backend_info backend;
 	uint64_t host_tick_hz;   /* host counter, calibrated against CLOCK_MONOTONIC_RAW */
 	uint64_t guest_tick_hz;  /* from a scratch vCPU (x86: KVM_GET_TSC_KHZ) */
 	long vm_caps_guest_memfd_flags;
 	long caps[32];           /* KVM_CHECK_EXTENSION per ks_cap_names[], at probe time */
-	long nr_cpus;
-	char guest_seen[128];    /* what an identify guest reported (UID, signature) */
 };
 
 struct ks_param {
@@ -153,22 +155,49 @@ struct ks_bench {
 	const char *name;
 	const char *family;
 	const char *what;
+	int order;         /* place in the suite and in `kvmscope list`: ascending, ties by name */
 	bool in_default;   /* part of `kvmscope run` with no names */
-	/* Runnable here? If not, a precise reason in `why`. */
+	/* The guest routine it runs, by name; NULL: none of its own. An image
+	 * without it (this arch's guest does not offer it) cannot run it. */
+	const char *routine;
+	/* Runnable here, beyond the routine? If not, a precise reason in `why`. */
 	bool (*available)(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
 	int (*run)(const struct ks_bench *b, struct ks_ctx *c);
 	const void *spec;  /* e.g. struct ks_batch_spec */
-	const char *spec_arch;  /* arch-specific variant: the arch it belongs to */
 };
 
-static inline bool ks_arch_is(const char *name)
-{
-	return name && !__builtin_strcmp(ks_arch.name, name);
-}
+/*
+ * Put benchmark `b` (a struct ks_bench object) in the table: a pointer in
+ * the linker section ks_bench, which the linker brackets with
+ * __start_ks_bench/__stop_ks_bench (as kvmtool's and the kernel's initcalls
+ * are found). `used` keeps the compiler, `retain` the linker's garbage
+ * collection from dropping it; ks_bench is an object library, so no archive
+ * member is left out either (bench/CMakeLists.txt).
+ */
+#ifdef __has_attribute
+#if __has_attribute(retain)
+#define KS_RETAIN_ retain,
+#endif
+#endif
+#ifndef KS_RETAIN_
+#define KS_RETAIN_
+#endif
+#define KS_BENCH_REGISTER(b)                                                        \
+	static const struct ks_bench *const ks_bench_entry_##b                      \
+		__attribute__((section("ks_bench"), KS_RETAIN_ used,                 \
+			       aligned(sizeof(void *)))) = &(b)
 
-extern const struct ks_bench *const ks_benches[];
-extern const size_t ks_benches_count;
+/* Define benchmark `var` (designated initializers of struct ks_bench) and
+ * register it: a benchmark's whole host-side definition, in its own file. */
+#define KS_BENCH(var, ...)                                      \
+	static const struct ks_bench var = { __VA_ARGS__ };     \
+	KS_BENCH_REGISTER(var)
+
+/* Every registered benchmark, in suite order (order, then name). */
+const struct ks_bench *const *ks_bench_all(size_t *n);
 const struct ks_bench *ks_bench_find(const char *name);
+/* Can b run here: its guest routine, then b->available. */
+bool ks_bench_available(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
 
 /* --- results ---------------------------------------------------------------- */
 struct ks_result *ks_result_add(struct ks_results *r, const char *name, const char *family,
@@ -194,35 +223,19 @@ struct ks_session {
 /* A new eventfd owned by the session; -1 with c->err on failure. */
 int ks_session_eventfd(struct ks_ctx *c, struct ks_session *s);
 
-int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip);
-int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip,
-		      int nvcpus);
+/* A fresh VM running guest routine `routine` (by name) on nvcpus vCPUs. */
+int ks_session_open(struct ks_ctx *c, struct ks_session *s, const char *routine, bool irqchip,
+		    int nvcpus);
 void ks_session_close(struct ks_session *s);
 /* Pin the calling thread (the vCPU runner) as the options ask. */
 int ks_pin_self(int cpu);
 uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t quick);
 
-/* --- the batch runner ----------------------------------------------------- */
+/* --- exit-count checks (exit_checks.c) ------------------------------------ */
 struct ks_stat_expect {
 	const char *const *stat;  /* points at an arch stat name field */
 	uint64_t per_op;
 };
-
-struct ks_batch_spec {
-	uint32_t gbench;
-	const char *unit_what;    /* what one op is, for the description */
-	uint64_t batch_size, batch_size_quick;
-	uint64_t batches, batches_quick;
-	bool need_irqchip;
-	bool host_round_trips;    /* record per-exit round trips seen by the host */
-	int (*setup)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
-	void (*teardown)(struct ks_session *s);
-	/* after the run: validate/record guest-reported facts */
-	int (*after)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
-	struct ks_stat_expect expect[KS_MAX_CHECKS];
-};
-
-int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c);
 
 /* Snapshot and compare vCPU stats around a measured phase. */
 struct ks_stat_snap {
@@ -236,6 +249,105 @@ void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 		   uint64_t ops, struct ks_result *r);
 
+/* --- one benchmark run: the skeleton every family runs through (run.c) ---- */
+/*
+ * ks_run() adds the main result, opens the session (a fresh VM running the
+ * benchmark's guest routine), finds the guest counter's frequency, and
+ * calls the family's hooks in order. When a hook fails (returns -1 with
+ * c->err set), the main result is marked "interrupted" after SIGINT/SIGTERM
+ * or "failed", with c->err as the reason. Whatever happened, the progress
+ * line stops reading guest memory, the watchdogs are disarmed and the
+ * session is closed. A family keeps only what is its own: how it drives
+ * the guest and what it records; the helpers below do the rest.
+ */
+struct ks_run {
+	struct ks_ctx *c;
+	const struct ks_bench *b;
+	struct ks_session s;
+	uint64_t hz;          /* the guest counter's frequency, Hz */
+	void *priv;           /* the family's own state (ks_run_desc.priv) */
+	size_t r_idx;         /* the main result: ks_run_result() */
+	/* the measured phase (ks_run_phase_begin/end) */
+	const struct ks_stat_expect *expect;
+	struct ks_stat_snap snap;
+};
+
+struct ks_run_desc {
+	const char *name;     /* the main result's name; NULL: the benchmark's */
+	const char *unit;     /* its unit */
+	bool irqchip;         /* the VM gets the in-kernel interrupt controller */
+	int nvcpus;           /* 0 or 1: one vCPU */
+	/* 0, or -1 with c->err; NULL: nothing to do. r is the main result. */
+	int (*setup)(struct ks_run *run, struct ks_result *r);    /* devices, mailbox, params */
+	int (*measure)(struct ks_run *run, struct ks_result *r);  /* drive the guest through it */
+	int (*record)(struct ks_run *run, struct ks_result *r);   /* what was measured -> results */
+	void (*teardown)(struct ks_run *run);   /* always, before the session closes */
+	void *priv;
+};
+
+int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d);
+
+/* The main result (found again by index: adding results may move it). */
+struct ks_result *ks_run_result(struct ks_run *run);
+/* Another result of the same run (irqfd_rtt, eoi, memslot_add_16M, ...). */
+struct ks_result *ks_run_add_result(struct ks_run *run, const char *name, const char *unit,
+				    const char *what_fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Arm v's watchdog for the calling thread, the one that runs v. */
+int ks_run_watchdog(struct ks_run *run, struct ks_vcpu *v);
+/* Run v on this thread to its next ucall, which must be `cmd` (`what` names it). */
+int ks_run_expect(struct ks_run *run, struct ks_vcpu *v, uint64_t cmd, const char *what);
+/*
+ * The main result's measured phase: vCPU 0's exit counts against `expect`
+ * (NULL: no checks), the host perf counters, the progress line (n samples,
+ * read from `samples` in guest memory, or NULL: counted by
+ * ks_progress_advance). The end records the perf counters and the checks
+ * for `ops` operations in the main result.
+ */
+void ks_run_phase_begin(struct ks_run *run, const struct ks_stat_expect *expect, uint64_t n,
+			const volatile uint64_t *samples);
+void ks_run_phase_end(struct ks_run *run, uint64_t ops);
+/*
+ * r's raw values and samples from `raw` (malloc'd; r owns it now, also on
+ * failure): n counter readings of ops_per_raw operations each, signed, as
+ * the results file documents them: sample = raw / hz * 1e9 / ops_per_raw.
+ */
+int ks_run_take_ticks(struct ks_run *run, struct ks_result *r, uint64_t *raw, size_t n,
+		      uint64_t ops_per_raw);
+
+/* A vCPU run on a thread of its own, pinned, under its watchdog, to ucall
+ * `until` (0: it never reports; the host stops it). */
+struct ks_vcpu_thread {
+	struct ks_ctx *c;
+	struct ks_vcpu *v;
+	int cpu;
+	uint64_t until;
+	pthread_t th;
+	bool started;
+	volatile int finished;
+	int rc;
+	char err[KS_ERR_LEN];   /* the vCPU's error, when rc < 0 */
+};
+int ks_vcpu_thread_start(struct ks_run *run, struct ks_vcpu_thread *t, struct ks_vcpu *v,
+			 int cpu, uint64_t until);
+/* Wait for it (stopping it first if `stop`); its rc, with t->err. */
+int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop);
+
+/* --- the batch runner (batch.c) ------------------------------------------- */
+struct ks_batch_spec {
+	uint64_t batch_size, batch_size_quick;
+	uint64_t batches, batches_quick;
+	bool need_irqchip;
+	bool host_round_trips;    /* record per-exit round trips seen by the host */
+	const char *mechanism;    /* recorded as the "mechanism" param; NULL: none */
+	int (*setup)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
+	void (*teardown)(struct ks_session *s);
+	/* after the run: validate/record guest-reported facts */
+	int (*after)(struct ks_ctx *c, struct ks_session *s, struct ks_result *r);
+	struct ks_stat_expect expect[KS_MAX_CHECKS];
+};
+
+int ks_run_batch(const struct ks_bench *b, struct ks_ctx *c);
+
 /* --- host perf counters (perf_counters.c) ----------------------------------- */
 /* Mark the measured phase: its counter deltas go to `r`. No-ops without c->perf. */
 void ks_perf_phase_begin(struct ks_ctx *c);
@@ -243,18 +355,22 @@ void ks_perf_phase_end(struct ks_ctx *c, struct ks_result *r);
 /* After a benchmark: results without a phase record get the whole benchmark's. */
 void ks_perf_benchmark_end(struct ks_ctx *c, struct ks_result *first, size_t n);
 
-/* --- host facts, environment ------------------------------------------------ */
-void ks_host_probe(struct ks_host *h);
+/* --- host facts, environment (host.c, host_json.c) ------------------------- */
+/* Everything about this host, once: the facts, /dev/kvm, the backend. */
+void ks_host_probe(struct ks_host *h);   /* also hands the facts to probe discovery */
+/* `probe`: the facts discovery needs (files, the backend behind /dev/kvm), no VM. */
+void ks_host_facts_for_discovery(void);
 /* A capability as probed (ks_cap_names[] only); -1 if unknown. */
 long ks_host_cap(const struct ks_host *h, long cap);
 void ks_host_release(struct ks_host *h);
 
-/* --- results file --------------------------------------------------------- */
-/* The KVM capability objects as the results file and `info --json` write them
- * ("capabilities", "vm_capabilities"), into an open JSON object. */
+/* The host's environment into an open JSON object: arch, hostname, kernel,
+ * cpu, backend, kvm (capabilities included), clock, memory, tracing. The
+ * results file's "environment" and `kvmscope info --json` are both this. */
 struct jw;
-void ks_json_kvm_caps(struct jw *w, const struct ks_host *h);
+void ks_json_environment(struct jw *w, const struct ks_host *h);
 
+/* --- results file --------------------------------------------------------- */
 /* Write the results file at path atomically. Returns 0, or -1 with errno set
  * and err naming the file, the error and its symbol ("... (ENOSPC)"). */
 int ks_results_write(const struct ks_results *r, const struct ks_host *h,

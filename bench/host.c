@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Host facts gathered once per run: can /dev/kvm be used, what backend is
- * behind it, and the counter frequencies needed to turn ticks into ns.
+ * Host facts gathered once per run: the machine (host_facts.h), can
+ * /dev/kvm be used, what backend is behind it, and the counter frequencies
+ * needed to turn ticks into ns.
  */
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "host_facts_discovery.h"
 
 /* Host counter rate against CLOCK_MONOTONIC_RAW over ~50 ms. */
 static uint64_t calibrate_host_ticks(void)
@@ -30,17 +32,17 @@ long ks_host_cap(const struct ks_host *h, long cap)
 	return -1;
 }
 
-void ks_host_probe(struct ks_host *h)
+static void probe_kvm(struct ks_host *h)
 {
 	memset(h, 0, sizeof(*h));
+	ks_host_facts_collect(&h->facts, NULL);
 	h->kvm.fd = -1;
 	h->vm_caps_guest_memfd_flags = -1;
-	h->nr_cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	h->host_tick_hz = calibrate_host_ticks();
 	h->kvm_ok = ks_kvm_open(&h->kvm, "/dev/kvm") == 0;
 	if (!h->kvm_ok)
 		snprintf(h->kvm_err, sizeof(h->kvm_err), "%s", h->kvm.err);
-	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, NULL, &h->backend);
+	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, NULL, &h->facts.backend);
 	if (!h->kvm_ok)
 		return;
 	for (size_t i = 0; i < ks_cap_names_count && i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
@@ -51,26 +53,51 @@ void ks_host_probe(struct ks_host *h)
 	struct ks_vcpu v;
 	if (ks_vm_create(&h->kvm, &vm) < 0)
 		return;
-	vm.guest_backend = h->backend.guest_backend;
+	struct ks_backend_info *be = &h->facts.backend;
+	vm.guest_backend = be->guest_backend;
 	h->vm_caps_guest_memfd_flags = ks_vm_check_cap(&vm, KVM_CAP_GUEST_MEMFD_FLAGS);
-	if (ks_vm_load_guest(&vm) == 0 && ks_vcpu_create(&vm, &v, 0) == 0) {
+	int identify = ks_vm_load_guest(&vm) == 0 ? ks_vm_routine(&vm, "identify") : -1;
+	if (identify >= 0 && ks_vcpu_create(&vm, &v, 0) == 0) {
 		struct ks_ucall uc;
+		char seen[sizeof(be->guest_seen)];
 		h->guest_tick_hz = ks_arch.guest_tick_hz(&v);
 		/* Ask a guest what it sees (arm64: the vendor-hypervisor UID). */
-		vm.mb->bench = KS_G_IDENTIFY;
+		vm.mb->routine = (uint32_t)identify;
 		if (ks_vcpu_watchdog_arm(&v, 10) == 0 && ks_vcpu_run_to_ucall(&v, &uc) == 0 &&
 		    uc.cmd == KS_UC_DONE) {
-			ks_arch.format_identity(vm.mb->guest_info, h->guest_seen,
-						sizeof(h->guest_seen));
-			ks_arch.detect_backend(&h->kvm, h->guest_seen, &h->backend);
+			ks_arch.format_identity(vm.mb->guest_info, seen, sizeof(seen));
+			ks_arch.detect_backend(&h->kvm, seen, be);
+			snprintf(be->guest_seen, sizeof(be->guest_seen), "%s", seen);
 		}
 		ks_vcpu_destroy(&v);
 	}
 	ks_vm_destroy(&vm);
 }
 
+void ks_host_probe(struct ks_host *h)
+{
+	probe_kvm(h);
+	/* probe discovery decides from these facts, not from rules of its own */
+	ks_host_facts_to_discovery(&h->facts);
+}
+
+void ks_host_facts_for_discovery(void)
+{
+	struct ks_host_facts f;
+	struct ks_kvm k;
+
+	ks_host_facts_collect(&f, NULL);
+	bool kvm_ok = ks_kvm_open(&k, "/dev/kvm") == 0;
+	ks_arch.detect_backend(kvm_ok ? &k : NULL, NULL, &f.backend);
+	if (kvm_ok)
+		ks_kvm_close(&k);
+	ks_host_facts_to_discovery(&f);
+	ks_host_facts_free(&f);
+}
+
 void ks_host_release(struct ks_host *h)
 {
+	ks_host_facts_free(&h->facts);
 	if (h->kvm_ok)
 		ks_kvm_close(&h->kvm);
 	h->kvm_ok = false;

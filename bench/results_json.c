@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,42 +26,6 @@
 #define KVMSCOPE_GIT "unknown"
 #endif
 
-/* First line of a small file, trailing newline stripped; "" if unreadable. */
-static void read_line(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "r");
-	buf[0] = 0;
-	if (!f)
-		return;
-	if (!fgets(buf, (int)len, f))
-		buf[0] = 0;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = 0;
-}
-
-static void cpu_model(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[512];
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		/* x86: "model name"; arm64: no model name, "CPU implementer"/"CPU part" */
-		if (strncmp(line, "model name", 10) == 0) {
-			char *p = strchr(line, ':');
-			if (p) {
-				p += 1 + (p[1] == ' ');
-				p[strcspn(p, "\n")] = 0;
-				snprintf(buf, len, "%s", p);
-			}
-			break;
-		}
-	}
-	fclose(f);
-}
-
 static void iso_time(double t, char *buf, size_t len)
 {
 	time_t s = (time_t)t;
@@ -76,152 +39,6 @@ static double realtime_s(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
- * Every parameter of the KVM modules that are loaded, as the kernel shows it
- * in /sys/module/<mod>/parameters/: a comparison must see that one side ran
- * with kvm_amd.npt=0 or kvm_intel.ept=0, not only the kvm.ko knobs above.
- */
-static void write_module_params(jw_t *w)
-{
-	static const char *const mods[] = { "kvm", "kvm_amd", "kvm_intel", "kvm_pvm" };
-	char dir[128], path[512], buf[256];
-
-	jw_key(w, "module_parameters");
-	jw_begin_object(w);
-	for (size_t m = 0; m < sizeof(mods) / sizeof(mods[0]); m++) {
-		snprintf(dir, sizeof(dir), "/sys/module/%s/parameters", mods[m]);
-		DIR *d = opendir(dir);
-		if (!d)
-			continue;
-		/* sorted, so two files list them in the same order */
-		char names[128][64];
-		int n = 0;
-		for (struct dirent *e; (e = readdir(d)) && n < 128;)
-			if (e->d_name[0] != '.')
-				snprintf(names[n++], sizeof(names[0]), "%.63s", e->d_name);
-		closedir(d);
-		qsort(names, (size_t)n, sizeof(names[0]), (int (*)(const void *, const void *))strcmp);
-		jw_key(w, mods[m]);
-		jw_begin_object(w);
-		for (int i = 0; i < n; i++) {
-			snprintf(path, sizeof(path), "%s/%.63s", dir, names[i]);
-			read_line(path, buf, sizeof(buf));
-			jw_kv_string(w, names[i], buf);
-		}
-		jw_end_object(w);
-	}
-	jw_end_object(w);
-}
-
-void ks_json_kvm_caps(jw_t *w, const struct ks_host *h)
-{
-	jw_key(w, "capabilities");
-	jw_begin_object(w);
-	for (size_t i = 0; i < ks_cap_names_count; i++)
-		jw_kv_int(w, ks_cap_names[i].name, ks_host_cap(h, ks_cap_names[i].cap));
-	jw_end_object(w);
-	jw_key(w, "vm_capabilities");
-	jw_begin_object(w);
-	jw_kv_int(w, "KVM_CAP_GUEST_MEMFD_FLAGS", h->vm_caps_guest_memfd_flags);
-	jw_end_object(w);
-}
-
-static void write_env(jw_t *w, const struct ks_host *h)
-{
-	struct utsname u;
-	char buf[4096], host[256] = "";
-
-	jw_key(w, "environment");
-	jw_begin_object(w);
-	jw_kv_string(w, "arch", ks_arch.name);
-	gethostname(host, sizeof(host) - 1);
-	jw_kv_string(w, "hostname", host);
-	jw_key(w, "kernel");
-	jw_begin_object(w);
-	if (uname(&u) == 0) {
-		jw_kv_string(w, "sysname", u.sysname);
-		jw_kv_string(w, "release", u.release);
-		jw_kv_string(w, "version", u.version);
-	}
-	read_line("/proc/cmdline", buf, sizeof(buf));
-	jw_kv_string(w, "cmdline", buf);
-	jw_end_object(w);
-
-	jw_key(w, "cpu");
-	jw_begin_object(w);
-	cpu_model(buf, sizeof(buf));
-	jw_kv_string(w, "model", buf);
-	jw_kv_int(w, "online", h->nr_cpus);
-	/* the CPU clock for cycle figures in reports; absent without cpufreq */
-	read_line("/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", buf, sizeof(buf));
-	if (buf[0])
-		jw_kv_uint(w, "max_freq_khz", strtoull(buf, NULL, 10));
-	read_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", buf, sizeof(buf));
-	if (buf[0])
-		jw_kv_string(w, "governor", buf);
-	jw_end_object(w);
-
-	jw_key(w, "backend");
-	jw_begin_object(w);
-	jw_kv_string(w, "name", h->backend.name);
-	jw_kv_string(w, "detail", h->backend.detail);
-	jw_kv_bool(w, "host_is_virtualized", h->backend.nested);
-	jw_kv_string(w, "host_hypervisor", h->backend.hypervisor);
-	jw_kv_string(w, "guest_seen", h->guest_seen);
-	jw_key(w, "limits");
-	jw_begin_object(w);
-	jw_kv_int(w, "max_vcpus", h->backend.limits.max_vcpus);
-	jw_kv_bool(w, "in_kernel_irqchip", !h->backend.limits.no_irqchip);
-	jw_kv_bool(w, "ioeventfd", !h->backend.limits.no_ioeventfd);
-	jw_kv_bool(w, "irqfd_is_doorbell", h->backend.limits.irqfd_is_doorbell);
-	jw_end_object(w);
-	jw_end_object(w);
-
-	jw_key(w, "kvm");
-	jw_begin_object(w);
-	jw_kv_bool(w, "available", h->kvm_ok);
-	if (h->kvm_ok)
-		jw_kv_null(w, "error");
-	else
-		jw_kv_string(w, "error", h->kvm_err);
-	if (h->kvm_ok) {
-		jw_kv_int(w, "api_version", h->kvm.api_version);
-		ks_json_kvm_caps(w, h);
-	}
-	jw_key(w, "parameters");
-	jw_begin_object(w);
-	static const char *const params[] = { "halt_poll_ns", "halt_poll_ns_grow",
-					      "halt_poll_ns_shrink", "tdp_mmu", "enable_pmu" };
-	for (size_t i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		char p[128];
-		snprintf(p, sizeof(p), "/sys/module/kvm/parameters/%s", params[i]);
-		read_line(p, buf, sizeof(buf));
-		if (buf[0])
-			jw_kv_string(w, params[i], buf);
-	}
-	jw_end_object(w);
-	write_module_params(w);
-	jw_end_object(w);
-
-	jw_key(w, "clock");
-	jw_begin_object(w);
-	read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", buf,
-		  sizeof(buf));
-	jw_kv_string(w, "host_clocksource", buf);
-	jw_kv_string(w, "counter", strcmp(ks_arch.name, "x86_64") == 0 ? "tsc" : "cntvct");
-	jw_kv_uint(w, "host_tick_hz", h->host_tick_hz);
-	jw_kv_uint(w, "guest_tick_hz", h->guest_tick_hz);
-	jw_end_object(w);
-
-	jw_key(w, "memory");
-	jw_begin_object(w);
-	read_line("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf));
-	jw_kv_string(w, "thp_enabled", buf);
-	jw_kv_int(w, "page_size", sysconf(_SC_PAGESIZE));
-	jw_end_object(w);
-	jw_end_object(w);
 }
 
 static void write_summary(jw_t *w, const struct ks_summary *s)
@@ -460,7 +277,10 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 		jw_kv_string(w, "fault_injection", ks_fault_spec());
 	jw_end_object(w);
 
-	write_env(w, h);
+	jw_key(w, "environment");
+	jw_begin_object(w);
+	ks_json_environment(w, h);
+	jw_end_object(w);
 
 	if (rs->soak)
 		ks_soak_write_json(w, rs->soak);

@@ -30,13 +30,8 @@ uint64_t ks_default_batches(const struct ks_ctx *c, uint64_t normal, uint64_t qu
 	return c->opts->quick ? quick : normal;
 }
 
-int ks_session_open(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip)
-{
-	return ks_session_open_n(c, s, gbench, irqchip, 1);
-}
-
-int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, bool irqchip,
-		      int nvcpus)
+int ks_session_open(struct ks_ctx *c, struct ks_session *s, const char *routine, bool irqchip,
+		    int nvcpus)
 {
 	memset(s, 0, sizeof(*s));
 	if (ks_vm_create(&c->host->kvm, &s->vm) < 0) {
@@ -45,8 +40,13 @@ int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, b
 	}
 	s->vm_open = true;
 	ks_fault_point("vm_setup");   /* test hook: a signal while the VM is being built */
-	s->vm.guest_backend = c->host->backend.guest_backend;
+	s->vm.guest_backend = c->host->facts.backend.guest_backend;
 	if (ks_vm_load_guest(&s->vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
+		goto fail;
+	}
+	int index = ks_vm_routine(&s->vm, routine);
+	if (index < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
 		goto fail;
 	}
@@ -75,7 +75,7 @@ int ks_session_open_n(struct ks_ctx *c, struct ks_session *s, uint32_t gbench, b
 		snprintf(c->err, sizeof(c->err), "%s", s->vcpu.err);
 		goto fail;
 	}
-	s->vm.mb->bench = gbench;
+	s->vm.mb->routine = (uint32_t)index;
 	return 0;
 fail:
 	ks_session_close(s);

@@ -2,6 +2,7 @@
 /* `run --soak N`: resource samples and median series (soak.h). */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "probe.h"   /* ks_tracefs_locate */
 #include "soak.h"
 #include "stats.h"
 
@@ -57,20 +59,19 @@ static long vm_rss_kib(void)
 /* Anyone's instances: a leaked one of ours shows up as growth. */
 static long tracefs_instances(void)
 {
-	static const char *const dirs[] = { "/sys/kernel/tracing/instances",
-					    "/sys/kernel/debug/tracing/instances" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		DIR *d = opendir(dirs[i]);
-		struct dirent *e;
-		long n = 0;
-		if (!d)
-			continue;
-		while ((e = readdir(d)))
-			n += e->d_name[0] != '.';
-		closedir(d);
-		return n;
-	}
-	return -1;   /* tracefs not mounted (or not ours to read) */
+	char dir[PATH_MAX], p[PATH_MAX + 16];
+
+	if (ks_tracefs_locate(dir, sizeof(dir)) < 0)
+		return -1;   /* tracefs not mounted (or not ours to read) */
+	snprintf(p, sizeof(p), "%s/instances", dir);
+	DIR *d = opendir(p);
+	if (!d)
+		return -1;
+	long n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 void ks_soak_read_self(struct ks_soak_sample *x)

@@ -57,22 +57,6 @@ void ks_probe_set_host(const struct ks_probe_host *h)
 	}
 }
 
-enum ks_kvm_backend ks_kvm_backend_from_name(const char *name)
-{
-	static const struct {
-		const char *name;
-		enum ks_kvm_backend be;
-	} names[] = {
-		{ "vmx", KS_KVM_VMX }, { "svm", KS_KVM_SVM }, { "pvm", KS_KVM_PVM },
-		{ "kvm-vhe", KS_KVM_ARM64 }, { "kvm-nvhe", KS_KVM_ARM64 },
-		{ "kvm-protected", KS_KVM_ARM64 }, { "gunyah", KS_KVM_GUNYAH },
-	};
-	for (size_t i = 0; name && i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(names[i].name, name))
-			return names[i].be;
-	return KS_KVM_DETECT;
-}
-
 const char *ks_kvm_backend_name(enum ks_kvm_backend be)
 {
 	switch (be) {

@@ -116,7 +116,8 @@ uint64_t ks_probe_quantile(const struct ks_probe_key_stats *k, double q);
  * Discovery's input: the host facts (bpf/discover.c).
  */
 /* The KVM backend (it decides which events fire). Results files and
- * `kvmscope info` name it otherwise: ks_kvm_backend_from_name() maps those names. */
+ * `kvmscope info` name it otherwise: bench/host_facts_discovery.h maps the
+ * host facts' backend onto this. */
 enum ks_kvm_backend {
 	KS_KVM_DETECT = 0, /* not given: discovery detects it (its fallback detector) */
 	KS_KVM_NONE,       /* KVM not loaded */
@@ -129,10 +130,6 @@ enum ks_kvm_backend {
 	KS_KVM_UNKNOWN,
 };
 const char *ks_kvm_backend_name(enum ks_kvm_backend be);
-/* The results file's environment.backend names ("vmx", "svm", "pvm", "kvm-vhe",
- * "kvm-nvhe", "kvm-protected", "gunyah") as discovery's backend; anything else
- * ("unknown", "no-el2", NULL) is KS_KVM_DETECT: discovery looks for itself. */
-enum ks_kvm_backend ks_kvm_backend_from_name(const char *name);
 
 enum ks_host_btf {
 	KS_BTF_LOOK = 0,   /* not given: read <root>/sys/kernel/btf/vmlinux when needed */
@@ -184,6 +181,9 @@ int ks_probe_discover_at(const char *root, const char *probe, struct ks_probe_pl
  * directory; one mounted we cannot use: -EACCES and where; none: -ENOENT. Never mounts.
  */
 int ks_tracefs_locate(char *dir, size_t len);
+/* The same against another root (<root>/proc/mounts, <root><mount>/events: the
+ * host facts' fixtures); dir is the mount point as the mount table says it. */
+int ks_tracefs_locate_at(const char *root, char *dir, size_t len);
 /*
  * The tracefs mount, shared and counted: ks_tracefs_locate()'s, else mounts one at
  * /sys/kernel/tracing. The last release unmounts it only if acquire mounted it.

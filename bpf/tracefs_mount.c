@@ -26,25 +26,33 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool has_events(const char *dir)
+static bool has_events_at(const char *root, const char *dir)
 {
 	char p[PATH_MAX];
-	return ks_path(p, sizeof(p), "%s/events", dir) && is_dir(p);
+	return ks_path(p, sizeof(p), "%s%s/events", root, dir) && is_dir(p);
 }
 
-int ks_tracefs_locate(char *dir, size_t len)
+static bool has_events(const char *dir)
 {
-	FILE *f = fopen("/proc/mounts", "re");
-	char line[1024], dev[256], mnt[PATH_MAX], type[64];
+	return has_events_at("", dir);
+}
+
+int ks_tracefs_locate_at(const char *root, char *dir, size_t len)
+{
+	char line[1024], dev[256], mnt[PATH_MAX], type[64], p[PATH_MAX + 16];
 	int rc = -ENOENT;
 
+	root = root ? root : "";
+	if (!ks_path(p, sizeof(p), "%s/proc/mounts", root))
+		return -ENOENT;
+	FILE *f = fopen(p, "re");
 	if (!f)
 		return -ENOENT;
 	while (rc != 0 && fgets(line, sizeof(line), f)) {
 		if (sscanf(line, "%255s %4095s %63s", dev, mnt, type) != 3)
 			continue;
 		if (!strcmp(type, "tracefs")) {
-			if (has_events(mnt)) {
+			if (has_events_at(root, mnt)) {
 				ks_path(dir, len, "%s", mnt);
 				rc = 0;
 			} else if (rc == -ENOENT) {
@@ -52,9 +60,8 @@ int ks_tracefs_locate(char *dir, size_t len)
 				rc = -EACCES;
 			}
 		} else if (!strcmp(type, "debugfs")) {
-			char p[PATH_MAX + 16];
 			ks_path(p, sizeof(p), "%s/tracing", mnt);
-			if (has_events(p)) {   /* an automount under debugfs */
+			if (has_events_at(root, p)) {   /* an automount under debugfs */
 				ks_path(dir, len, "%s", p);
 				rc = 0;
 			}
@@ -62,6 +69,11 @@ int ks_tracefs_locate(char *dir, size_t len)
 	}
 	fclose(f);
 	return rc;
+}
+
+int ks_tracefs_locate(char *dir, size_t len)
+{
+	return ks_tracefs_locate_at(NULL, dir, len);
 }
 
 static pthread_mutex_t tfs_lock = PTHREAD_MUTEX_INITIALIZER;

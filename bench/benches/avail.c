@@ -14,24 +14,6 @@ bool ks_avail_kvm(const struct ks_bench *b, const struct ks_host *h, char *why, 
 	return true;
 }
 
-bool ks_avail_pio(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
-{
-	if (!ks_arch.layout->user_pio_port) {
-		snprintf(why, len, "no port I/O on %s", ks_arch.name);
-		return false;
-	}
-	return ks_avail_kvm(b, h, why, len);
-}
-
-bool ks_avail_x86(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
-{
-	if (!ks_arch_is("x86_64")) {
-		snprintf(why, len, "x86-only instruction; not on %s", ks_arch.name);
-		return false;
-	}
-	return ks_avail_kvm(b, h, why, len);
-}
-
 bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why, size_t len)
 {
 	long v = ks_host_cap(h, cap);
@@ -46,9 +28,9 @@ bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *w
 {
 	if (!ks_avail_kvm(b, h, why, len))
 		return false;
-	if (h->backend.limits.no_irqchip) {
+	if (h->facts.backend.limits.no_irqchip) {
 		snprintf(why, len, "not supported on this backend: no in-kernel irqchip (%s)",
-			 h->backend.limits.why);
+			 h->facts.backend.limits.why);
 		return false;
 	}
 	return ks_avail_cap(h, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP (in-kernel irqchip)", why, len);
@@ -56,9 +38,9 @@ bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *w
 
 bool ks_avail_vcpus(const struct ks_host *h, int n, char *why, size_t len)
 {
-	if (h->backend.limits.max_vcpus && h->backend.limits.max_vcpus < n) {
+	if (h->facts.backend.limits.max_vcpus && h->facts.backend.limits.max_vcpus < n) {
 		snprintf(why, len, "not supported on this backend: needs %d vCPUs, it runs %d (%s)",
-			 n, h->backend.limits.max_vcpus, h->backend.limits.why);
+			 n, h->facts.backend.limits.max_vcpus, h->facts.backend.limits.why);
 		return false;
 	}
 	return true;
@@ -66,9 +48,9 @@ bool ks_avail_vcpus(const struct ks_host *h, int n, char *why, size_t len)
 
 bool ks_avail_host_cpus(const struct ks_host *h, int n, char *why, size_t len)
 {
-	if (h->nr_cpus < n) {
+	if (h->facts.cpu.online < n) {
 		snprintf(why, len, "needs %d host CPUs so that %d spinning threads run at once "
-			 "(this machine has %ld)", n, n, h->nr_cpus);
+			 "(this machine has %ld)", n, n, h->facts.cpu.online);
 		return false;
 	}
 	return true;

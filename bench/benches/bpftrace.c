@@ -9,6 +9,7 @@
 #define _GNU_SOURCE   /* pipe2, environ */
 #endif
 #include "bpftrace.h"
+#include "arch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -37,15 +38,6 @@ extern char **environ;
 /* Stopping: SIGINT again this often until it exits (see ks_bpftrace_stop). */
 #define SIGINT_EVERY_S 2.0
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#if defined(__aarch64__)
-#define NR_IOCTL 29
-#define EXIT_REASON_FIELD "esr_ec"
-#else
-#define NR_IOCTL 16
-#define EXIT_REASON_FIELD "exit_reason"
-#endif
 
 static double now_s(void)
 {
@@ -86,7 +78,7 @@ bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog
 			 char *why, size_t wlen)
 {
 	const char *start, *end_pred, *hist, *reason;
-	char end[192];
+	char end[192], ioctl_pred[64], exit_reason[64];
 
 	if (!strcmp(plan->probe, "uexits") &&
 	    !strcmp(plan->start_event, "tracepoint:kvm:kvm_userspace_exit")) {
@@ -95,15 +87,19 @@ bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog
 		hist = "@uexit_ns";
 		if (!strcmp(plan->end_event, "tracepoint:syscalls:sys_enter_ioctl"))
 			end_pred = "args->cmd == 0xae80";
-		else if (!strcmp(plan->end_event, "tracepoint:raw_syscalls:sys_enter"))
-			end_pred = "args->id == " STR(NR_IOCTL) " && args->args[1] == 0xae80";
-		else
+		else if (!strcmp(plan->end_event, "tracepoint:raw_syscalls:sys_enter")) {
+			/* the syscall number and the kvm_exit field are the arch's */
+			snprintf(ioctl_pred, sizeof(ioctl_pred), "args->id == %d && args->args[1] == 0xae80",
+				 ks_arch.syscall_nr_ioctl);
+			end_pred = ioctl_pred;
+		} else
 			goto none;
 	} else if (!strcmp(plan->probe, "exits") &&
 		   !strcmp(plan->start_event, "tracepoint:kvm:kvm_exit") &&
 		   !strcmp(plan->end_event, "tracepoint:kvm:kvm_entry")) {
 		start = plan->start_event;
-		reason = "args->" EXIT_REASON_FIELD;
+		snprintf(exit_reason, sizeof(exit_reason), "args->%s", ks_arch.kvm_exit_reason_field);
+		reason = exit_reason;
 		hist = "@exit_ns";
 		end_pred = NULL;
 	} else {

@@ -6,14 +6,12 @@
 #include "benches.h"
 
 static const struct ks_batch_spec spec_empty = {
-	.gbench = KS_G_EMPTY,
 	.batch_size = 1000, .batch_size_quick = 1000,
 	.batches = 2000, .batches_quick = 200,
 	.expect = { { STAT(stat_all_exits), 0 } },
 };
 
-const struct ks_bench ks_bench_empty = {
-	.name = "empty", .family = "harness", .in_default = true,
+KS_BENCH(empty,
+	.name = "empty", .family = "harness", .order = 100, .in_default = true,
 	.what = "one iteration of the guest timing loop with no operation (no exit)",
-	.available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_empty,
-};
+	.routine = "empty", .available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_empty);

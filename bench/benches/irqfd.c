@@ -23,42 +23,8 @@
 #define IRQ_GSI 24
 #define WAIT_NS 1000000000ULL   /* give up on one interrupt after 1 s */
 
-struct vcpu_thread {
-	struct ks_ctx *c;
-	struct ks_session *s;
-	int cpu;
-	volatile int finished;
-	int rc;
-	char err[KS_ERR_LEN * 2];
-};
-
-static void *vcpu_main(void *arg)
-{
-	struct vcpu_thread *t = arg;
-	struct ks_vcpu *v = &t->s->vcpu;
-	struct ks_ucall uc;
-
-	t->rc = -1;
-	ks_pin_self(t->cpu);
-	if (ks_vcpu_watchdog_arm(v, t->c->opts->watchdog_s) < 0)
-		goto out;
-	if (ks_vcpu_run_to_ucall(v, &uc) < 0)
-		goto out;
-	if (uc.cmd != KS_UC_DONE) {
-		ks_vcpu_bad_ucall(v, &uc, "DONE");
-		goto out;
-	}
-	t->rc = 0;
-out:
-	if (t->rc < 0)
-		snprintf(t->err, sizeof(t->err), "%s", v->err);
-	ks_vcpu_watchdog_disarm(v);
-	t->finished = 1;
-	return NULL;
-}
-
 /* Spin until *p == want; false on timeout or if the vCPU thread ended. */
-static bool wait_eq(volatile uint64_t *p, uint64_t want, struct vcpu_thread *t)
+static bool wait_eq(volatile uint64_t *p, uint64_t want, struct ks_vcpu_thread *t)
 {
 	uint64_t t0 = ks_now_ns();
 	while (*p != want) {
@@ -79,7 +45,7 @@ struct calib {
  * echo and stamps h1. With symmetric paths g - (h0+h1)/2 is the offset,
  * and it can be wrong by at most (h1-h0)/2: keep the best of `rounds`.
  */
-static bool calibrate(struct ks_mailbox *mb, uint64_t *seq, struct vcpu_thread *t,
+static bool calibrate(struct ks_mailbox *mb, uint64_t *seq, struct ks_vcpu_thread *t,
 		      uint64_t rounds, uint64_t (*ticks)(void), struct calib *out)
 {
 	out->best_rtt = UINT64_MAX;
@@ -106,197 +72,214 @@ static void busy_wait_ns(uint64_t ns)
 		ks_arch.cpu_relax();
 }
 
-static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
-{
-	const bool halt = b->spec != NULL;   /* spec marks the halted variant */
-	char name_rtt[KS_NAME_LEN];
-	struct ks_result *r = ks_result_add(c->res, b->name, b->family, "ns");
-	struct ks_session s;
-	struct vcpu_thread t = { .c = c };
-	pthread_t th;
-	bool started = false;
-	int rc = -1;
+/* The benchmark's spec: whether the guest halts or spins while it waits. */
+struct irqfd_wait {
+	bool halt;
+};
 
-	if (!r)
+/* One irqfd run: the vCPU on a thread of its own, this thread drives. */
+struct irqfd {
+	bool halt;
+	uint64_t n, warm;
+	int efd;
+	int vcpu_cpu, host_cpu;
+	struct ks_vcpu_thread t;
+	struct calib cal0;
+	/* per measured interrupt: one-way raw ticks, round trip, EOI, offset error */
+	uint64_t *raw;
+	double *rtt, *eoi, *err_ns;
+	double drift_max;
+};
+
+static int setup(struct ks_run *run, struct ks_result *r)
+{
+	struct irqfd *q = run->priv;
+	struct ks_vm *vm = &run->s.vm;
+
+	q->efd = ks_session_eventfd(run->c, &run->s);
+	if (q->efd < 0)
 		return -1;
-	/* Adding the _rtt and eoi results may move c->res->items (realloc): r is
-	 * found again by its index before it is used after those adds. */
-	const size_t r_idx = (size_t)(r - c->res->items);
-	snprintf(r->what, sizeof(r->what), "%s", b->what);
-	uint64_t n = ks_default_batches(c, 2000, 200), warm = n / 10 + 1;
-	/* KVM-on-Gunyah: no in-kernel irqchip; the irqfd rings a doorbell */
-	bool chip = !c->host->backend.limits.no_irqchip;
-	if (ks_session_open(c, &s, KS_G_IRQ_WAIT, chip) < 0) {
-		ks_result_fail(r, "failed", "%s", c->err);
+	if (ks_vm_route_gsi_to_vector(vm, IRQ_GSI, vm->arch->layout->irq_vector) < 0 ||
+	    ks_vm_irqfd(vm, q->efd, IRQ_GSI, true) < 0) {
+		snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
 		return -1;
 	}
-	struct ks_mailbox *mb = s.vm.mb;
-	const struct ks_arch_ops *arch = s.vm.arch;
-	int efd = ks_session_eventfd(c, &s);
-	if (efd < 0 || ks_vm_route_gsi_to_vector(&s.vm, IRQ_GSI, arch->layout->irq_vector) < 0 ||
-	    ks_vm_irqfd(&s.vm, efd, IRQ_GSI, true) < 0) {
-		ks_result_fail(r, "failed", "%s", efd < 0 ? c->err : s.vm.err);
-		goto out;
+	vm->mb->irq_mode = q->halt ? KS_IRQ_HALT : KS_IRQ_SPIN;
+	vm->mb->irq_count_target = q->warm + q->n;
+	q->raw = malloc(q->n * sizeof(uint64_t));
+	q->rtt = malloc(q->n * sizeof(double));
+	q->eoi = malloc(q->n * sizeof(double));
+	q->err_ns = malloc(q->n * sizeof(double));
+	if (!q->raw || !q->rtt || !q->eoi || !q->err_ns) {
+		snprintf(run->c->err, sizeof(run->c->err), "out of memory");
+		return -1;
 	}
-	mb->irq_mode = halt ? KS_IRQ_HALT : KS_IRQ_SPIN;
-	mb->irq_count_target = warm + n;
+	return 0;
+}
+
+static int measure(struct ks_run *run, struct ks_result *r)
+{
+	struct irqfd *q = run->priv;
+	struct ks_ctx *c = run->c;
+	struct ks_mailbox *mb = run->s.vm.mb;
+	const struct ks_arch_ops *arch = run->s.vm.arch;
+	const uint64_t n = q->n, warm = q->warm, hz = run->hz;
 
 	/* The vCPU and this thread must run at once: give them different CPUs. */
-	int vcpu_cpu = c->opts->cpu >= 0 ? c->opts->cpu : (int)(c->host->nr_cpus - 1);
-	int host_cpu = vcpu_cpu == 0 ? 1 : 0;
-	t.s = &s;
-	t.cpu = vcpu_cpu;
-	ks_pin_self(host_cpu);
-	if (pthread_create(&th, NULL, vcpu_main, &t) != 0) {
-		ks_result_fail(r, "failed", "pthread_create: %s", strerror(errno));
-		goto out;
-	}
-	started = true;
+	q->vcpu_cpu = c->opts->cpu >= 0 ? c->opts->cpu : (int)(c->host->facts.cpu.online - 1);
+	q->host_cpu = q->vcpu_cpu == 0 ? 1 : 0;
+	ks_pin_self(q->host_cpu);
+	if (ks_vcpu_thread_start(run, &q->t, &run->s.vcpu, q->vcpu_cpu, KS_UC_DONE) < 0)
+		return -1;
 
-	struct calib cal0 = { 0 }, cal = { 0 };
+	struct calib cal = { 0 };
 	uint64_t seq = 0;
-	uint64_t hz = arch->guest_tick_hz(&s.vcpu);
-	if (!hz)
-		hz = c->host->guest_tick_hz;
-	if (!calibrate(mb, &seq, &t, c->opts->quick ? 1000 : 5000, arch->host_ticks, &cal0)) {
-		ks_result_fail(r, "failed", "clock calibration with the guest failed: %s",
-			       t.finished ? t.err : "guest did not answer within 1 s");
-		goto out;
-	}
-
-	double *oneway = malloc(n * sizeof(double)), *rtt = malloc(n * sizeof(double));
-	double *eoi = malloc(n * sizeof(double)), *err_ns = malloc(n * sizeof(double));
-	uint64_t *raw = malloc(n * sizeof(uint64_t));
-	if (!oneway || !rtt || !eoi || !raw || !err_ns) {
-		free(oneway), free(rtt), free(eoi), free(raw), free(err_ns);
-		ks_result_fail(r, "failed", "out of memory");
-		goto out;
+	if (!calibrate(mb, &seq, &q->t, c->opts->quick ? 1000 : 5000, arch->host_ticks, &q->cal0)) {
+		snprintf(c->err, sizeof(c->err), "clock calibration with the guest failed: %s",
+			 q->t.finished ? q->t.err : "guest did not answer within 1 s");
+		return -1;
 	}
 	struct ks_stat_expect exp[KS_MAX_CHECKS] = { { STAT(stat_irq_injections), 1 } };
-	struct ks_stat_snap snap;
 	uint64_t lost = 0;
-	double drift_max = 0;
 	for (uint64_t i = 0; i < warm + n; i++) {
-		if (i == warm) {
-			ks_checks_begin(&s.vcpu, exp, &snap);
-			ks_perf_phase_begin(c);
-			ks_progress_phase(c->progress, n, NULL);
-		}
+		if (i == warm)
+			ks_run_phase_begin(run, exp, n, NULL);
 		if (i > warm)
 			ks_progress_advance(c->progress, i - warm);
 		mb->host_go = i + 1;
-		if (!wait_eq(&mb->irq_armed, i + 1, &t))
+		if (!wait_eq(&mb->irq_armed, i + 1, &q->t))
 			break;
-		if (halt)
+		if (q->halt)
 			busy_wait_ns(200000);   /* let the vCPU really block in HLT */
 		uint64_t one = 1;
 		uint64_t h0 = arch->host_ticks();
-		if (write(efd, &one, sizeof(one)) != sizeof(one))
+		if (write(q->efd, &one, sizeof(one)) != sizeof(one))
 			break;
-		if (!wait_eq(&mb->irq_count, i + 1, &t)) {
+		if (!wait_eq(&mb->irq_count, i + 1, &q->t)) {
 			lost++;
 			break;
 		}
 		uint64_t h1 = arch->host_ticks();
 		uint64_t g = mb->irq_stamp, eoi_ticks = mb->irq_eoi_ticks;
 		/* the offset as it is now, after this wake-up: see run_irq_wait() */
-		if (!calibrate(mb, &seq, &t, 8, arch->host_ticks, &cal))
+		if (!calibrate(mb, &seq, &q->t, 8, arch->host_ticks, &cal))
 			break;
 		if (i < warm)
 			continue;
 		uint64_t k = i - warm;
-		int64_t ow = (int64_t)(g - (uint64_t)cal.offset - h0);
-		raw[k] = (uint64_t)ow;
-		oneway[k] = (ow < 0 ? -1.0 : 1.0) * ks_ticks_to_ns((uint64_t)(ow < 0 ? -ow : ow), hz);
-		rtt[k] = ks_ticks_to_ns(h1 - h0, hz);
-		eoi[k] = ks_ticks_to_ns(eoi_ticks, hz);
-		err_ns[k] = ks_ticks_to_ns(cal.best_rtt, hz) / 2;
-		int64_t d = cal.offset - cal0.offset;
+		q->raw[k] = (uint64_t)(int64_t)(g - (uint64_t)cal.offset - h0);
+		q->rtt[k] = ks_ticks_to_ns(h1 - h0, hz);
+		q->eoi[k] = ks_ticks_to_ns(eoi_ticks, hz);
+		q->err_ns[k] = ks_ticks_to_ns(cal.best_rtt, hz) / 2;
+		int64_t d = cal.offset - q->cal0.offset;
 		double dn = ks_ticks_to_ns((uint64_t)(d < 0 ? -d : d), hz);
-		if (dn > drift_max)
-			drift_max = dn;
+		if (dn > q->drift_max)
+			q->drift_max = dn;
 	}
-	ks_perf_phase_end(c, r);
-	mb->host_go = warm + n + 1;
 	uint64_t got = mb->irq_count > warm ? mb->irq_count - warm : 0;
-	if (got < n || lost) {
-		free(oneway), free(rtt), free(eoi), free(raw), free(err_ns);
-		ks_result_fail(r, ks_interrupted ? "interrupted" : "failed",
-			       "only %llu of %llu interrupts arrived (%llu unexpected deliveries)%s%s",
-			       (unsigned long long)got, (unsigned long long)n,
-			       (unsigned long long)mb->irq_unexpected,
-			       t.finished ? ": " : " (waited 1 s)", t.finished ? t.err : "");
-		goto out;
+	bool all = got >= n && !lost;
+	if (all)
+		ks_run_phase_end(run, n);
+	mb->host_go = warm + n + 1;
+	if (!all) {
+		snprintf(c->err, sizeof(c->err),
+			 "only %llu of %llu interrupts arrived (%llu unexpected deliveries)%s%s",
+			 (unsigned long long)got, (unsigned long long)n,
+			 (unsigned long long)mb->irq_unexpected,
+			 q->t.finished ? ": " : " (waited 1 s)", q->t.finished ? q->t.err : "");
+		return -1;
 	}
-	ks_checks_end(&s.vcpu, exp, &snap, n, r);
-	struct ks_summary es;
-	ks_summarize(err_ns, n, &es);
-	free(err_ns);
+	/* the guest answers the last calibration and reports DONE */
+	if (ks_vcpu_thread_join(&q->t, false) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", q->t.err);
+		return -1;
+	}
+	return 0;
+}
 
-	r->raw_ticks = raw;
-	r->nraw = n;
-	r->tick_hz = hz;
-	r->ops_per_raw = 1;
-	ks_result_set_samples(r, oneway, n);
-	ks_result_param_str(r, "guest_wait", halt ? "hlt" : "spin, interrupts enabled");
+static int record(struct ks_run *run, struct ks_result *r)
+{
+	struct irqfd *q = run->priv;
+	const struct ks_bench *b = run->b;
+	struct ks_summary es;
+	const uint64_t n = q->n, hz = run->hz;
+
+	ks_summarize(q->err_ns, n, &es);
+	if (ks_run_take_ticks(run, r, q->raw, n, 1) < 0) {
+		q->raw = NULL;   /* the result owns it */
+		return -1;
+	}
+	q->raw = NULL;
+	ks_result_param_str(r, "guest_wait", q->halt ? "hlt" : "spin, interrupts enabled");
 	ks_result_param_num(r, "interrupts", (double)n);
 	/* deliveries the guest saw beyond the one per write it armed for */
-	ks_result_metric(r, "unexpected_interrupts", "count", (double)mb->irq_unexpected);
+	ks_result_metric(r, "unexpected_interrupts", "count", (double)run->s.vm.mb->irq_unexpected);
 	ks_result_param_num(r, "gsi", IRQ_GSI);
-	ks_result_param_num(r, "vcpu_cpu", vcpu_cpu);
-	ks_result_param_num(r, "host_cpu", host_cpu);
+	ks_result_param_num(r, "vcpu_cpu", q->vcpu_cpu);
+	ks_result_param_num(r, "host_cpu", q->host_cpu);
 	/* error bound of each sample's offset: half the best ping round trip */
-	ks_result_metric(r, "clock_offset", "ticks", (double)cal0.offset);
+	ks_result_metric(r, "clock_offset", "ticks", (double)q->cal0.offset);
 	ks_result_metric(r, "clock_offset_error", "ns", es.median);
 	ks_result_metric(r, "clock_offset_error_max", "ns", es.max);
 	ks_result_metric(r, "clock_offset_error_initial", "ns",
-			 ks_ticks_to_ns(cal0.best_rtt, hz) / 2);
-	ks_result_metric(r, "clock_offset_drift_max", "ns", drift_max);
+			 ks_ticks_to_ns(q->cal0.best_rtt, hz) / 2);
+	ks_result_metric(r, "clock_offset_drift_max", "ns", q->drift_max);
 
+	char name_rtt[KS_NAME_LEN];
 	snprintf(name_rtt, sizeof(name_rtt), "%s_rtt", b->name);
-	struct ks_result *rr = ks_result_add(c->res, name_rtt, b->family, "ns");
+	struct ks_result *rr = ks_run_add_result(run, name_rtt, "ns",
+		"host eventfd write -> host sees the guest handler's store (%s)",
+		q->halt ? "guest halted" : "guest spinning");
 	if (rr) {
-		snprintf(rr->what, sizeof(rr->what),
-			 "host eventfd write -> host sees the guest handler's store (%s)",
-			 halt ? "guest halted" : "guest spinning");
-		ks_result_set_samples(rr, rtt, n);
-	} else {
-		free(rtt);
+		ks_result_set_samples(rr, q->rtt, n);
+		q->rtt = NULL;
 	}
-	if (!halt) {
-		struct ks_result *re = ks_result_add(c->res, "eoi", "irq", "ns");
+	if (!q->halt) {
+		struct ks_result *re = ks_run_add_result(run, "eoi", "ns",
+			"IRQ completion: the handler's EOI write, timed in the guest");
 		if (re) {
-			snprintf(re->what, sizeof(re->what),
-				 "IRQ completion: the handler's EOI write, timed in the guest");
-			ks_result_param_str(re, "mechanism", "xAPIC EOI register (MMIO), in-kernel LAPIC");
-			ks_result_set_samples(re, eoi, n);
-		} else {
-			free(eoi);
-		}
-	} else {
-		free(eoi);
-	}
-	rc = 0;
-out:
-	if (started) {
-		if (!t.finished && rc < 0)
-			ks_vcpu_stop(&s.vcpu, th);
-		pthread_join(th, NULL);
-		if (rc == 0 && t.rc < 0) {
-			r = &c->res->items[r_idx];
-			ks_result_fail(r, "failed", "%s", t.err);
-			rc = -1;
+			ks_result_param_str(re, "mechanism", run->s.vm.arch->eoi_mechanism);
+			ks_result_set_samples(re, q->eoi, n);
+			q->eoi = NULL;
 		}
 	}
-	ks_pin_self(c->opts->cpu);
-	ks_session_close(&s);
-	return rc;
+	return 0;
+}
+
+static void teardown(struct ks_run *run)
+{
+	struct irqfd *q = run->priv;
+
+	if (q->t.started)
+		ks_vcpu_thread_join(&q->t, true);
+	ks_pin_self(run->c->opts->cpu);
+	free(q->raw);
+	free(q->rtt);
+	free(q->eoi);
+	free(q->err_ns);
+}
+
+static int run_irqfd(const struct ks_bench *b, struct ks_ctx *c)
+{
+	struct irqfd q = {
+		.halt = ((const struct irqfd_wait *)b->spec)->halt,
+		.n = ks_default_batches(c, 2000, 200),
+	};
+	q.warm = q.n / 10 + 1;
+	const struct ks_run_desc d = {
+		.unit = "ns",
+		/* KVM-on-Gunyah: no in-kernel irqchip; the irqfd rings a doorbell */
+		.irqchip = !c->host->facts.backend.limits.no_irqchip,
+		.setup = setup, .measure = measure, .record = record, .teardown = teardown,
+		.priv = &q,
+	};
+	return ks_run(b, c, &d);
 }
 
 static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
 	/* a doorbell backend delivers irqfds without an in-kernel irqchip */
-	bool doorbell = h->backend.limits.irqfd_is_doorbell;
+	bool doorbell = h->facts.backend.limits.irqfd_is_doorbell;
 	if (!ks_avail_kvm(b, h, why, len) ||
 	    !ks_avail_cap(h, KVM_CAP_IRQFD, "KVM_CAP_IRQFD", why, len))
 		return false;
@@ -307,15 +290,15 @@ static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, 
 	return ks_avail_host_cpus(h, 2, why, len);
 }
 
-static const int halted_marker = 1;
+/* How the guest waits for each interrupt: the two benchmarks' one difference. */
+static const struct irqfd_wait spinning = { .halt = false }, halted = { .halt = true };
 
-const struct ks_bench ks_bench_irqfd = {
-	.name = "irqfd", .family = "irq", .in_default = true,
+KS_BENCH(irqfd,
+	.name = "irqfd", .family = "irq", .order = 500, .in_default = true,
 	.what = "one-way irqfd delivery: host eventfd write -> guest handler entry (guest spinning)",
-	.available = avail, .run = run_irqfd, .spec = NULL,
-};
-const struct ks_bench ks_bench_irqfd_halted = {
-	.name = "irqfd_halted", .family = "irq", .in_default = true,
+	.routine = "irq_wait", .available = avail, .run = run_irqfd, .spec = &spinning);
+
+KS_BENCH(irqfd_halted,
+	.name = "irqfd_halted", .family = "irq", .order = 510, .in_default = true,
 	.what = "one-way irqfd delivery to a halted vCPU: eventfd write -> wake-up -> handler",
-	.available = avail, .run = run_irqfd, .spec = &halted_marker,
-};
+	.routine = "irq_wait", .available = avail, .run = run_irqfd, .spec = &halted);

@@ -19,16 +19,18 @@
 static const uint64_t sizes_default[] = { 16, 64, 256 };
 static const uint64_t sizes_quick[] = { 16, 64 };
 
-static int expect_sync(struct ks_ctx *c, struct ks_vcpu *v, uint64_t code, struct ks_ucall *uc)
+static int expect_sync(struct ks_run *run, uint64_t code, struct ks_ucall *uc)
 {
+	struct ks_vcpu *v = &run->s.vcpu;
+
 	if (ks_vcpu_run_to_ucall(v, uc) < 0) {
-		snprintf(c->err, sizeof(c->err), "%s", v->err);
+		snprintf(run->c->err, sizeof(run->c->err), "%s", v->err);
 		return -1;
 	}
 	if (uc->cmd != KS_UC_SYNC || uc->args[0] != code) {
 		ks_vcpu_bad_ucall(v, uc, code == KS_SYNC_REGION_PLEASE ? "SYNC(REGION_PLEASE)" :
 								      "SYNC(REGION_DONE)");
-		snprintf(c->err, sizeof(c->err), "%s", v->err);
+		snprintf(run->c->err, sizeof(run->c->err), "%s", v->err);
 		return -1;
 	}
 	return 0;
@@ -39,154 +41,168 @@ static void name_for(char *out, size_t len, const char *what, bool gmem, uint64_
 	snprintf(out, len, "%s%s_%lluM", what, gmem ? "_gmem" : "", (unsigned long long)mib);
 }
 
-static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint64_t mib)
+/* The benchmark's spec: what backs the lent memory. */
+struct lend_backing {
+	bool gmem;   /* guest_memfd, else anonymous memory */
+};
+
+/* One region size: a session of its own. */
+struct lend {
+	bool gmem;
+	uint64_t mib, size, reps, warm;
+	uint64_t *raw;              /* guest ticks per region */
+	double *add_ns, *del_ns;    /* host-timed memslot add / delete */
+};
+
+static int setup(struct ks_run *run, struct ks_result *r)
 {
-	char n_lend[KS_NAME_LEN], n_add[KS_NAME_LEN], n_del[KS_NAME_LEN];
-	uint64_t reps = ks_default_batches(c, 10, 3), warm = 1, size = mib << 20;
-	enum ks_backing backing = gmem ? KS_BACKING_GUEST_MEMFD : KS_BACKING_ANON;
-	struct ks_session s;
-	struct ks_ucall uc;
-	int rc = -1;
+	struct lend *l = run->priv;
+	struct ks_mailbox *mb = run->s.vm.mb;
 
-	name_for(n_lend, sizeof(n_lend), "mem_lend", gmem, mib);
-	name_for(n_add, sizeof(n_add), "memslot_add", gmem, mib);
-	name_for(n_del, sizeof(n_del), "memslot_delete", gmem, mib);
-	struct ks_result *r = ks_result_add(c->res, n_lend, b->family, "ns/page");
-	if (!r)
-		return -1;
-	snprintf(r->what, sizeof(r->what), "%s", b->what);
-	ks_result_param_num(r, "region_mib", (double)mib);
-	ks_result_param_num(r, "repetitions", (double)reps);
-	ks_result_param_str(r, "backing", gmem ? "guest_memfd (mmap, shared)" :
-						 "anonymous, MADV_NOHUGEPAGE");
+	ks_result_param_num(r, "region_mib", (double)l->mib);
+	ks_result_param_num(r, "repetitions", (double)l->reps);
+	ks_result_param_str(r, "backing", l->gmem ? "guest_memfd (mmap, shared)" :
+						    "anonymous, MADV_NOHUGEPAGE");
 	ks_result_param_num(r, "touch_stride", PAGE);
-	if (ks_session_open(c, &s, KS_G_MEM_TOUCH, false) < 0) {
-		ks_result_fail(r, "failed", "%s", c->err);
+	if (l->size > run->s.vm.arch->layout->region_max) {
+		snprintf(run->c->err, sizeof(run->c->err),
+			 "region of %llu MiB exceeds the guest's lend window",
+			 (unsigned long long)l->mib);
 		return -1;
 	}
-	struct ks_mailbox *mb = s.vm.mb;
-	if (size > s.vm.arch->layout->region_max) {
-		ks_result_fail(r, "failed", "region of %llu MiB exceeds the guest's lend window",
-			       (unsigned long long)mib);
-		goto out;
-	}
-	mb->region_size = size;
+	mb->region_size = l->size;
 	mb->region_stride = PAGE;
-	mb->region_count = warm + reps;
-
-	double *add_ns = calloc(reps, sizeof(double)), *del_ns = calloc(reps, sizeof(double));
-	double *per_page = calloc(reps, sizeof(double));
-	uint64_t *raw = calloc(reps, sizeof(uint64_t));
-	if (!add_ns || !del_ns || !per_page || !raw) {
-		free(add_ns), free(del_ns), free(per_page), free(raw);
-		ks_result_fail(r, "failed", "out of memory");
-		goto out;
+	mb->region_count = l->warm + l->reps;
+	l->add_ns = calloc(l->reps, sizeof(double));
+	l->del_ns = calloc(l->reps, sizeof(double));
+	l->raw = calloc(l->reps, sizeof(uint64_t));
+	if (!l->add_ns || !l->del_ns || !l->raw) {
+		snprintf(run->c->err, sizeof(run->c->err), "out of memory");
+		return -1;
 	}
-	uint64_t hz = s.vm.arch->guest_tick_hz(&s.vcpu);
-	if (!hz)
-		hz = c->host->guest_tick_hz;
-	if (ks_vcpu_watchdog_arm(&s.vcpu, c->opts->watchdog_s) < 0) {
-		snprintf(c->err, sizeof(c->err), "%s", s.vcpu.err);
-		goto fail_free;
-	}
-	for (uint64_t i = 0; i < warm + reps; i++) {
-		struct ks_memslot *slot = &s.vm.slots[LEND_SLOT];
+	return 0;
+}
 
-		if (i == warm) {
-			ks_perf_phase_begin(c);
-			ks_progress_phase(c->progress, reps, NULL);
-		}
-		if (i > warm)
-			ks_progress_advance(c->progress, i - warm);
-		if (expect_sync(c, &s.vcpu, KS_SYNC_REGION_PLEASE, &uc) < 0)
-			goto fail_free;
-		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = s.vm.arch->layout->region_gpa,
-					     .size = size, .backing = backing };
-		if (ks_memslot_map(&s.vm, slot) < 0) {
-			snprintf(c->err, sizeof(c->err), "%s", s.vm.err);
-			goto fail_free;
+/* Per region: lend it when the guest asks, time adding and deleting the slot. */
+static int measure(struct ks_run *run, struct ks_result *r)
+{
+	struct lend *l = run->priv;
+	struct ks_vm *vm = &run->s.vm;
+	struct ks_ucall uc;
+
+	if (ks_run_watchdog(run, &run->s.vcpu) < 0)
+		return -1;
+	for (uint64_t i = 0; i < l->warm + l->reps; i++) {
+		struct ks_memslot *slot = &vm->slots[LEND_SLOT];
+
+		if (i == l->warm)
+			ks_run_phase_begin(run, NULL, l->reps, NULL);
+		if (i > l->warm)
+			ks_progress_advance(run->c->progress, i - l->warm);
+		if (expect_sync(run, KS_SYNC_REGION_PLEASE, &uc) < 0)
+			return -1;
+		*slot = (struct ks_memslot){ .slot = LEND_SLOT, .gpa = vm->arch->layout->region_gpa,
+					     .size = l->size,
+					     .backing = l->gmem ? KS_BACKING_GUEST_MEMFD :
+								  KS_BACKING_ANON };
+		if (ks_memslot_map(vm, slot) < 0) {
+			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
+			return -1;
 		}
 		uint64_t t0 = ks_now_ns();
-		int set = ks_vm_set_slot(&s.vm, slot);
+		int set = ks_vm_set_slot(vm, slot);
 		uint64_t t1 = ks_now_ns();
 		if (set < 0) {
-			snprintf(c->err, sizeof(c->err), "%s", s.vm.err);
-			goto fail_free;
+			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
+			return -1;
 		}
-		if (expect_sync(c, &s.vcpu, KS_SYNC_REGION_DONE, &uc) < 0)
-			goto fail_free;
+		if (expect_sync(run, KS_SYNC_REGION_DONE, &uc) < 0)
+			return -1;
 		uint64_t t2 = ks_now_ns();
-		int unset = ks_vm_unset_slot(&s.vm, slot);
+		int unset = ks_vm_unset_slot(vm, slot);
 		uint64_t t3 = ks_now_ns();
 		ks_memslot_unmap(slot);
 		if (unset < 0) {
-			snprintf(c->err, sizeof(c->err), "%s", s.vm.err);
-			goto fail_free;
+			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
+			return -1;
 		}
-		if (i < warm)
+		if (i < l->warm)
 			continue;
-		uint64_t k = i - warm;
-		raw[k] = uc.args[1];
-		per_page[k] = ks_ticks_to_ns(uc.args[1], hz) / (double)(size / PAGE);
-		add_ns[k] = (double)(t1 - t0);
-		del_ns[k] = (double)(t3 - t2);
+		uint64_t k = i - l->warm;
+		l->raw[k] = uc.args[1];
+		l->add_ns[k] = (double)(t1 - t0);
+		l->del_ns[k] = (double)(t3 - t2);
 	}
 	/* the memslot_add/delete results share this phase (ks_perf_benchmark_end) */
-	ks_perf_phase_end(c, r);
-	if (ks_vcpu_run_to_ucall(&s.vcpu, &uc) < 0) {
-		snprintf(c->err, sizeof(c->err), "%s", s.vcpu.err);
-		goto fail_free;
+	ks_run_phase_end(run, 0);
+	return ks_run_expect(run, &run->s.vcpu, KS_UC_DONE, "DONE");
+}
+
+static int record(struct ks_run *run, struct ks_result *r)
+{
+	struct lend *l = run->priv;
+	char n_add[KS_NAME_LEN], n_del[KS_NAME_LEN];
+	const uint64_t pages = l->size / PAGE;
+
+	if (ks_run_take_ticks(run, r, l->raw, l->reps, pages) < 0) {
+		l->raw = NULL;   /* the result owns it */
+		return -1;
 	}
-	if (uc.cmd != KS_UC_DONE) {
-		ks_vcpu_bad_ucall(&s.vcpu, &uc, "DONE");
-		snprintf(c->err, sizeof(c->err), "%s", s.vcpu.err);
-		goto fail_free;
-	}
-	ks_vcpu_watchdog_disarm(&s.vcpu);
-	r->raw_ticks = raw;
-	r->nraw = reps;
-	r->tick_hz = hz;
-	r->ops_per_raw = size / PAGE;
-	ks_result_set_samples(r, per_page, reps);
+	l->raw = NULL;
 	if (r->has_summary) {
 		ks_result_metric(r, "throughput_median", "GiB/s",
-				 ks_gib_per_s(size, r->summary.median * (double)(size / PAGE)));
+				 ks_gib_per_s(l->size, r->summary.median * (double)pages));
 		ks_result_metric(r, "throughput_best", "GiB/s",
-				 ks_gib_per_s(size, r->summary.min * (double)(size / PAGE)));
+				 ks_gib_per_s(l->size, r->summary.min * (double)pages));
 	}
-	struct ks_result *ra = ks_result_add(c->res, n_add, b->family, "ns");
+	name_for(n_add, sizeof(n_add), "memslot_add", l->gmem, l->mib);
+	name_for(n_del, sizeof(n_del), "memslot_delete", l->gmem, l->mib);
+	struct ks_result *ra = ks_run_add_result(run, n_add, "ns",
+		"KVM_SET_USER_MEMORY_REGION%s adding a %llu MiB slot (host-timed)",
+		l->gmem ? "2" : "", (unsigned long long)l->mib);
 	if (ra) {
-		snprintf(ra->what, sizeof(ra->what),
-			 "KVM_SET_USER_MEMORY_REGION%s adding a %llu MiB slot (host-timed)",
-			 gmem ? "2" : "", (unsigned long long)mib);
-		ks_result_param_num(ra, "region_mib", (double)mib);
-		ks_result_set_samples(ra, add_ns, reps);
-	} else {
-		free(add_ns);
+		ks_result_param_num(ra, "region_mib", (double)l->mib);
+		ks_result_set_samples(ra, l->add_ns, l->reps);
+		l->add_ns = NULL;
 	}
-	struct ks_result *rd = ks_result_add(c->res, n_del, b->family, "ns");
+	struct ks_result *rd = ks_run_add_result(run, n_del, "ns",
+		"deleting the %llu MiB slot after the guest touched it all (host-timed)",
+		(unsigned long long)l->mib);
 	if (rd) {
-		snprintf(rd->what, sizeof(rd->what),
-			 "deleting the %llu MiB slot after the guest touched it all (host-timed)",
-			 (unsigned long long)mib);
-		ks_result_param_num(rd, "region_mib", (double)mib);
-		ks_result_set_samples(rd, del_ns, reps);
-	} else {
-		free(del_ns);
+		ks_result_param_num(rd, "region_mib", (double)l->mib);
+		ks_result_set_samples(rd, l->del_ns, l->reps);
+		l->del_ns = NULL;
 	}
-	rc = 0;
-	goto out;
-fail_free:
-	free(add_ns), free(del_ns), free(per_page), free(raw);
-	ks_result_fail(r, ks_interrupted ? "interrupted" : "failed", "%s", c->err);
-out:
-	ks_session_close(&s);
-	return rc;
+	return 0;
+}
+
+static void teardown(struct ks_run *run)
+{
+	struct lend *l = run->priv;
+
+	free(l->raw);
+	free(l->add_ns);
+	free(l->del_ns);
+}
+
+static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint64_t mib)
+{
+	char name[KS_NAME_LEN];
+	struct lend l = { .gmem = gmem, .mib = mib, .size = mib << 20, .warm = 1,
+			  .reps = ks_default_batches(c, 10, 3) };
+	const struct ks_run_desc d = {
+		.name = name, .unit = "ns/page",
+		.setup = setup, .measure = measure, .record = record, .teardown = teardown,
+		.priv = &l,
+	};
+
+	name_for(name, sizeof(name), "mem_lend", gmem, mib);
+	return ks_run(b, c, &d);
 }
 
 static int run_mem_lend(const struct ks_bench *b, struct ks_ctx *c)
 {
-	bool gmem = b->spec != NULL;
+	bool gmem = ((const struct lend_backing *)b->spec)->gmem;
 	const uint64_t *sizes = c->opts->quick ? sizes_quick : sizes_default;
 	size_t n = c->opts->quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0]) :
 				    sizeof(sizes_default) / sizeof(sizes_default[0]);
@@ -215,15 +231,14 @@ static bool avail_gmem(const struct ks_bench *b, const struct ks_host *h, char *
 	return true;
 }
 
-static const int gmem_marker = 1;
+static const struct lend_backing anon = { .gmem = false }, gmem = { .gmem = true };
 
-const struct ks_bench ks_bench_mem_lend = {
-	.name = "mem_lend", .family = "memory", .in_default = true,
+KS_BENCH(mem_lend,
+	.name = "mem_lend", .family = "memory", .order = 600, .in_default = true,
 	.what = "guest first-touch of fresh anonymous memory, one write per 4 KiB page",
-	.available = ks_avail_kvm, .run = run_mem_lend, .spec = NULL,
-};
-const struct ks_bench ks_bench_mem_lend_gmem = {
-	.name = "mem_lend_gmem", .family = "memory", .in_default = true,
+	.routine = "mem_touch", .available = ks_avail_kvm, .run = run_mem_lend, .spec = &anon);
+
+KS_BENCH(mem_lend_gmem,
+	.name = "mem_lend_gmem", .family = "memory", .order = 610, .in_default = true,
 	.what = "guest first-touch of fresh guest_memfd memory, one write per 4 KiB page",
-	.available = avail_gmem, .run = run_mem_lend, .spec = &gmem_marker,
-};
+	.routine = "mem_touch", .available = avail_gmem, .run = run_mem_lend, .spec = &gmem);

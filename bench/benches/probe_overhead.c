@@ -27,6 +27,12 @@
 #include "benches.h"
 #include "bpftrace.h"
 
+/* The workload every probe is measured on: one KVM_EXIT_IO round trip per op. */
+static const struct ks_bench *workload(void)
+{
+	return ks_bench_find("pio_out_user");
+}
+
 /* pio_out_user once into a scratch result list: its median ns per exit. */
 static int run_workload(struct ks_ctx *c, double *median, uint64_t *ops, char *err, size_t len)
 {
@@ -35,7 +41,7 @@ static int run_workload(struct ks_ctx *c, double *median, uint64_t *ops, char *e
 	int rc = -1;
 
 	memset(&scratch, 0, sizeof(scratch));
-	ks_bench_pio_out_user.run(&ks_bench_pio_out_user, &sc);
+	workload()->run(workload(), &sc);
 	if (scratch.n && !strcmp(scratch.items[0].status, "ok") && scratch.items[0].has_summary) {
 		*median = scratch.items[0].summary.median;
 		*ops = scratch.items[0].nraw * scratch.items[0].ops_per_raw;
@@ -286,7 +292,7 @@ static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, 
 {
 	char w[256];
 
-	if (!ks_avail_pio(b, h, why, len))
+	if (!workload() || !ks_bench_available(workload(), h, why, len))
 		return false;
 	if (!ks_probe_pick(KS_PB_AUTO, w, sizeof(w))) {
 		snprintf(why, len, "no probe backend is usable: %s", w);
@@ -295,8 +301,7 @@ static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, 
 	return true;
 }
 
-const struct ks_bench ks_bench_probe_overhead = {
-	.name = "probe_overhead", .family = "probe", .in_default = false,
+KS_BENCH(probe_overhead,
+	.name = "probe_overhead", .family = "probe", .order = 700, .in_default = false,
 	.what = "in-kernel probe cost per exit: pio_out_user with and without each probe",
-	.available = avail, .run = run_probe_overhead,
-};
+	.available = avail, .run = run_probe_overhead,   /* runs pio_out_user's routine */);

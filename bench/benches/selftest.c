@@ -8,43 +8,31 @@
  */
 #include "benches.h"
 
-static const struct ks_batch_spec spec_fault = {
-	.gbench = KS_G_FAULT, .batch_size = 1, .batch_size_quick = 1,
-	.batches = 1, .batches_quick = 1,
-};
-static const struct ks_batch_spec spec_hang = {
-	.gbench = KS_G_HANG, .batch_size = 1, .batch_size_quick = 1,
+/* One batch of one operation: the guest fails (or hangs) before it matters. */
+static const struct ks_batch_spec spec_once = {
+	.batch_size = 1, .batch_size_quick = 1,
 	.batches = 1, .batches_quick = 1,
 };
 
-static const struct ks_batch_spec spec_bad_ucall = {
-	.gbench = KS_G_BAD_UCALL, .batch_size = 1, .batch_size_quick = 1,
-	.batches = 1, .batches_quick = 1,
-};
-static const struct ks_batch_spec spec_bad_mailbox = {
-	.gbench = KS_G_BAD_MAILBOX, .batch_size = 1, .batch_size_quick = 1,
-	.batches = 1, .batches_quick = 1,
-};
-
-const struct ks_bench ks_bench_selftest_fault = {
-	.name = "selftest_fault", .family = "selftest",
+KS_BENCH(selftest_fault,
+	.name = "selftest_fault", .family = "selftest", .order = 900,
 	.what = "guest executes UD2: the run must fail with the vector and guest PC",
-	.available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_fault,
-};
-const struct ks_bench ks_bench_selftest_hang = {
-	.name = "selftest_hang", .family = "selftest",
+	.routine = "fault", .available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_once);
+
+KS_BENCH(selftest_hang,
+	.name = "selftest_hang", .family = "selftest", .order = 910,
 	.what = "guest spins forever without exiting: the watchdog must stop it",
-	.available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_hang,
-};
-const struct ks_bench ks_bench_selftest_bad_ucall = {
-	.name = "selftest_badcall", .family = "selftest",
+	.routine = "hang", .available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_once);
+
+KS_BENCH(selftest_bad_ucall,
+	.name = "selftest_badcall", .family = "selftest", .order = 920,
 	.what = "guest prints escape sequences and binary, then rings the doorbell with a "
 		"garbage ucall: the host must print the text escaped and name the corruption",
-	.available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_bad_ucall,
-};
-const struct ks_bench ks_bench_selftest_bad_mailbox = {
-	.name = "selftest_badmbox", .family = "selftest",
+	.routine = "bad_ucall", .available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_once);
+
+KS_BENCH(selftest_bad_mailbox,
+	.name = "selftest_badmbox", .family = "selftest", .order = 930,
 	.what = "guest overwrites the mailbox header (magic, ABI version, sample buffer): the "
 		"host must name the corruption and never trust those fields",
-	.available = ks_avail_kvm, .run = ks_run_batch, .spec = &spec_bad_mailbox,
-};
+	.routine = "bad_mailbox", .available = ks_avail_kvm, .run = ks_run_batch,
+	.spec = &spec_once);

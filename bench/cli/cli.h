@@ -2,6 +2,8 @@
 #ifndef KS_CLI_H
 #define KS_CLI_H
 
+#include <stdbool.h>
+
 /* Exit codes shared by every subcommand (documented in kvmscope(1): doc/doc_kvmscope.c). */
 enum {
 	KS_EXIT_OK = 0,
@@ -12,6 +14,16 @@ enum {
 	KS_EXIT_SKIP = 77,      /* nothing asked for can run here (automake/ctest skip) */
 	KS_EXIT_INTERRUPTED = 130,
 };
+
+struct ks_host;
+/*
+ * `kvmscope CMD [--json]` for the commands that print what the host probe
+ * found (info, list): parse the options, probe once, print as text or JSON.
+ * With `kvm_status`, exit 4 when /dev/kvm is unusable (after printing).
+ */
+int ks_cli_host_command(int argc, char **argv, const char *cmd,
+			void (*text)(const struct ks_host *h), int (*json)(const struct ks_host *h),
+			bool kvm_status);
 
 int ks_cmd_info(int argc, char **argv);
 int ks_cmd_list(int argc, char **argv);

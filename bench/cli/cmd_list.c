@@ -11,13 +11,15 @@
 static void print_text(const struct ks_host *h)
 {
 	char why[512];
+	size_t n;
+	const struct ks_bench *const *all = ks_bench_all(&n);
 
-	printf("backend: %s\n\n", h->backend.name);
+	printf("backend: %s\n\n", h->facts.backend.name);
 	printf("%-18s %-12s %-8s %s\n", "BENCHMARK", "FAMILY", "DEFAULT", "HERE");
-	for (size_t i = 0; i < ks_benches_count; i++) {
-		const struct ks_bench *b = ks_benches[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct ks_bench *b = all[i];
 		why[0] = 0;
-		bool ok = b->available(b, h, why, sizeof(why));
+		bool ok = ks_bench_available(b, h, why, sizeof(why));
 		printf("%-18s %-12s %-8s %s%s\n", b->name, b->family, b->in_default ? "yes" : "no",
 		       ok ? "runs" : "cannot run: ", ok ? "" : why);
 		printf("%-18s   %s\n", "", b->what);
@@ -27,16 +29,18 @@ static void print_text(const struct ks_host *h)
 static int print_json(const struct ks_host *h)
 {
 	char why[512];
+	size_t n;
+	const struct ks_bench *const *all = ks_bench_all(&n);
 	jw_t *w = jw_new(stdout, 1);
 
 	jw_begin_object(w);
-	jw_kv_string(w, "backend", h->backend.name);
+	jw_kv_string(w, "backend", h->facts.backend.name);
 	jw_key(w, "benchmarks");
 	jw_begin_array(w);
-	for (size_t i = 0; i < ks_benches_count; i++) {
-		const struct ks_bench *b = ks_benches[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct ks_bench *b = all[i];
 		why[0] = 0;
-		bool ok = b->available(b, h, why, sizeof(why));
+		bool ok = ks_bench_available(b, h, why, sizeof(why));
 		jw_begin_object(w);
 		jw_kv_string(w, "name", b->name);
 		jw_kv_string(w, "family", b->family);
@@ -60,29 +64,5 @@ static int print_json(const struct ks_host *h)
 
 int ks_cmd_list(int argc, char **argv)
 {
-	struct ks_host h;
-	bool json = false;
-
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			ks_doc_print_help(stdout, ks_doc_find("list"));
-			return KS_EXIT_OK;
-		} else if (!strcmp(argv[i], "--json")) {
-			json = true;
-		} else {
-			fprintf(stderr, "kvmscope list: unexpected argument '%s' (see kvmscope list "
-				"--help)\n", argv[i]);
-			return KS_EXIT_USAGE;
-		}
-	}
-	ks_host_probe(&h);
-	int rc = KS_EXIT_OK;
-	if (json) {
-		if (print_json(&h) < 0)
-			rc = KS_EXIT_FAIL;
-	} else {
-		print_text(&h);
-	}
-	ks_host_release(&h);
-	return rc;
+	return ks_cli_host_command(argc, argv, "list", print_text, print_json, false);
 }

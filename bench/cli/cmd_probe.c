@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "cli.h"
 #include "doc.h"
 #include "fault_inject.h"
@@ -31,6 +32,7 @@ static void on_signal(int sig)
 
 static int list_probes(void)
 {
+	ks_host_facts_for_discovery();
 	char why[256];
 
 	for (int i = 0; ks_probe_names[i]; i++) {
@@ -150,6 +152,7 @@ int ks_cmd_probe(int argc, char **argv)
 	}
 	struct ks_probe_plan plan;
 	memset(&plan, 0, sizeof(plan));
+	ks_host_facts_for_discovery();
 	ks_probe_discover(name, &plan);
 	if (!plan.available) {
 		fprintf(stderr, "kvmscope probe: %s is unavailable here: %s\n", name, plan.why);

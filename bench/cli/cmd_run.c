@@ -32,11 +32,14 @@ static bool selected(const struct ks_bench *b, const struct ks_run_args *a)
 
 static int check_names(const struct ks_run_args *a)
 {
+	size_t n;
+	const struct ks_bench *const *all = ks_bench_all(&n);
+
 	for (int i = 0; i < a->nnames; i++) {
 		bool known = !strcmp(a->names[i], "all");
-		for (size_t j = 0; j < ks_benches_count && !known; j++)
-			known = !strcmp(a->names[i], ks_benches[j]->name) ||
-				!strcmp(a->names[i], ks_benches[j]->family);
+		for (size_t j = 0; j < n && !known; j++)
+			known = !strcmp(a->names[i], all[j]->name) ||
+				!strcmp(a->names[i], all[j]->family);
 		if (!known) {
 			fprintf(stderr, "kvmscope run: unknown benchmark or family '%s' "
 				"(see kvmscope list)\n", a->names[i]);
@@ -173,16 +176,18 @@ static void run_suite(struct suite *su)
 	const struct ks_run_args *a = su->a;
 	struct ks_results *rs = su->rs;
 	int index = 0;
+	size_t n;
+	const struct ks_bench *const *all = ks_bench_all(&n);
 
-	for (size_t i = 0; i < ks_benches_count && !ks_interrupted; i++) {
-		const struct ks_bench *b = ks_benches[i];
+	for (size_t i = 0; i < n && !ks_interrupted; i++) {
+		const struct ks_bench *b = all[i];
 		char why[512] = "";
 		size_t first = rs->n;
 
 		if (!selected(b, a))
 			continue;
 		ks_progress_bench(c->progress, b->name, ++index);
-		if (!b->available(b, su->h, why, sizeof(why))) {
+		if (!ks_bench_available(b, su->h, why, sizeof(why))) {
 			struct ks_result *r = ks_result_add(rs, b->name, b->family, "-");
 			if (r) {
 				snprintf(r->what, sizeof(r->what), "%s", b->what);
@@ -258,9 +263,9 @@ int ks_cmd_run(int argc, char **argv)
 	ks_vmm_install_signal_handlers();
 	/* probes are stopped on every path, Ctrl-C included: see ks_probes_end */
 	ks_host_probe(&h);
-	if (a.opts.cpu >= h.nr_cpus) {
+	if (a.opts.cpu >= h.facts.cpu.online) {
 		fprintf(stderr, "kvmscope run: --cpu %d: this machine has CPUs 0..%ld\n", a.opts.cpu,
-			h.nr_cpus - 1);
+			h.facts.cpu.online - 1);
 		ks_host_release(&h);
 		return KS_EXIT_USAGE;
 	}
@@ -270,7 +275,7 @@ int ks_cmd_run(int argc, char **argv)
 	ks_results_start(&rs, argc + 2, argv - 2);
 	snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason), "run in progress");
 
-	printf("kvmscope run: backend %s, %s mode, results -> %s\n", h.backend.name,
+	printf("kvmscope run: backend %s, %s mode, results -> %s\n", h.facts.backend.name,
 	       a.opts.quick ? "quick" : "full", a.opts.out);
 	if (!h.kvm_ok)
 		fprintf(stderr, "kvmscope run: %s\n", h.kvm_err);
@@ -280,8 +285,10 @@ int ks_cmd_run(int argc, char **argv)
 	ks_results_keep_init(&keep, a.opts.out, "kvmscope run");
 	struct suite su = { .c = &c, .a = &a, .h = &h, .rs = &rs, .keep = &keep, .rc = KS_EXIT_OK };
 	struct ks_progress progress;
-	for (size_t i = 0; i < ks_benches_count; i++)
-		su.nselected += selected(ks_benches[i], &a);
+	size_t nb;
+	const struct ks_bench *const *all = ks_bench_all(&nb);
+	for (size_t i = 0; i < nb; i++)
+		su.nselected += selected(all[i], &a);
 
 	/* --soak: what the process holds before anything ran is the baseline */
 	struct ks_soak soak;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench.h"
 #include "cli.h"
 #include "doc.h"
 
@@ -26,6 +27,40 @@ static const struct {
 	{ "compare", ks_cmd_compare },
 	{ "export", ks_cmd_export },
 };
+
+int ks_cli_host_command(int argc, char **argv, const char *cmd,
+			void (*text)(const struct ks_host *h), int (*json)(const struct ks_host *h),
+			bool kvm_status)
+{
+	struct ks_host h;
+	bool as_json = false;
+	int rc = KS_EXIT_OK;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			ks_doc_print_help(stdout, ks_doc_find(cmd));
+			return KS_EXIT_OK;
+		} else if (!strcmp(argv[i], "--json")) {
+			as_json = true;
+		} else {
+			fprintf(stderr, "kvmscope %s: unexpected argument '%s' (see kvmscope %s "
+				"--help)\n", cmd, argv[i], cmd);
+			return KS_EXIT_USAGE;
+		}
+	}
+	ks_host_probe(&h);
+	if (as_json) {
+		if (json(&h) < 0)
+			rc = KS_EXIT_FAIL;
+	} else {
+		text(&h);
+	}
+	/* everything was printed; the status says whether /dev/kvm can be used */
+	if (kvm_status && rc == KS_EXIT_OK && !h.kvm_ok)
+		rc = KS_EXIT_NO_KVM;
+	ks_host_release(&h);
+	return rc;
+}
 
 static void usage(FILE *f)
 {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "host_facts.h"
 #include "vmm.h"
 
 /* Where things are in guest physical memory (from the arch's ks_layout.h). */
@@ -24,29 +25,6 @@ struct ks_layout {
 	uint64_t user_pio_port, kernel_pio_port, kernel_pio_in_port; /* 0: no PIO */
 	uint32_t irq_vector;
 	uint32_t msr_index;   /* a harmless MSR the kernel emulates (x86), or 0 */
-};
-
-/*
- * What a backend can do, as far as benchmarks care. Benchmarks decide
- * availability from these, never from a backend's name, so a new backend
- * only has to describe itself here.
- */
-struct ks_backend_limits {
-	int max_vcpus;            /* 0: no limit known */
-	bool no_irqchip;          /* no in-kernel interrupt controller */
-	bool no_ioeventfd;        /* ioeventfd advertised but not wired up */
-	bool irqfd_is_doorbell;   /* irqfd GSIs are doorbell labels: no routing */
-	char why[160];            /* the backend's reason, for "not supported" */
-};
-
-/* What is behind /dev/kvm, as far as the host can tell. */
-struct ks_backend_info {
-	char name[32];        /* vmx, svm, pvm, kvm-vhe, kvm-nvhe, gunyah, ... */
-	char detail[600];     /* how it was decided */
-	uint32_t guest_backend;   /* enum ks_gbackend */
-	struct ks_backend_limits limits;
-	bool nested;          /* the host itself runs under a hypervisor */
-	char hypervisor[64];  /* the host's own hypervisor, if any */
 };
 
 struct ks_arch_ops {
@@ -86,6 +64,9 @@ struct ks_arch_ops {
 	/* The no-op hypercall used on this backend: its number and, in
 	 * *insn, the instruction; 0 with *insn NULL if there is none. */
 	uint64_t (*hypercall)(uint32_t guest_backend, const char **insn);
+	/* Is `ret` what that hypercall returns when it works (its documented
+	 * "not implemented" answer, or SMCCC_VERSION's 1.x)? */
+	bool (*hypercall_ret_ok)(uint32_t guest_backend, int64_t ret);
 	/* Exception vector number to a name ("#UD"), NULL if none. */
 	const char *(*vector_name)(uint64_t vector);
 	/* vCPU stat names that count each kind of exit ("" if none), and
@@ -93,6 +74,14 @@ struct ks_arch_ops {
 	const char *stat_pio_exits, *stat_mmio_exits, *stat_kernel_mmio_exits,
 		   *stat_all_exits, *stat_hypercalls, *stat_halt_exits,
 		   *stat_irq_injections, *stat_doorbell;
+	/* What the guest does, as results record it ("mechanism" params). */
+	const char *counter;         /* the counter both sides read: "tsc", "cntvct" */
+	const char *eoi_mechanism;   /* how the guest's handler completes an interrupt */
+	const char *ipi_mechanism;   /* how the guest sends an IPI; NULL: it has none */
+	/* How bpftrace one-liners see this arch: the ioctl syscall's number
+	 * (raw_syscalls:sys_enter's id) and kvm:kvm_exit's exit-reason field. */
+	int syscall_nr_ioctl;
+	const char *kvm_exit_reason_field;
 };
 
 extern const struct ks_arch_ops ks_arch;

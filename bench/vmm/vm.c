@@ -9,6 +9,7 @@
 
 #include "arch.h"
 #include "fault_inject.h"
+#include "guest_image.h"
 #include "vmm.h"
 
 #define VM_ERR(vm, ...) snprintf((vm)->err, sizeof((vm)->err), __VA_ARGS__)
@@ -235,24 +236,74 @@ int ks_vm_route_gsi_to_vector(struct ks_vm *vm, uint32_t gsi, uint32_t vector)
 	return vm->arch->route_gsi(vm, gsi, vector);
 }
 
+/* The image embedded in kvmscope, as a view at its load address. */
+static struct ks_image_view embedded_image(const struct ks_layout *l)
+{
+	return (struct ks_image_view){ .mem = ks_guest_image, .gpa = l->image_gpa,
+				       .len = (uint64_t)(ks_guest_image_end - ks_guest_image) };
+}
+
+/* Availability: whether the embedded image offers routine `name`. */
+bool ks_guest_has_routine(const char *name, char *why, size_t len)
+{
+	const struct ks_layout *l = ks_arch.layout;
+	struct ks_image_view v = embedded_image(l);
+	struct ks_image_header h;
+	struct ks_guest_routine r;
+	char err[KS_ERR_LEN];
+
+	if (ks_image_header_read(&v, l->image_gpa, l->image_max, &h, err, sizeof(err)) < 0) {
+		snprintf(why, len, "embedded %.230s", err);
+		return false;
+	}
+	int i = ks_image_routine_find(&v, &h, name, &r, err, sizeof(err));
+	if (i == -1)
+		snprintf(why, len, "no %s guest routine '%s'", ks_arch.name, name);
+	else if (i < 0)
+		snprintf(why, len, "embedded %.230s", err);
+	return i >= 0;
+}
+
+int ks_vm_routine(struct ks_vm *vm, const char *name)
+{
+	const struct ks_layout *l = vm->arch->layout;
+	struct ks_image_view v = { .gpa = l->image_gpa, .len = l->image_max };
+	struct ks_image_header h;
+	struct ks_guest_routine r;
+	char err[KS_ERR_LEN];
+
+	/* the copy in guest memory, read as the untrusted input it is */
+	v.mem = ks_vm_gpa_to_hva(vm, v.gpa, v.len);
+	if (!v.mem) {
+		VM_ERR(vm, "guest image GPA 0x%llx is outside guest memory",
+		       (unsigned long long)l->image_gpa);
+		return -1;
+	}
+	if (ks_image_header_read(&v, l->image_gpa, l->image_max, &h, err, sizeof(err)) < 0) {
+		VM_ERR(vm, "loaded %.230s", err);
+		return -1;
+	}
+	int i = ks_image_routine_find(&v, &h, name, &r, err, sizeof(err));
+	if (i == -1)
+		VM_ERR(vm, "no %s guest routine '%s'", vm->arch->name, name);
+	else if (i < 0)
+		VM_ERR(vm, "loaded %.230s", err);
+	return i;
+}
+
 int ks_vm_load_guest(struct ks_vm *vm)
 {
 	const struct ks_layout *l = vm->arch->layout;
-	size_t len = (size_t)(ks_guest_image_end - ks_guest_image);
-
+	struct ks_image_view img = embedded_image(l);
+	size_t len = (size_t)img.len;
 	struct ks_image_header h;
+	char err[KS_ERR_LEN];
 
 	if (ks_vm_add_slot(vm, 0, l->main_slot_gpa, l->main_slot_size, KS_BACKING_ANON) < 0)
 		return -1;
 	/* The embedded image must be for this layout: checked once, here. */
-	if (len < sizeof(h) || len > l->image_max) {
-		VM_ERR(vm, "embedded guest image size %zu is invalid", len);
-		return -1;
-	}
-	memcpy(&h, ks_guest_image, sizeof(h));
-	if (h.magic != KS_ABI_MAGIC || h.abi_version != KS_ABI_VERSION ||
-	    h.load_gpa != l->image_gpa || h.image_end > l->image_gpa + l->image_max) {
-		VM_ERR(vm, "embedded guest image header is wrong (magic/version/load address)");
+	if (ks_image_header_read(&img, l->image_gpa, l->image_max, &h, err, sizeof(err)) < 0) {
+		VM_ERR(vm, "embedded %.230s", err);
 		return -1;
 	}
 	void *dst = ks_vm_gpa_to_hva(vm, l->image_gpa, len);

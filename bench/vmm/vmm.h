@@ -104,6 +104,13 @@ int ks_vm_route_gsi_to_vector(struct ks_vm *vm, uint32_t gsi, uint32_t vector);
 /* Copy the embedded guest image in, build page tables/descriptors, fill the
  * mailbox header. Done once per VM, before vCPUs are created. */
 int ks_vm_load_guest(struct ks_vm *vm);
+/* The index of routine `name` in the loaded image's table (what the guest is
+ * told to run: mailbox.routine), read back and checked from guest memory;
+ * -1 with vm->err ("no <arch> guest routine '<name>'", or what is wrong). */
+int ks_vm_routine(struct ks_vm *vm, const char *name);
+/* Does the image embedded in kvmscope offer routine `name`? If not, why:
+ * "no <arch> guest routine '<name>'". */
+bool ks_guest_has_routine(const char *name, char *why, size_t len);
 
 /* --- binary stats (KVM_GET_STATS_FD) ---------------------------------------- */
 

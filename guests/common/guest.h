@@ -2,7 +2,13 @@
 /*
  * Freestanding runtime shared by every micro-guest, whatever the arch.
  * The arch directory provides ks_arch.h with the inline primitives
- * (counter, doorbell, MMIO, pause) and ks_arch.c with the arch benchmarks.
+ * (counter, doorbell, MMIO, pause) and arch.c with the arch's routines.
+ *
+ * What a guest can run is the table of routines its image carries: each
+ * routine is declared next to its code with KS_GUEST_BATCH or
+ * KS_GUEST_ROUTINE, which places an entry in the section ks_routines; the
+ * image header points at the table and the host picks an entry by name.
+ * An arch offers a benchmark by declaring its routine, nothing else.
  */
 #ifndef KS_GUEST_H
 #define KS_GUEST_H
@@ -15,10 +21,33 @@
 
 #define KS_MB ((struct ks_mailbox *)(uintptr_t)KS_MAILBOX_GPA)
 
+/* This image's header (header.c): the routine table is found through it. */
+extern const struct ks_image_header ks_image_header;
+
 #define barrier() __asm__ volatile("" ::: "memory")
 
 /* A batch: run the operation n times, return elapsed counter ticks. */
 typedef uint64_t (*ks_batch_fn)(uint64_t n);
+/* A whole routine: runs the job and reports (ucalls) itself. */
+typedef void (*ks_main_fn)(struct ks_mailbox *mb);
+/* What the other vCPUs of a routine run (cpu: their index). */
+typedef void (*ks_secondary_fn)(struct ks_mailbox *mb, uint64_t cpu);
+
+#define KS_ROUTINE_ENTRY_(id, nm, k, f, sec)                                          \
+	static const struct ks_guest_routine ks_routine_##id                          \
+		__attribute__((section("ks_routines"), used, aligned(8))) = {        \
+			.name = (uintptr_t)(nm), .fn = (uintptr_t)(f),                \
+			.secondary = (uintptr_t)(sec), .kind = (k) }
+
+/* Offer `fn` (a ks_batch_fn) as the batch routine named `nm`. */
+#define KS_GUEST_BATCH(nm, fn) \
+	KS_ROUTINE_ENTRY_(fn, nm, KS_ROUTINE_BATCH, (ks_batch_fn)(fn), 0)
+/* Offer `fn` (a ks_main_fn) as the routine named `nm`; other vCPUs idle. */
+#define KS_GUEST_ROUTINE(nm, fn) \
+	KS_ROUTINE_ENTRY_(fn, nm, KS_ROUTINE_MAIN, (ks_main_fn)(fn), 0)
+/* The same, with `sec` (a ks_secondary_fn) on every vCPU but 0. */
+#define KS_GUEST_ROUTINE_SMP(nm, fn, sec) \
+	KS_ROUTINE_ENTRY_(fn, nm, KS_ROUTINE_MAIN, (ks_main_fn)(fn), (ks_secondary_fn)(sec))
 
 /* Define a batch function whose loop body is one operation. */
 #define KS_DEFINE_BATCH(name, body)                                      \
@@ -32,6 +61,15 @@ typedef uint64_t (*ks_batch_fn)(uint64_t n);
 		return ks_ticks() - t0;                                  \
 	}
 
+/* Define it and offer it as the batch routine `nm`: a batch benchmark's
+ * whole guest side. */
+#define KS_BATCH_ROUTINE(nm, name, body) \
+	KS_DEFINE_BATCH(name, body)      \
+	KS_GUEST_BATCH(nm, name)
+
+/* The timed batch loop (main.c), for routines that prepare and then run one. */
+void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn);
+
 void ks_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void ks_print(const char *s);
 __attribute__((noreturn)) void ks_fail(int line, const char *why);
@@ -39,9 +77,8 @@ __attribute__((noreturn)) void ks_fail(int line, const char *why);
 
 /* Provided by the arch. */
 void ks_arch_init(struct ks_mailbox *mb);
-ks_batch_fn ks_arch_batch(struct ks_mailbox *mb);  /* NULL: not an arch bench */
 void ks_arch_irq_setup(struct ks_mailbox *mb);
-/* Virtual IPI (optional per arch: NULL-safe callers check ks_arch_has_ipi). */
+/* Virtual IPI: an arch that has them offers the "ipi" routine (ipi.c). */
 int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu);  /* 0, or -1: no IPIs */
 void ks_arch_send_ipi(uint64_t target_cpu);
 void ks_arch_irq_enable(struct ks_mailbox *mb);
@@ -54,6 +91,9 @@ __attribute__((noreturn)) void ks_arch_hang(void);
 void ks_guest_irq(void);
 /* Called by the arch's interrupt entry for an IPI. */
 void ks_guest_ipi(void);
+/* The virtual IPI benchmark's two sides (ipi.c), for an arch's "ipi" routine. */
+void ks_run_ipi(struct ks_mailbox *mb);
+void ks_run_ipi_target(struct ks_mailbox *mb, uint64_t cpu);
 /* Called by the arch's entry code on every vCPU, with its index. */
 void ks_guest_start(uint64_t cpu);
 

@@ -2,6 +2,11 @@
 /*
  * Guest main: read the job from the mailbox, run it, report.
  *
+ * The job is an index into the image's routine table (guest.h): vCPU 0 runs
+ * the routine, through the batch loop below for a batch routine; the other
+ * vCPUs run its secondary function, or idle. The routines every arch offers
+ * are declared here; arch.c declares the arch's own.
+ *
  * Timed work follows one pattern everywhere: warm-up batches (not kept),
  * PHASE_BEGIN, the measured batches with each batch's tick delta stored in
  * the shared sample array (no exit to report a sample), PHASE_END, DONE.
@@ -15,13 +20,14 @@ static uint64_t *samples(void)
 	return (uint64_t *)(uintptr_t)KS_MB->samples_gpa;
 }
 
-KS_DEFINE_BATCH(batch_empty, (void)0)
-KS_DEFINE_BATCH(batch_mmio_write_user, ks_mmio_write32(KS_MB->user_mmio_gpa, (uint32_t)i))
-KS_DEFINE_BATCH(batch_mmio_read_user, (void)ks_mmio_read32(KS_MB->user_mmio_gpa))
-KS_DEFINE_BATCH(batch_mmio_write_kernel, ks_mmio_write32(KS_MB->kernel_mmio_gpa, 0))
-KS_DEFINE_BATCH(batch_mmio_read_kernel, (void)ks_mmio_read32(KS_MB->kernel_mmio_read_gpa))
+KS_BATCH_ROUTINE("empty", batch_empty, (void)0);
+KS_BATCH_ROUTINE("mmio_write", batch_mmio_write_user,
+		 ks_mmio_write32(KS_MB->user_mmio_gpa, (uint32_t)i));
+KS_BATCH_ROUTINE("mmio_read", batch_mmio_read_user, (void)ks_mmio_read32(KS_MB->user_mmio_gpa));
+KS_BATCH_ROUTINE("mmio_write_kernel", batch_mmio_write_kernel,
+		 ks_mmio_write32(KS_MB->kernel_mmio_gpa, 0));
 
-static void run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
+void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
 {
 	uint64_t *out = samples();
 	uint64_t n = mb->batches;
@@ -58,6 +64,7 @@ static void run_mem_touch(struct ks_mailbox *mb)
 	}
 	ks_ucall(KS_UC_DONE, mb->region_count, 0, 0, 0);
 }
+KS_GUEST_ROUTINE("mem_touch", run_mem_touch);
 
 /*
  * Clock calibration: answer one host ping, if there is a new one, with our
@@ -101,62 +108,6 @@ void ks_guest_irq(void)
 	}
 }
 
-/* Runs on vCPU 1 for each IPI: stamp first, then complete it. */
-void ks_guest_ipi(void)
-{
-	struct ks_mailbox *mb = KS_MB;
-	uint64_t now = ks_ticks();
-
-	ks_arch_eoi(mb);
-	mb->ipi_stamp = now;
-	ks_wmb();
-	mb->ipi_count = mb->ipi_count + 1;
-}
-
-/*
- * Virtual IPI, on vCPU 0: send one IPI to vCPU 1 (spinning with interrupts
- * enabled), wait for its handler's count. Both vCPUs read the same VM
- * counter, so handler stamp - send stamp is the one-way latency with no
- * calibration; the round trip is until vCPU 0 sees the count change.
- * One-way samples go to the first half of the sample buffer, round trips
- * to the second.
- */
-static void run_ipi(struct ks_mailbox *mb)
-{
-	uint64_t *oneway = samples(), *rtt = samples() + mb->samples_cap / 2;
-	uint64_t total = mb->warmup_batches + mb->batches;
-
-	GUEST_ASSERT(mb->batches <= mb->samples_cap / 2);
-	if (ks_arch_ipi_setup(mb, 0) < 0)
-		ks_fail(__LINE__, "no IPIs on this arch");
-	while (!mb->secondary_ready)
-		ks_pause();
-	for (uint64_t i = 0; i < total; i++) {
-		uint64_t t0 = ks_ticks();
-		ks_arch_send_ipi(1);
-		while (mb->ipi_count == i)
-			ks_pause();
-		uint64_t t1 = ks_ticks();
-		if (i >= mb->warmup_batches) {
-			uint64_t k = i - mb->warmup_batches;
-			oneway[k] = mb->ipi_stamp - t0;
-			rtt[k] = t1 - t0;
-		}
-	}
-	ks_ucall(KS_UC_DONE, mb->batches, 0, 0, 0);
-}
-
-/* vCPU 1 in the IPI benchmark: take IPIs forever (the host stops it). */
-static void run_ipi_target(struct ks_mailbox *mb, uint64_t cpu)
-{
-	if (ks_arch_ipi_setup(mb, cpu) == 0) {
-		ks_arch_irq_enable(mb);
-		mb->secondary_ready = 1;
-	}
-	for (;;)
-		ks_pause();
-}
-
 /*
  * irqfd: before each interrupt, answer clock pings until the host says go
  * (the host calibrates right after every interrupt, so a vCPU that was
@@ -185,6 +136,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }
+KS_GUEST_ROUTINE("irq_wait", run_irq_wait);
 
 /*
  * Self-tests of the message channel: what a buggy or hostile guest could
@@ -205,6 +157,7 @@ static void run_bad_ucall(struct ks_mailbox *mb)
 	ks_ucall(KS_UC_PRINT, 0, 0, 0, 0);
 	ks_ucall(0xdeadbeefcafef00dULL, 0x1111, 0x2222, 0x3333, 0x4444);
 }
+KS_GUEST_ROUTINE("bad_ucall", run_bad_ucall);
 
 static void run_bad_mailbox(struct ks_mailbox *mb)
 {
@@ -214,60 +167,37 @@ static void run_bad_mailbox(struct ks_mailbox *mb)
 	mb->samples_cap = ~0ULL;
 	ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
 }
+KS_GUEST_ROUTINE("bad_mailbox", run_bad_mailbox);
+
+/* Self-test: spin forever without exiting (the host's watchdog stops it). */
+static void run_hang(struct ks_mailbox *mb)
+{
+	for (;;)
+		ks_pause();
+}
+KS_GUEST_ROUTINE("hang", run_hang);
+
+/* The host picked routine mb->routine of this image's table. */
+static const struct ks_guest_routine *the_routine(struct ks_mailbox *mb)
+{
+	if (mb->routine >= ks_image_header.nroutines)
+		ks_fail(__LINE__, "no such routine in this image");
+	return &((const struct ks_guest_routine *)(uintptr_t)ks_image_header.routines)[mb->routine];
+}
 
 static void ks_guest_main(void)
 {
 	struct ks_mailbox *mb = KS_MB;
-	ks_batch_fn fn;
 
 	if (mb->magic != KS_ABI_MAGIC || mb->abi_version != KS_ABI_VERSION)
 		ks_fail(__LINE__, "mailbox magic/version mismatch");
 	ks_arch_init(mb);
 
-	switch (mb->bench) {
-	case KS_G_EMPTY:
-		run_batches(mb, batch_empty);
-		break;
-	case KS_G_MMIO_WRITE:
-		run_batches(mb, batch_mmio_write_user);
-		break;
-	case KS_G_MMIO_READ:
-		run_batches(mb, batch_mmio_read_user);
-		break;
-	case KS_G_MMIO_WRITE_KERNEL:
-		run_batches(mb, batch_mmio_write_kernel);
-		break;
-	case KS_G_MMIO_READ_KERNEL:
-		run_batches(mb, batch_mmio_read_kernel);
-		break;
-	case KS_G_IDENTIFY:
-		ks_ucall(KS_UC_DONE, 0, 0, 0, 0);
-		break;
-	case KS_G_IPI:
-		run_ipi(mb);
-		break;
-	case KS_G_MEM_TOUCH:
-		run_mem_touch(mb);
-		break;
-	case KS_G_IRQ_WAIT:
-		run_irq_wait(mb);
-		break;
-	case KS_G_BAD_UCALL:
-		run_bad_ucall(mb);
-		break;
-	case KS_G_BAD_MAILBOX:
-		run_bad_mailbox(mb);
-		break;
-	case KS_G_HANG:
-		for (;;)
-			ks_pause();
-	default:
-		fn = ks_arch_batch(mb);
-		if (!fn)
-			ks_fail(__LINE__, "benchmark not implemented for this arch");
-		run_batches(mb, fn);
-		break;
-	}
+	const struct ks_guest_routine *r = the_routine(mb);
+	if (r->kind == KS_ROUTINE_BATCH)
+		ks_run_batches(mb, (ks_batch_fn)(uintptr_t)r->fn);
+	else
+		((ks_main_fn)(uintptr_t)r->fn)(mb);
 	for (;;)
 		ks_ucall(KS_UC_DONE, 0, 0, 0, 0);
 }
@@ -276,9 +206,10 @@ void ks_guest_start(uint64_t cpu)
 {
 	if (cpu == 0)
 		ks_guest_main();
-	if (KS_MB->bench == KS_G_IPI)
-		run_ipi_target(KS_MB, cpu);
-	/* other secondary vCPUs have nothing to do */
+	const struct ks_guest_routine *r = the_routine(KS_MB);
+	if (r->secondary)
+		((ks_secondary_fn)(uintptr_t)r->secondary)(KS_MB, cpu);
+	/* nothing for this vCPU to do */
 	for (;;)
 		ks_pause();
 }

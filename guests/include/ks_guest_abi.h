@@ -19,33 +19,46 @@
 #include <stdint.h>
 
 #define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
-#define KS_ABI_VERSION 1
+#define KS_ABI_VERSION 2   /* 2: the routine table replaced enum ks_gbench */
 
-/* What the guest is asked to do (mailbox.bench). */
-enum ks_gbench {
-	KS_G_NONE = 0,
-	KS_G_EMPTY,             /* timing-loop cost: a batch with no exit */
-	KS_G_PIO_OUT,           /* OUT to the VMM's null device port (exit to user) */
-	KS_G_PIO_IN,            /* IN from the VMM's null device port */
-	KS_G_MMIO_WRITE,        /* store to an unbacked GPA: exit to user */
-	KS_G_MMIO_READ,         /* load from an unbacked GPA: exit to user */
-	KS_G_PIO_OUT_KERNEL,    /* OUT matched by an ioeventfd: in-kernel */
-	KS_G_MMIO_WRITE_KERNEL, /* store matched by an ioeventfd: in-kernel */
-	KS_G_PIO_IN_KERNEL,     /* IN from the in-kernel PIC (needs irqchip) */
-	KS_G_CPUID,             /* CPUID leaf 0: always handled in kernel */
-	KS_G_RDMSR,             /* RDMSR of a harmless MSR, handled in kernel */
-	KS_G_HYPERCALL,         /* the backend's cheapest no-op hypercall */
-	KS_G_IRQ_WAIT,          /* wait for host-injected interrupts (irqfd) */
-	KS_G_MEM_TOUCH,         /* first-touch a region the host lends */
-	KS_G_FAULT,             /* self-test: take an unexpected exception */
-	KS_G_HANG,              /* self-test: spin forever without exiting */
-	KS_G_MMIO_READ_KERNEL,  /* load from an in-kernel emulated device (vGIC, LAPIC) */
-	KS_G_IDENTIFY,          /* report what the guest sees (hypervisor UID/signature) */
-	KS_G_IPI,               /* vCPU 0 sends IPIs to vCPU 1, which stamps them */
-	KS_G_BAD_UCALL,         /* self-test: hostile PRINT text, then a garbage ucall */
-	KS_G_BAD_MAILBOX,       /* self-test: overwrite the mailbox header, then ucall */
-	KS_G_MAX
+/*
+ * What the guest can run: a table of routines the guest image carries (its
+ * header points at it). Each routine is declared where it is written
+ * (guest.h: KS_GUEST_BATCH, KS_GUEST_ROUTINE); the host names the one a
+ * benchmark needs by string, finds it in the loaded image's table and writes
+ * its index into mailbox.routine. An image without a routine of that name
+ * cannot run that benchmark: the host says so, naming the routine.
+ */
+enum ks_routine_kind {
+	/* fn: uint64_t fn(uint64_t n): n operations, returns the counter ticks
+	 * they took. The guest's batch loop times it (warm-up, PHASE_BEGIN,
+	 * `batches` samples, PHASE_END, DONE). */
+	KS_ROUTINE_BATCH = 1,
+	/* fn: void fn(struct ks_mailbox *): the whole job, reporting itself. */
+	KS_ROUTINE_MAIN = 2,
 };
+
+#define KS_ROUTINE_NAME_MAX 32   /* bytes, the NUL included */
+#define KS_ROUTINES_MAX 256
+
+/*
+ * One entry of the table (section ks_routines of the image). Addresses are
+ * guest physical (the image is identity mapped). The host reads this from
+ * guest memory and checks every field before using it: names and code must
+ * lie inside the image, names be NUL-terminated within KS_ROUTINE_NAME_MAX.
+ */
+struct ks_guest_routine {
+	uint64_t name;        /* GPA of the NUL-terminated name */
+	uint64_t fn;          /* GPA of the code: what vCPU 0 runs */
+	uint64_t secondary;   /* GPA of void fn(struct ks_mailbox *, uint64_t cpu) the
+				 other vCPUs run, or 0: they idle */
+	uint32_t kind;        /* enum ks_routine_kind */
+	uint32_t reserved;
+};
+/* guest.ld divides the table's size by this to count the entries */
+#define KS_GUEST_ROUTINE_SIZE 32
+_Static_assert(sizeof(struct ks_guest_routine) == KS_GUEST_ROUTINE_SIZE,
+	       "struct ks_guest_routine: guest.ld counts entries of 32 bytes");
 
 /* What the guest runs on (mailbox.backend); picks hypercall and IRQ enable. */
 enum ks_gbackend {
@@ -94,7 +107,7 @@ struct ks_mailbox {
 	uint64_t magic;
 	uint64_t abi_version;
 	/* host -> guest: the job */
-	uint32_t bench;
+	uint32_t routine;         /* index into the image's routine table */
 	uint32_t backend;
 	uint64_t warmup_batches;
 	uint64_t batches;
@@ -157,7 +170,8 @@ struct ks_image_header {
 	uint64_t entry;        /* entry point GPA */
 	uint64_t image_end;    /* end of bss: loaded image + zeroed memory */
 	uint64_t vectors;      /* arch: x86 table of 256 handler GPAs; arm64 VBAR */
-	uint64_t reserved[2];
+	uint64_t routines;     /* GPA of the routine table (struct ks_guest_routine[]) */
+	uint64_t nroutines;    /* its entries */
 };
 
 #endif

@@ -9,17 +9,6 @@
  */
 #include "ks_layout.h"
 
-	.section .ks_header, "a"
-	.globl ks_image_header
-ks_image_header:
-	.quad 0x45504f435343534b	/* KS_ABI_MAGIC */
-	.quad 1				/* KS_ABI_VERSION */
-	.quad KS_IMAGE_GPA
-	.quad _start
-	.quad __image_end
-	.quad ks_vectors
-	.quad 0, 0
-
 	.text
 	.globl _start
 _start:

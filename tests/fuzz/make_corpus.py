@@ -318,9 +318,45 @@ def json_dict():
     return toks
 
 
+def guest_image_seeds():
+    """Guest images as the host reads them (ks_guest_abi.h): a 64-byte header
+    at GPA 0x100000, the routine table (32-byte entries) and the names; the
+    first byte doubles as the fuzzer's choice of the name looked up."""
+    gpa, magic, version = 0x100000, 0x45504f435343534b, 2
+
+    def image(names, size=0x400, table=0x40, strings=0x100, kinds=None, end=None):
+        img = bytearray(size)
+        img[0:64] = struct.pack("<8Q", magic, version, gpa, gpa + 0x300, gpa + (end or size),
+                                gpa + 0x380, gpa + table, len(names))
+        off = strings
+        for i, n in enumerate(names):
+            img[off:off + len(n) + 1] = n.encode() + b"\0"
+            kind = (kinds or [1] * len(names))[i]
+            img[table + 32 * i:table + 32 * (i + 1)] = struct.pack(
+                "<QQQII", gpa + off, gpa + 0x300 + 4 * i, gpa + 0x3c0 if n == "ipi" else 0, kind, 0)
+            off += 32
+        return bytes(img)
+
+    seeds = {
+        "valid-three": image(["empty", "irq_wait", "ipi"], kinds=[1, 2, 2]),
+        "valid-one": image(["hypercall"], kinds=[2]),
+        "no-routines": image([]),
+        "bad-kind": image(["empty", "fault"], kinds=[1, 9]),
+        "duplicate": image(["empty", "empty"]),
+        "table-past-end": image(["empty", "ipi"], end=0x60),
+    }
+    s = bytearray(image(["identify"], kinds=[2]))
+    s[0x100:0x100 + 40] = b"i" * 40   # a name with no NUL within 32 bytes
+    seeds["unterminated-name"] = bytes(s)
+    s = bytearray(image(["mem_touch"], kinds=[2]))
+    s[8:16] = struct.pack("<Q", 1)    # an image from before the routine table
+    seeds["abi-v1"] = bytes(s)
+    return seeds
+
+
 def main():
     for t in ("fuzz_json_read", "fuzz_resultset", "fuzz_run_args", "fuzz_arm64_detect",
-              "fuzz_escape", "fuzz_kfiles", "fuzz_export"):
+              "fuzz_escape", "fuzz_kfiles", "fuzz_export", "fuzz_guest_image"):
         clean(t)
     rs = results_seeds()
     for n, d in rs.items():
@@ -349,6 +385,8 @@ def main():
         out("fuzz_escape", n, d)
     for n, d in kfiles_seeds().items():
         out("fuzz_kfiles", n, d)
+    for n, d in guest_image_seeds().items():
+        out("fuzz_guest_image", n, d)
     # export takes the same files as report
     rdir = os.path.join(CORPUS, "fuzz_resultset")
     for n in sorted(os.listdir(rdir)):

@@ -68,21 +68,21 @@ static void fake_host(struct ks_host *h, bool gunyah, long ncpus)
 	memset(h, 0, sizeof(*h));
 	h->kvm_ok = true;
 	h->kvm.fd = -1;
-	h->nr_cpus = ncpus;
+	h->facts.cpu.online = ncpus;
 	for (size_t i = 0; i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
 		h->caps[i] = 1;
 	h->vm_caps_guest_memfd_flags = 0;
 	if (gunyah) {
 		struct ks_arm64_plan p;
 		ks_arm64_plan_for(13, true, 0x10000, &p);
-		h->backend.guest_backend = KS_GB_ARM64_GUNYAH;
-		h->backend.limits.max_vcpus = p.max_vcpus;
-		h->backend.limits.no_irqchip = !p.in_kernel_irqchip;
-		h->backend.limits.no_ioeventfd = !p.ioeventfd;
-		h->backend.limits.irqfd_is_doorbell = !p.route_gsi;
-		snprintf(h->backend.limits.why, sizeof(h->backend.limits.why), "%s", p.why);
+		h->facts.backend.guest_backend = KS_GB_ARM64_GUNYAH;
+		h->facts.backend.limits.max_vcpus = p.max_vcpus;
+		h->facts.backend.limits.no_irqchip = !p.in_kernel_irqchip;
+		h->facts.backend.limits.no_ioeventfd = !p.ioeventfd;
+		h->facts.backend.limits.irqfd_is_doorbell = !p.route_gsi;
+		snprintf(h->facts.backend.limits.why, sizeof(h->facts.backend.limits.why), "%s", p.why);
 	} else {
-		h->backend.guest_backend = KS_GB_X86_SVM;
+		h->facts.backend.guest_backend = KS_GB_X86_SVM;
 	}
 }
 

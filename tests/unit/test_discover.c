@@ -397,21 +397,6 @@ static void test_host_facts_given(void **state)
 	assert_true(p.available);
 }
 
-static void test_backend_from_name(void **state)
-{
-	(void)state;
-	assert_int_equal(ks_kvm_backend_from_name("vmx"), KS_KVM_VMX);
-	assert_int_equal(ks_kvm_backend_from_name("svm"), KS_KVM_SVM);
-	assert_int_equal(ks_kvm_backend_from_name("pvm"), KS_KVM_PVM);
-	assert_int_equal(ks_kvm_backend_from_name("kvm-vhe"), KS_KVM_ARM64);
-	assert_int_equal(ks_kvm_backend_from_name("kvm-nvhe"), KS_KVM_ARM64);
-	assert_int_equal(ks_kvm_backend_from_name("kvm-protected"), KS_KVM_ARM64);
-	assert_int_equal(ks_kvm_backend_from_name("gunyah"), KS_KVM_GUNYAH);
-	assert_int_equal(ks_kvm_backend_from_name("unknown"), KS_KVM_DETECT);
-	assert_int_equal(ks_kvm_backend_from_name("no-el2"), KS_KVM_DETECT);
-	assert_int_equal(ks_kvm_backend_from_name(NULL), KS_KVM_DETECT);
-}
-
 static void test_fixture_gunyah_without_dt(void **state)
 {
 	(void)state;
@@ -683,7 +668,6 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_host_facts_given, fixture_setup,
 						fixture_teardown),
-		cmocka_unit_test(test_backend_from_name),
 		cmocka_unit_test_setup_teardown(test_fixture_no_kvm, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_raw_syscalls, fixture_setup,
 						fixture_teardown),

@@ -2,7 +2,8 @@
 #include "doc.h"
 
 static const struct ks_doc_item options[] = {
-	{ "--json", "print the same facts as one JSON object on stdout" },
+	{ "--json", "print the same facts as one JSON object on stdout: the results file's "
+		    "`environment` object, written by the same code (plus `online_cpus`)" },
 	{ "-h, --help", "show this help and exit" },
 	{ NULL, NULL },
 };

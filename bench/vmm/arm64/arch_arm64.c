@@ -304,6 +304,12 @@ static uint64_t hypercall(uint32_t gb, const char **insn)
 	return KS_SMCCC_VERSION;
 }
 
+/* SMCCC_VERSION answers 1.x (0x1xxxx); NOT_SUPPORTED would be -1. */
+static bool hypercall_ret_ok(uint32_t gb, int64_t ret)
+{
+	return (int32_t)ret >= 0x10000;
+}
+
 /* Exception classes (ESR_EL1.EC) the guest may report. */
 static const char *vector_name(uint64_t ec)
 {
@@ -366,6 +372,7 @@ const struct ks_arch_ops ks_arch = {
 	.guest_tick_hz = guest_tick_hz,
 	.vector_name = vector_name,
 	.hypercall = hypercall,
+	.hypercall_ret_ok = hypercall_ret_ok,
 	.stat_pio_exits = "",
 	.stat_mmio_exits = "mmio_exit_user",
 	.stat_kernel_mmio_exits = "mmio_exit_kernel",
@@ -374,4 +381,11 @@ const struct ks_arch_ops ks_arch = {
 	.stat_halt_exits = "wfi_exit_stat",
 	.stat_irq_injections = "",
 	.stat_doorbell = "mmio_exit_user",   /* the ucall doorbell is an MMIO write */
+	.counter = "cntvct",
+	/* the guest's handler acknowledges with ICC_IAR1_EL1 and completes
+	 * with ICC_EOIR1_EL1 (guests/arm64/arch.c ks_arch_eoi) */
+	.eoi_mechanism = "ICC_EOIR1_EL1 write (GICv3 CPU interface system register)",
+	.ipi_mechanism = "GICv3 SGI 1 via ICC_SGI1R_EL1",
+	.syscall_nr_ioctl = 29,
+	.kvm_exit_reason_field = "esr_ec",
 };

@@ -32,10 +32,10 @@ void ks_arm64_detect_backend(const struct ks_kvm *k, const char *guest_seen,
 	ks_arm64_classify(&e, &b);
 	ks_arm64_evidence_free(&e);
 
-	snprintf(bi->name, sizeof(bi->name), "%s", b.name);
+	bi->id = ks_backend_from_name(b.name);
+	snprintf(bi->name, sizeof(bi->name), "%s", ks_backend_name(bi->id));
 	snprintf(bi->detail, sizeof(bi->detail), "%s", b.detail);
-	bi->guest_backend = strcmp(b.name, KS_ARM64_GUNYAH) == 0 ? KS_GB_ARM64_GUNYAH :
-										   KS_GB_ARM64_KVM;
+	bi->guest_backend = bi->id == KS_BACKEND_GUNYAH ? KS_GB_ARM64_GUNYAH : KS_GB_ARM64_KVM;
 	struct ks_arm64_plan p;
 	ks_arm64_plan_for(k && k->fd >= 0 ? k->api_version : -1,
 			  bi->guest_backend == KS_GB_ARM64_GUNYAH, 0, &p);
@@ -45,7 +45,7 @@ void ks_arm64_detect_backend(const struct ks_kvm *k, const char *guest_seen,
 	bi->limits.irqfd_is_doorbell = !p.route_gsi;
 	snprintf(bi->limits.why, sizeof(bi->limits.why), "%s", p.why);
 	/* Linux at EL1 under some hypervisor is what "nested" means here */
-	bi->nested = strcmp(b.name, KS_ARM64_GUNYAH) == 0;
+	bi->nested = bi->id == KS_BACKEND_GUNYAH;
 	snprintf(bi->hypervisor, sizeof(bi->hypervisor), "%s",
 		 bi->nested ? "gunyah" : "none (EL2 is Linux/KVM's)");
 }

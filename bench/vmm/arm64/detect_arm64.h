@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "../backend_id.h"
+
 struct ks_arm64_evidence {
 	int api_version;              /* KVM_GET_API_VERSION, or -1 if /dev/kvm unusable */
 	const char *dt_hyp_compat;    /* raw /proc/device-tree/hypervisor/compatible (NUL-separated list) or NULL */
@@ -34,13 +36,14 @@ struct ks_arm64_backend {
 	int confidence;   /* how many independent pieces agreed */
 };
 
-/* Backend names, as written into ks_arm64_backend.name. */
-#define KS_ARM64_KVM_VHE       "kvm-vhe"
-#define KS_ARM64_KVM_NVHE      "kvm-nvhe"
-#define KS_ARM64_KVM_PROTECTED "kvm-protected"
-#define KS_ARM64_GUNYAH        "gunyah"
-#define KS_ARM64_NO_EL2        "no-el2"
-#define KS_ARM64_UNKNOWN       "unknown"
+/* Backend names, as written into ks_arm64_backend.name: the host-facts
+ * vocabulary's (backend_id.h). */
+#define KS_ARM64_KVM_VHE       KS_BACKEND_NAME_KVM_VHE
+#define KS_ARM64_KVM_NVHE      KS_BACKEND_NAME_KVM_NVHE
+#define KS_ARM64_KVM_PROTECTED KS_BACKEND_NAME_KVM_PROTECTED
+#define KS_ARM64_GUNYAH        KS_BACKEND_NAME_GUNYAH
+#define KS_ARM64_NO_EL2        KS_BACKEND_NAME_NO_EL2
+#define KS_ARM64_UNKNOWN       KS_BACKEND_NAME_UNKNOWN
 
 /* SMCCC vendor-hypervisor UIDs (ARM_SMCCC_VENDOR_HYP_CALL_UID_FUNC_ID). */
 #define KS_ARM64_UID_GUNYAH "c1d58fcd-a453-5fdb-9265-ce36673d5f14"

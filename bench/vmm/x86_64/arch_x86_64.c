@@ -332,6 +332,20 @@ static uint64_t hypercall(uint32_t gb, const char **insn)
 	}
 }
 
+/* What an undefined hypercall number answers: -ENOSYS (PVM), -KVM_ENOSYS (KVM). */
+static bool hypercall_ret_ok(uint32_t gb, int64_t ret)
+{
+	switch (gb) {
+	case KS_GB_X86_PVM:
+		return ret == -38;
+	case KS_GB_X86_VMX:
+	case KS_GB_X86_SVM:
+		return ret == -1000;
+	default:
+		return false;
+	}
+}
+
 static const char *vector_name(uint64_t v)
 {
 	static const char *const names[] = {
@@ -364,6 +378,7 @@ const struct ks_arch_ops ks_arch = {
 	.guest_tick_hz = guest_tick_hz,
 	.vector_name = vector_name,
 	.hypercall = hypercall,
+	.hypercall_ret_ok = hypercall_ret_ok,
 	.stat_pio_exits = "io_exits",
 	.stat_mmio_exits = "mmio_exits",
 	.stat_kernel_mmio_exits = "",   /* x86 has no in-kernel MMIO counter */
@@ -372,4 +387,9 @@ const struct ks_arch_ops ks_arch = {
 	.stat_hypercalls = "hypercalls",
 	.stat_halt_exits = "halt_exits",
 	.stat_irq_injections = "irq_injections",
+	.counter = "tsc",
+	.eoi_mechanism = "xAPIC EOI register (MMIO), in-kernel LAPIC",
+	.ipi_mechanism = NULL,   /* the x86 guest runs one vCPU */
+	.syscall_nr_ioctl = 16,
+	.kvm_exit_reason_field = "exit_reason",
 };

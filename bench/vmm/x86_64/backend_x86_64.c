@@ -77,18 +77,19 @@ void ks_x86_detect_backend(const struct ks_kvm *k, const char *guest_seen,
 	host_hypervisor(bi->hypervisor, sizeof(bi->hypervisor));
 	bi->nested = strcmp(bi->hypervisor, "none") != 0;
 	if (intel && vmx) {
-		snprintf(bi->name, sizeof(bi->name), "vmx");
+		bi->id = KS_BACKEND_VMX;
 		bi->guest_backend = KS_GB_X86_VMX;
 	} else if (amd && svm) {
-		snprintf(bi->name, sizeof(bi->name), "svm");
+		bi->id = KS_BACKEND_SVM;
 		bi->guest_backend = KS_GB_X86_SVM;
 	} else if (pvm) {
-		snprintf(bi->name, sizeof(bi->name), "pvm");
+		bi->id = KS_BACKEND_PVM;
 		bi->guest_backend = KS_GB_X86_PVM;
 	} else {
-		snprintf(bi->name, sizeof(bi->name), "unknown");
+		bi->id = KS_BACKEND_UNKNOWN;
 		bi->guest_backend = KS_GB_UNKNOWN;
 	}
+	snprintf(bi->name, sizeof(bi->name), "%s", ks_backend_name(bi->id));
 	snprintf(bi->detail, sizeof(bi->detail),
 		 "modules: kvm_intel=%s kvm_amd=%s kvm_pvm=%s; cpu flags: vmx=%s svm=%s; "
 		 "host hypervisor: %s; /dev/kvm %s%s%s",
