@@ -23,7 +23,11 @@ static const struct {
 	{ "Interrupt controller trap", { "mmio_read_vgic", "mmio_read_lapic" },
 	  "guest read of an emulated interrupt-controller register" },
 	{ "Virtual IPI", { "ipi" }, "IPI from one vCPU to another, one-way" },
-	{ "Virtual IRQ completion", { "eoi" }, "guest EOI of a virtual interrupt" },
+	{ "Virtual IRQ completion", { "eoi" },
+	  "guest EOI of the active virtual interrupt in its handler, one per sample, "
+	  "between two counter reads" },
+	{ "Virtual IRQ completion, spurious", { "eoi_spurious" },
+	  "EOI of INTID 1023, batched: what kvm-unit-tests' micro-bench calls eoi" },
 	{ "VM switch", { NULL }, "not measured by kvmscope" },
 	{ "I/O latency out", { "mmio_write_kernel", "outl_to_kernel" },
 	  "guest write to an ioeventfd, round trip (Dall et al.: one-way)" },

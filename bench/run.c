@@ -170,6 +170,7 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 	if (ks_session_open(c, &run.s, b->routine, d->irqchip, d->nvcpus > 1 ? d->nvcpus : 1) < 0)
 		goto out;
 	opened = true;
+	ks_result_param_str(ks_run_result(&run), "irqchip", run.s.vm.irqchip ? "in-kernel" : "none");
 	/* the guest counter: from KVM for this vCPU, else as the host probe found it */
 	run.hz = run.s.vm.arch->guest_tick_hz(&run.s.vcpu);
 	if (!run.hz)

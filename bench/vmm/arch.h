@@ -47,6 +47,10 @@ struct ks_arch_ops {
 	bool (*null_device)(struct ks_vm *vm, struct kvm_run *run, bool *is_mmio);
 	/* Create the in-kernel interrupt controller (before vCPUs). */
 	int (*create_irqchip)(struct ks_vm *vm);
+	/* Give every VM the in-kernel interrupt controller where the backend has
+	 * one, not only the benchmarks that use it: on this arch a VM without one
+	 * takes a slower exit path than any real VMM's (arm64: session.c). */
+	bool irqchip_always;
 	/* After all vCPUs exist, before the first KVM_RUN (arm64: vGIC init). */
 	int (*irqchip_ready)(struct ks_vm *vm);
 	/* Route an irqfd GSI to the benchmark vector on vCPU 0. */

@@ -80,6 +80,23 @@ static void fault(struct ks_mailbox *mb)
 }
 KS_GUEST_ROUTINE("fault", fault);
 
+/*
+ * kvm-unit-tests' micro-bench "eoi" (arm/micro-bench.c eoi_exec): an EOI of
+ * the spurious INTID 1023, which the CPU interface ignores: nothing traps,
+ * nothing is deactivated. Batched like every batch routine.
+ */
+static void cpu_interface_on(struct ks_mailbox *mb, uint64_t cpu);
+
+KS_DEFINE_BATCH(batch_eoi_spurious,
+		({ ks_write_sysreg(ICC_EOIR1_EL1, 1023); __asm__ volatile("isb"); }))
+
+static void eoi_spurious(struct ks_mailbox *mb)
+{
+	cpu_interface_on(mb, 0);
+	ks_run_batches(mb, batch_eoi_spurious);
+}
+KS_GUEST_ROUTINE("eoi_spurious", eoi_spurious);
+
 /* SGIs through the GICv3 CPU interface: the common IPI routine (ipi.c). */
 KS_GUEST_ROUTINE_SMP("ipi", ks_run_ipi, ks_run_ipi_target);
 

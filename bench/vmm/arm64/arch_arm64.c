@@ -363,6 +363,7 @@ const struct ks_arch_ops ks_arch = {
 	.is_doorbell = is_doorbell,
 	.null_device = null_device,
 	.create_irqchip = create_irqchip,
+	.irqchip_always = true,
 	.irqchip_ready = irqchip_ready,
 	.route_gsi = route_gsi,
 	.irq_setup_vcpu = irq_setup_vcpu,
