@@ -4,8 +4,8 @@
  * VM (HLOS) of the Gunyah QEMU testbed (tests/qemu-gunyah/testbed.sh).
  * Static aarch64, links libfdt; the guest (smoke_guest.c) is embedded.
  *
- *   gunyah_smoke [-n EXITS] [-r ROUNDS] [-o FILE.json] [--dtb-out FILE]
- *                [--no-irq] [--no-gic-reg] [--no-probe-high] [-q]
+ *   gunyah_smoke [-n EXITS] [-r ROUNDS] [-o FILE.json] [--dtb-out FILE] [--dtb-after FILE]
+ *                [--dt-bad KIND] [--no-irq] [--no-gic-reg] [--no-probe-high] [-q]
  *
  *   -n  timed MMIO write exits per run (default 100)
  *   -r  create, run and tear down the VM ROUNDS times (default 1)
@@ -14,6 +14,13 @@
  *                    so it is skipped)
  *   --no-irq         no doorbell / irqfd test
  *   --no-probe-high  do not try an MMIO write above guest RAM
+ *   --dtb-out FILE   write the guest DT as built (before the RM's overlay)
+ *   --dtb-after FILE after teardown, read the guest DT back from the
+ *                    reclaimed memory: as the RM left it, overlay applied
+ *   --dt-bad KIND    an experiment, exit 0 whatever happens: break one RM
+ *                    rule (no-chosen, memory-node, no-gic, no-vm-config,
+ *                    no-padding, no-symbols) and print what VM_START and the
+ *                    kernel log say
  *
  * Build: tests/qemu-gunyah/build-smoke.sh OUTDIR (cross-builds the guest,
  * then this with -DSMOKE_GUEST_BIN=... and libfdt from build-gunyah.sh).
@@ -32,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <setjmp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -106,7 +114,20 @@ static void on_alarm(int sig)
 struct dt_opts {
 	int gic_reg;	/* put reg in the GIC node (else the RM allocates) */
 	int doorbell;	/* declare the irqfd's doorbell */
+	const char *bad;	/* --dt-bad: break one RM rule on purpose */
 };
+
+/* --dt-bad KIND: DTs that break one of the RM's rules, to record its answer. */
+static const char *const dt_bad_kinds[] = {
+	"no-chosen",	/* no /chosen node */
+	"memory-node",	/* a /memory@... node (device_type "memory") */
+	"no-gic",	/* no interrupt controller at all */
+	"no-vm-config",	/* no gunyah-vm-config node */
+	"no-padding",	/* packed: no room for the RM's overlay */
+	"no-symbols",	/* no __symbols__ node (dtc without -@) */
+	NULL,
+};
+#define BAD(kind) (o->bad && !strcmp(o->bad, kind))
 
 #define PHANDLE_GIC 1
 #define GIC_NODE "/interrupt-controller@8000000"
@@ -131,7 +152,7 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 {
 	static char buf[16384];
 	void *fdt = buf;
-	int err = 0;
+	int err = 0, pad;
 
 #define TRY(x) do { if (!err && (x) < 0) err = -1; } while (0)
 #define CELLS(name, ...) do { const uint32_t __c[] = { __VA_ARGS__ }; \
@@ -145,8 +166,16 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 	CELLS("#size-cells", 2);
 	CELLS("interrupt-parent", PHANDLE_GIC);
 
-	TRY(fdt_begin_node(fdt, "chosen"));
-	TRY(fdt_end_node(fdt));
+	if (!BAD("no-chosen")) {
+		TRY(fdt_begin_node(fdt, "chosen"));
+		TRY(fdt_end_node(fdt));
+	}
+	if (BAD("memory-node")) {
+		TRY(fdt_begin_node(fdt, "memory@" SMOKE_STR(SMOKE_BASE)));
+		TRY(fdt_property_string(fdt, "device_type", "memory"));
+		CELLS("reg", 0, SMOKE_BASE, 0, SMOKE_MEM_SIZE);
+		TRY(fdt_end_node(fdt));
+	}
 
 	TRY(fdt_begin_node(fdt, "cpus"));
 	CELLS("#address-cells", 1);
@@ -166,6 +195,7 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 	TRY(fdt_property_string(fdt, "method", "smc"));
 	TRY(fdt_end_node(fdt));
 
+	if (!BAD("no-gic")) {
 	TRY(fdt_begin_node(fdt, GIC_NODE + 1));
 	TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
@@ -176,7 +206,9 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 		CELLS("reg", 0, SMOKE_GICD, 0, 0x10000, 0, SMOKE_GICR, 0, 0x20000);
 	CELLS("phandle", PHANDLE_GIC);
 	TRY(fdt_end_node(fdt));
+	}
 
+	if (!BAD("no-vm-config")) {
 	TRY(fdt_begin_node(fdt, "gunyah-vm-config"));
 	CELLS("#address-cells", 2);
 	CELLS("#size-cells", 2);
@@ -209,10 +241,13 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 	}
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_end_node(fdt));
+	}
 
-	TRY(fdt_begin_node(fdt, "__symbols__"));
-	TRY(fdt_property_string(fdt, "gic", GIC_NODE));
-	TRY(fdt_end_node(fdt));
+	if (!BAD("no-symbols")) {
+		TRY(fdt_begin_node(fdt, "__symbols__"));
+		TRY(fdt_property_string(fdt, "gic", GIC_NODE));
+		TRY(fdt_end_node(fdt));
+	}
 
 	TRY(fdt_end_node(fdt));
 	TRY(fdt_finish(fdt));
@@ -221,11 +256,13 @@ static int build_dt(void *out, size_t outsz, const struct dt_opts *o)
 	if (err)
 		return -1;
 	/* padding: like dtc -p 4096 */
-	if (fdt_totalsize(fdt) + 4096 > outsz)
+	pad = BAD("no-padding") ? 0 : 4096;
+	if (fdt_totalsize(fdt) + pad > outsz)
 		return -1;
-	if (fdt_open_into(fdt, out, (int)(fdt_totalsize(fdt) + 4096)) < 0)
+	if (fdt_open_into(fdt, out, (int)(fdt_totalsize(fdt) + pad)) < 0)
 		return -1;
 	return (int)fdt_totalsize(out);
+#undef BAD
 }
 
 /* ------------------------------------------------------------ kernel log */
@@ -305,14 +342,100 @@ struct stats {
 	long memfree_before, memfree_after;
 	int kmsg_warns, kmsg_reclaim_failed;
 	int ran;	/* VCPU_RUN was called: the guest checks mean something */
+	int start_errno;
+	char irqs_before[1024], irqs_after[1024];
 };
 
 struct opts {
 	unsigned long n;
 	int rounds;
 	int irq, gic_reg, probe_high;
-	const char *json, *dtb_out;
+	const char *json, *dtb_out, *dtb_after, *bad;
 };
+
+/*
+ * The driver keeps no counters of its own (no debugfs, sysfs or trace
+ * events); /proc/interrupts has its IRQs: the RM message queues
+ * (gunyah_rm_tx/rx) and each vCPU's wake-up (gunyah_vcpu).  Summed over CPUs:
+ * "name=count ..." for each line that mentions gunyah.
+ */
+static void gunyah_irqs(char *out, size_t len)
+{
+	char line[512];
+	size_t n = 0;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	out[0] = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long sum = 0;
+		char *p, *name, *end;
+
+		if (!strstr(line, "gunyah"))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		p++;
+		for (;;) {	/* the per-CPU counts */
+			unsigned long long v = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+			p = end;
+		}
+		line[strcspn(line, "\n")] = 0;
+		name = strrchr(line, ' ');
+		name = name ? name + 1 : p;
+		int w = snprintf(out + n, len - n, "%s%s=%llu", n ? " " : "", name, sum);
+		if (w < 0 || (size_t)w >= len - n)
+			break;
+		n += (size_t)w;
+	}
+	fclose(f);
+}
+
+static sigjmp_buf sigbus_jmp;
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(sigbus_jmp, 1);
+}
+
+/* After teardown the image parcel is back (if MEM_RECLAIM succeeded): read
+ * the guest DT as the RM left it, overlay applied. */
+static void dump_final_dtb(int mem, const char *path)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	uint8_t *m;
+	FILE *f;
+
+	m = mmap(NULL, SMOKE_MEM_SIZE, PROT_READ, MAP_SHARED, mem, 0);
+	if (m == MAP_FAILED) {
+		printf("  dtb-after mmap after teardown: %s\n", strerror(errno));
+		return;
+	}
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(sigbus_jmp, 1) == 0) {
+		const void *dt = m + (SMOKE_DTB - SMOKE_BASE);
+
+		if (fdt_check_header(dt) == 0 && fdt_totalsize(dt) <= SMOKE_DTB_SIZE &&
+		    (f = fopen(path, "w"))) {
+			fwrite(dt, 1, fdt_totalsize(dt), f);
+			fclose(f);
+			printf("  dtb-after the guest DT after the RM's overlay: %u bytes -> %s\n",
+			       fdt_totalsize(dt), path);
+		} else {
+			printf("  dtb-after no valid DTB at 0x%x after teardown\n", (unsigned)SMOKE_DTB);
+		}
+	} else {
+		printf("  dtb-after SIGBUS reading guest memory after teardown (still lent)\n");
+	}
+	sigaction(SIGBUS, &old, NULL);
+	munmap(m, SMOKE_MEM_SIZE);
+}
 
 static int handle_mmio(struct ks_gh_vcpu_run *run, struct stats *s, const struct opts *o,
 		       int evfd)
@@ -395,7 +518,7 @@ static int handle_mmio(struct ks_gh_vcpu_run *run, struct stats *s, const struct
 static int run_vm(const struct opts *o, struct stats *s, int round)
 {
 	static uint8_t dtb[SMOKE_DTB_SIZE];
-	struct dt_opts dto = { .gic_reg = o->gic_reg, .doorbell = o->irq };
+	struct dt_opts dto = { .gic_reg = o->gic_reg, .doorbell = o->irq, .bad = o->bad };
 	size_t glen = (size_t)(smoke_guest_end - smoke_guest);
 	int gh = -1, vm = -1, mem = -1, vcpu = -1, evfd = -1, ok = 0, dtlen;
 	struct ks_gh_vcpu_run *run = MAP_FAILED;
@@ -407,6 +530,7 @@ static int run_vm(const struct opts *o, struct stats *s, int round)
 	snprintf(step, sizeof(step), "r%d", round);
 	memset(s, 0, sizeof(*s));
 	kmsg_mark();	/* the driver's messages about this VM, printed by report() */
+	gunyah_irqs(s->irqs_before, sizeof(s->irqs_before));
 	s->samples = calloc(MAX_SAMPLES, sizeof(double));
 	s->memfree_before = meminfo_kb("MemFree");
 
@@ -501,10 +625,19 @@ static int run_vm(const struct opts *o, struct stats *s, int round)
 	t0 = now();
 	alarm(60);
 	ok = ioctl(vm, KS_GH_VM_START, 0) == 0;
+	s->start_errno = ok ? 0 : errno;
 	alarm(0);
 	s->t_start = now() - t0;
-	if (!check(ok, step, "GUNYAH_VM_START (%.1f ms) %s", s->t_start * 1e3, ok ? "" : strerror(errno)))
+	if (o->bad) {
+		/* an experiment: what does the RM say to this DT? (report.c prints the log) */
+		printf("  %-9s --dt-bad %s: GUNYAH_VM_START %s\n", step, o->bad,
+		       ok ? "succeeded (the RM accepted it)" : strerror(s->start_errno));
+		if (!ok)
+			goto out;
+	} else if (!check(ok, step, "GUNYAH_VM_START (%.1f ms) %s", s->t_start * 1e3,
+			  ok ? "" : strerror(errno))) {
 		goto out;
+	}
 	ok = 0;
 
 	/* Run until the VM is gone; every return of VCPU_RUN is one exit. */
@@ -557,13 +690,16 @@ out:
 		close(vcpu);
 	if (vm >= 0)
 		close(vm);	/* the last VM reference: stop, reset, reclaim */
+	s->t_teardown = now() - t0;
+	if (mem >= 0 && o->dtb_after && round == 0 && s->ran)
+		dump_final_dtb(mem, o->dtb_after);
 	if (mem >= 0)
 		close(mem);
 	if (gh >= 0)
 		close(gh);
-	s->t_teardown = now() - t0;
 	usleep(200000);	/* let the kernel log settle */
 	s->memfree_after = meminfo_kb("MemFree");
+	gunyah_irqs(s->irqs_after, sizeof(s->irqs_after));
 	return ok;
 }
 
@@ -662,6 +798,8 @@ timings:
 	printf("  %-9s create %.1f ms, VM_START %.1f ms, first exit %.1f ms, run %.1f ms, teardown %.1f ms\n",
 	       step, s->t_create * 1e3, s->t_start * 1e3, s->t_first_exit * 1e3, s->t_run_total * 1e3,
 	       s->t_teardown * 1e3);
+	printf("  %-9s /proc/interrupts before: %s\n", step, s->irqs_before);
+	printf("  %-9s /proc/interrupts after:  %s\n", step, s->irqs_after);
 	s->kmsg_warns = 0;
 	s->kmsg_reclaim_failed = 0;
 	kmsg_dump("log", &s->kmsg_warns, &s->kmsg_reclaim_failed);
@@ -716,7 +854,18 @@ int main(int argc, char **argv)
 			o.json = argv[++i];
 		else if (!strcmp(argv[i], "--dtb-out") && i + 1 < argc)
 			o.dtb_out = argv[++i];
-		else if (!strcmp(argv[i], "--no-irq"))
+		else if (!strcmp(argv[i], "--dtb-after") && i + 1 < argc)
+			o.dtb_after = argv[++i];
+		else if (!strcmp(argv[i], "--dt-bad") && i + 1 < argc) {
+			o.bad = argv[++i];
+			int known = 0;
+			for (int k = 0; dt_bad_kinds[k]; k++)
+				known |= !strcmp(o.bad, dt_bad_kinds[k]);
+			if (!known) {
+				fprintf(stderr, "gunyah_smoke: --dt-bad: unknown kind '%s'\n", o.bad);
+				return 2;
+			}
+		} else if (!strcmp(argv[i], "--no-irq"))
 			o.irq = 0;
 		else if (!strcmp(argv[i], "--no-gic-reg"))
 			o.gic_reg = 0;
@@ -726,7 +875,8 @@ int main(int argc, char **argv)
 			quiet = 1;
 		else {
 			fprintf(stderr, "usage: %s [-n EXITS] [-r ROUNDS] [-o FILE.json] [--dtb-out FILE] "
-				"[--no-irq] [--no-gic-reg] [--no-probe-high] [-q]\n", argv[0]);
+				"[--dtb-after FILE] [--dt-bad KIND] [--no-irq] [--no-gic-reg] "
+				"[--no-probe-high] [-q]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -752,6 +902,18 @@ int main(int argc, char **argv)
 	}
 	printf("gunyah_smoke: %d round(s), %lu timed exits each, irq test %s\n", o.rounds, o.n,
 	       o.irq && o.gic_reg ? "on" : "off");
+	if (o.bad) {
+		int w = 0, rf = 0;
+
+		run_vm(&o, &s, 0);
+		kmsg_dump("log", &w, &rf);
+		free(s.samples);
+		if (json)
+			fclose(json);
+		printf("gunyah_smoke: --dt-bad %s: VM_START %s\n", o.bad,
+		       s.start_errno ? strerror(s.start_errno) : "succeeded");
+		return 0;	/* an experiment, not a check */
+	}
 	for (int r = 0; r < o.rounds; r++) {
 		run_vm(&o, &s, r);
 		report(&o, &s, r, json);

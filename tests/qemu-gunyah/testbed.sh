@@ -207,11 +207,11 @@ CMDLINE+=" -- KVMSCOPE-ARGV $*"
 [ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
 
 # thread=multi (KVMSCOPE_TCG_THREAD=single switches), with and without
-# Gunyah: with single-threaded TCG the resource manager does not see a guest
-# VM's vCPU halt (PSCI SYSTEM_OFF) until some other interrupt wakes it, so
-# the VMM never gets the VM's exit status (seen: VCPU_RUN blocked for 30 s,
-# the RM printing "VCPU halt" only after VM_STOP).  Multi-threaded TCG, as
-# upstream's run-qemu.sh uses, delivers it at once.
+# Gunyah, as upstream's run-qemu.sh runs it.  Our first runs with
+# thread=single lost the guest VM's exit status (the resource manager saw
+# the vCPU's halt only when another message woke it: VCPU_RUN blocked for
+# 30 s); patches/driver-vcpu-exit.patch now pokes the RM when that happens,
+# and both modes passed every later run.
 # shellcheck disable=SC2054 # the commas are QEMU's
 QBASE=(qemu-system-aarch64 -machine "$MACHINE" -accel "tcg,thread=${KVMSCOPE_TCG_THREAD:-multi}"
 	-cpu "$CPU" -smp "$SMP"
