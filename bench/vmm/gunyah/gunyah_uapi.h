@@ -7,7 +7,7 @@
  * driver's include/uapi/linux/gunyah.h in the tree
  * github.com/DianKuang0120/Mainline-Kernel-For-OnePlus-Ace5 @ a16fab52 (a
  * Linux 7.2 tree carrying the v17 series; the tarball
- * gunyah-linux-driver-v17-a16fab52.tar.gz of ../../../../shared/third_party
+ * gunyah-linux-driver-v17-a16fab52.tar.gz in /work/shared/third_party/gunyah
  * on the team's machines).  Re-expressed here in our own words, names
  * prefixed ks_gh_/KS_GH_ so a system <linux/gunyah.h> (none in Debian 12)
  * can coexist; the static asserts pin every size and offset the kernel
