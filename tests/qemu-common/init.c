@@ -14,8 +14,9 @@
  *      PATH;
  *   4. prints the kernel log lines that tell how KVM came up (klogctl: arm64
  *      VHE / nVHE / protected mode, boot EL, x86 kvm_amd/kvm_intel
- *      messages) and a one-word summary "kvm mode: ..." (exported to the
- *      program as KVMSCOPE_KVM_MODE), then checks /dev/kvm;
+ *      messages, Gunyah driver lines) and a one-word summary "kvm mode:
+ *      ..." (exported to the program as KVMSCOPE_KVM_MODE), then checks
+ *      /dev/kvm (and reports /dev/gunyah when present);
  *   5. runs /kvmscope/prog with the arguments found after "--" on the kernel
  *      command line (the kernel hands them to us as argv; testbed.sh puts
  *      the word KVMSCOPE-ARGV first), cwd = /out;
@@ -201,6 +202,9 @@ static const char *const klog_patterns[] = {
 	"kvm_amd: ",
 	"kvm_intel: ",
 	"kvm: ",
+	/* Gunyah (tests/qemu-gunyah): the driver's probe and its complaints */
+	"Gunyah",
+	"gunyah",
 	NULL,
 };
 
@@ -374,6 +378,10 @@ int main(int argc, char **argv)
 		    minor(st.st_rdev));
 	else
 		say("/dev/kvm MISSING");
+	/* Gunyah's own VM interface (tests/qemu-gunyah loads its driver) */
+	if (stat("/dev/gunyah", &st) == 0 && S_ISCHR(st.st_mode))
+		say("/dev/gunyah present (char %u:%u)", major(st.st_rdev),
+		    minor(st.st_rdev));
 
 	/* argv[0] is "/init"; the kernel passes whatever followed "--" on its
 	 * command line as argv[1..], preceded by any bare words it did not
