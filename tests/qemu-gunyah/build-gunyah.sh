@@ -8,7 +8,8 @@
 #                   [--rm-uart] [--no-driver] [--kernel-pkg PKG] [-j N]
 #
 # Sources: the tarballs in --third-party DIR (default
-# /work/shared/third_party/gunyah, or $KVMSCOPE_GUNYAH_THIRD_PARTY), checked
+# $KVMSCOPE_GUNYAH_THIRD_PARTY, else the team's shared/third_party/gunyah next
+# to the checkout, else /work/shared/third_party/gunyah), checked
 # against its SHA256SUMS; or, per component, a directory (an upstream git
 # checkout, see README.md for URLs and commits): --src NAME=DIR or
 # $KVMSCOPE_GUNYAH_SRC_<NAME>=DIR.  NAME is one of hyp rm runtime support
@@ -27,7 +28,12 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE=${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/kvmscope
-TP=${KVMSCOPE_GUNYAH_THIRD_PARTY:-/work/shared/third_party/gunyah}
+TP=${KVMSCOPE_GUNYAH_THIRD_PARTY:-}
+if [ -z "$TP" ]; then
+	# the team's shared/ sits beside the checkout (../shared); elsewhere /work/shared
+	TP=$(cd "$HERE/../../.." && pwd)/shared/third_party/gunyah
+	[ -d "$TP" ] || TP=/work/shared/third_party/gunyah
+fi
 JOBS=${KVMSCOPE_JOBS:-2}
 RM_UART=0
 DRIVER=1
