@@ -76,7 +76,8 @@ __attribute__((noreturn)) void ks_fail(int line, const char *why);
 #define GUEST_ASSERT(c) do { if (!(c)) ks_fail(__LINE__, #c); } while (0)
 
 /* Provided by the arch. */
-void ks_arch_init(struct ks_mailbox *mb);
+/* Every vCPU, first thing, with its index (x86 PVM: register its VIF page). */
+void ks_arch_init(struct ks_mailbox *mb, uint64_t cpu);
 void ks_arch_irq_setup(struct ks_mailbox *mb);
 /* Virtual IPI: an arch that has them offers the "ipi" routine (ipi.c). */
 int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu);  /* 0, or -1: no IPIs */

@@ -191,7 +191,7 @@ static void ks_guest_main(void)
 
 	if (mb->magic != KS_ABI_MAGIC || mb->abi_version != KS_ABI_VERSION)
 		ks_fail(__LINE__, "mailbox magic/version mismatch");
-	ks_arch_init(mb);
+	ks_arch_init(mb, 0);
 
 	const struct ks_guest_routine *r = the_routine(mb);
 	if (r->kind == KS_ROUTINE_BATCH)
@@ -206,6 +206,7 @@ void ks_guest_start(uint64_t cpu)
 {
 	if (cpu == 0)
 		ks_guest_main();
+	ks_arch_init(KS_MB, cpu);   /* vCPU 0's ran in ks_guest_main */
 	const struct ks_guest_routine *r = the_routine(KS_MB);
 	if (r->secondary)
 		((ks_secondary_fn)(uintptr_t)r->secondary)(KS_MB, cpu);

@@ -109,7 +109,7 @@ static int load_guest(struct ks_vm *vm, const struct ks_image_header *h)
 	build_idt(vm, h->vectors);
 
 	struct ks_mailbox *mb = ks_vm_gpa_to_hva(vm, KS_MAILBOX_GPA, sizeof(*mb));
-	mb->arch_scratch[0] = KS_VIF_GPA;
+	mb->arch_scratch[0] = KS_VIF_GPA;   /* vCPU n's VIF page: + n * 4 KiB */
 	mb->arch_scratch[1] = KS_LAPIC_GPA;
 	return 0;
 }
@@ -147,11 +147,40 @@ static int set_cpuid(struct ks_vcpu *v)
 	return 0;
 }
 
+_Static_assert(KS_VIF_GPA + KS_MAX_VCPUS * 4096 <= KS_PML4_GPA,
+	       "one VIF page per vCPU, below the page tables");
+_Static_assert(KS_STACK_TOP - KS_MAX_VCPUS * KS_STACK_SIZE >= KS_IMAGE_GPA + KS_IMAGE_MAX,
+	       "one stack per vCPU, above the guest image");
+
+/*
+ * With an in-kernel LAPIC, KVM holds every vCPU but the BSP (vCPU 0) in
+ * wait-for-SIPI. The micro-guest has no INIT/SIPI start-up code: the host
+ * starts the others itself, in the state vCPU 0 gets.
+ */
+static int make_runnable(struct ks_vcpu *v)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (v->id == 0 || !v->vm->irqchip)
+		return 0;
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0) {
+		snprintf(v->err, sizeof(v->err), "KVM_SET_MP_STATE(vCPU %d, RUNNABLE): %s", v->id,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int vcpu_setup(struct ks_vcpu *v)
 {
 	struct kvm_sregs sr;
 	struct kvm_regs regs;
 
+	if (v->id < 0 || v->id >= KS_MAX_VCPUS) {
+		snprintf(v->err, sizeof(v->err), "vCPU %d: the x86 guest has stacks and VIF pages "
+			 "for %d vCPUs", v->id, KS_MAX_VCPUS);
+		return -1;
+	}
 	if (set_cpuid(v) < 0)
 		return -1;
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
@@ -183,13 +212,15 @@ static int vcpu_setup(struct ks_vcpu *v)
 	memcpy(&h, ks_guest_image, sizeof(h));  /* validated by load_guest */
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = h.entry;
-	regs.rsp = KS_STACK_TOP;
+	/* its own stack (the guest tells vCPUs apart by it) and its index */
+	regs.rsp = KS_STACK_TOP - (uint64_t)v->id * KS_STACK_SIZE;
+	regs.rdi = (uint64_t)v->id;
 	regs.rflags = 0x2;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
 		snprintf(v->err, sizeof(v->err), "KVM_SET_REGS: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return make_runnable(v);
 }
 
 static bool is_doorbell(const struct kvm_run *r)
@@ -389,7 +420,8 @@ const struct ks_arch_ops ks_arch = {
 	.stat_irq_injections = "irq_injections",
 	.counter = "tsc",
 	.eoi_mechanism = "xAPIC EOI register (MMIO), in-kernel LAPIC",
-	.ipi_mechanism = NULL,   /* the x86 guest runs one vCPU */
+	/* guests/x86_64/arch.c ks_arch_send_ipi: physical destination, in-kernel LAPIC */
+	.ipi_mechanism = "xAPIC ICR write (MMIO 0xfee00300), fixed vector 0x41",
 	.syscall_nr_ioctl = 16,
 	.kvm_exit_reason_field = "exit_reason",
 };
