@@ -69,6 +69,8 @@ typedef void (*ks_secondary_fn)(struct ks_mailbox *mb, uint64_t cpu);
 
 /* The timed batch loop (main.c), for routines that prepare and then run one. */
 void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn);
+/* Clock calibration (main.c): answer the host's ping, if there is a new one. */
+void ks_serve_ping(struct ks_mailbox *mb);
 
 void ks_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void ks_print(const char *s);

@@ -71,7 +71,7 @@ KS_GUEST_ROUTINE("mem_touch", run_mem_touch);
  * counter value. The host pings from another CPU while the vCPU spins here,
  * so a round trip is two cache-line transfers, not two exits.
  */
-static void serve_ping(struct ks_mailbox *mb)
+void ks_serve_ping(struct ks_mailbox *mb)
 {
 	uint64_t s = mb->host_seq;
 
@@ -119,7 +119,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	ks_arch_irq_setup(mb);
 	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
 		while (mb->host_go != i + 1)
-			serve_ping(mb);
+			ks_serve_ping(mb);
 		mb->irq_armed = i + 1;
 		if (mb->irq_mode == KS_IRQ_HALT) {
 			while (mb->irq_count == i)
@@ -132,7 +132,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	}
 	/* the host's calibration after the last interrupt */
 	while (mb->host_go != mb->irq_count_target + 1)
-		serve_ping(mb);
+		ks_serve_ping(mb);
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }

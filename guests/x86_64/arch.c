@@ -203,15 +203,29 @@ void ks_arch_irq_disable(struct ks_mailbox *mb)
 		__asm__ volatile("cli" ::: "memory");
 }
 
-void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+/*
+ * Halt with interrupts enabled: "sti; hlt", whose one-instruction interrupt
+ * shadow makes it race-free, or on PVM "VIF = 1; hlt", which has no shadow.
+ * An interrupt taken between the enable and the halt (on PVM; and nested
+ * SVM under TCG was seen delivering in STI's shadow) would return to the
+ * hlt and halt with nothing left to wake it: the interrupt entry (entry.S)
+ * resumes an interrupt that stopped in [ks_halt_begin, ks_halt_end) at
+ * ks_halt_end instead. The labels exist once: never inlined.
+ */
+__attribute__((noinline)) void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
 {
-	if (mb->backend == KS_GB_X86_PVM) {
-		vif(mb)[0] = 1;
-		__asm__ volatile("hlt" ::: "memory");
-	} else {
-		/* sti's one-instruction shadow makes "sti; hlt" race-free */
-		__asm__ volatile("sti; hlt" ::: "memory");
-	}
+	__asm__ volatile("	cmpl	%1, %2\n"
+			 "	jne	1f\n"
+			 ".globl ks_halt_begin\n"
+			 "ks_halt_begin:\n"
+			 "	movb	$1, (%0)\n"    /* PVM: VIF = 1 */
+			 "	hlt\n"
+			 "	jmp	ks_halt_end\n"
+			 "1:	sti\n"
+			 "	hlt\n"
+			 ".globl ks_halt_end\n"
+			 "ks_halt_end:\n"
+			 :: "r"(vif(mb)), "i"(KS_GB_X86_PVM), "m"(mb->backend) : "memory");
 }
 
 void ks_arch_eoi(struct ks_mailbox *mb)

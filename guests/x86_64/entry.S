@@ -51,8 +51,11 @@ exc_common:
 
 /*
  * An interrupt handled in C: save the caller-saved registers, call `fn`,
- * restore them, drop the vector and error code, iretq.
+ * restore them, drop the vector and error code, iretq. An interrupt that
+ * stopped ks_arch_wait_for_interrupt between enabling interrupts and
+ * halting returns after its hlt, not to it (arch.c says why).
  */
+#define FRAME_RIP 88				/* 9 registers, vector, error code */
 .macro IRQ_TO_C fn
 	push	%rax
 	push	%rcx
@@ -63,7 +66,14 @@ exc_common:
 	push	%r9
 	push	%r10
 	push	%r11
-	call	\fn
+	lea	ks_halt_begin(%rip), %rax
+	cmp	%rax, FRAME_RIP(%rsp)
+	jb	1f
+	lea	ks_halt_end(%rip), %rax
+	cmp	%rax, FRAME_RIP(%rsp)
+	jae	1f
+	mov	%rax, FRAME_RIP(%rsp)
+1:	call	\fn
 	pop	%r11
 	pop	%r10
 	pop	%r9

@@ -345,6 +345,30 @@ static uint64_t guest_tick_hz(struct ks_vcpu *v)
 	return khz > 0 ? (uint64_t)khz * 1000 : 0;
 }
 
+/*
+ * TSC offset 0: the guest's RDTSC reads the host's TSC (no scaling is set).
+ * KVM_VCPU_TSC_OFFSET is a vCPU attribute since 5.16. Under PVM the guest
+ * executes RDTSC natively and reads the host's TSC whatever the offset.
+ */
+static int counter_offset_zero(struct ks_vcpu *v, char *how, size_t len)
+{
+	uint64_t off = 0;
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+				     .addr = (uintptr_t)&off };
+
+	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0) {
+		snprintf(how, len, "KVM_VCPU_TSC_OFFSET not offered (%s)", strerror(errno));
+		return 0;
+	}
+	if (ioctl(v->fd, KVM_SET_DEVICE_ATTR, &a) < 0) {
+		snprintf(v->err, sizeof(v->err), "KVM_SET_DEVICE_ATTR(KVM_VCPU_TSC_OFFSET, 0): %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(how, len, "KVM_VCPU_TSC_OFFSET = 0");
+	return 1;
+}
+
 static uint64_t hypercall(uint32_t gb, const char **insn)
 {
 	switch (gb) {
@@ -407,6 +431,7 @@ const struct ks_arch_ops ks_arch = {
 	.host_ticks = host_ticks,
 	.cpu_relax = cpu_relax,
 	.guest_tick_hz = guest_tick_hz,
+	.counter_offset_zero = counter_offset_zero,
 	.vector_name = vector_name,
 	.hypercall = hypercall,
 	.hypercall_ret_ok = hypercall_ret_ok,
