@@ -91,33 +91,18 @@ static int record(struct ks_run *run, struct ks_result *r)
 	/* the host's layout, never the guest-writable mailbox, says where samples are */
 	const struct ks_layout *lay = run->s.vm.arch->layout;
 	const uint64_t *ow = ks_vm_gpa_to_hva(&run->s.vm, lay->samples_gpa, lay->samples_cap * 8);
-	const uint64_t *rt = ow ? ow + lay->samples_cap / 2 : NULL;
 	uint64_t *raw = ow ? malloc(n * sizeof(uint64_t)) : NULL;
-	double *rtt = malloc(n * sizeof(double));
 
-	for (uint64_t i = 0; raw && rtt && i < n; i++) {
+	for (uint64_t i = 0; raw && i < n; i++)
 		raw[i] = ow[i];
-		rtt[i] = ks_ticks_to_ns(rt[i], run->hz);
-	}
-	if (ks_run_take_ticks(run, r, rtt ? raw : NULL, n, 1) < 0) {
-		if (!rtt)
-			free(raw);
-		free(rtt);
-		return -1;
-	}
 	const char *how = run->s.vm.arch->ipi_mechanism;
 	ks_result_param_str(r, "mechanism", how ? how : "not described by this arch");
 	ks_result_param_str(r, "target_wait", "spin, interrupts enabled");
 	ks_result_param_num(r, "sender_cpu", p->cpu0);
 	ks_result_param_num(r, "target_cpu", p->target.cpu);
 	ks_record_vcpu_stats(&run->s.vcpu, r);
-	struct ks_result *rr = ks_run_add_result(run, "ipi_rtt", "ns",
-		"IPI send -> the sender sees the target handler's store");
-	if (rr)
-		ks_result_set_samples(rr, rtt, n);
-	else
-		free(rtt);
-	return 0;
+	return ks_oneway_with_rtt(run, r, raw, ow ? ow + lay->samples_cap / 2 : NULL, n, "ipi_rtt",
+				  "IPI send -> the sender sees the target handler's store");
 }
 
 static int run_ipi(const struct ks_bench *b, struct ks_ctx *c)

@@ -334,7 +334,6 @@ static int record(struct ks_run *run, struct ks_result *r)
 	const uint64_t *back = sent ? sent + lay->samples_cap / 2 : NULL;
 	const uint64_t *arrived = ks_vm_gpa_to_hva(&p->b.vm, lay->samples_gpa, n * 8);
 	uint64_t *raw = sent && arrived ? malloc(n * sizeof(uint64_t)) : NULL;
-	double *rtt = malloc(n * sizeof(double));
 
 	/* B's counter minus A's before and after the rounds, and what the
 	 * calibrations can tell apart */
@@ -353,17 +352,10 @@ static int record(struct ks_run *run, struct ks_result *r)
 	/* a one-way outside (0, round trip) beyond the error cannot have happened:
 	 * the counters did not keep one timeline in that round */
 	uint64_t impossible = 0;
-	for (uint64_t i = 0; raw && rtt && i < n; i++) {
+	for (uint64_t i = 0; raw && i < n; i++) {
 		int64_t ow = (int64_t)(arrived[i] - sent[i]) - d;
 		raw[i] = (uint64_t)ow;
-		rtt[i] = ks_ticks_to_ns(back[i], run->hz);
 		impossible += ow < -(int64_t)err || ow > (int64_t)(back[i] + err);
-	}
-	if (ks_run_take_ticks(run, r, rtt ? raw : NULL, n, 1) < 0) {
-		if (!rtt)
-			free(raw);
-		free(rtt);
-		return -1;
 	}
 	char how[64];
 	snprintf(how, sizeof(how), "ioeventfd (%s 0x%llx) = the other VM's irqfd (GSI %d)",
@@ -393,14 +385,8 @@ static int record(struct ks_run *run, struct ks_result *r)
 	per_round(r, "vm_a_halt_exits_per_round", p->halts[VM_A], n);
 	per_round(r, "vm_b_halt_exits_per_round", p->halts[VM_B], n);
 	ks_record_vcpu_stats(&run->s.vcpu, r);
-
-	struct ks_result *rr = ks_run_add_result(run, "vm_switch_rtt", "ns",
-		"VM A's token to VM B and back, both halted on one host CPU");
-	if (rr)
-		ks_result_set_samples(rr, rtt, n);
-	else
-		free(rtt);
-	return 0;
+	return ks_oneway_with_rtt(run, r, raw, back, n, "vm_switch_rtt",
+				  "VM A's token to VM B and back, both halted on one host CPU");
 }
 
 static void teardown(struct ks_run *run)
