@@ -11,6 +11,9 @@
  * An arch whose guest offers the "ipi" routine runs it; a backend that
  * runs one vCPU (the Gunyah port) cannot.
  */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -56,6 +59,9 @@ static int measure(struct ks_run *run, struct ks_result *r)
 	struct ks_ctx *c = run->c;
 
 	p->cpu0 = c->opts->cpu >= 0 ? c->opts->cpu : 0;
+	/* this thread runs vCPU 0 pinned; it gets its CPUs back after */
+	cpu_set_t cpus;
+	bool saved = pthread_getaffinity_np(pthread_self(), sizeof(cpus), &cpus) == 0;
 	if (ks_vcpu_thread_start(run, &p->target, &run->s.vcpu1, p->cpu0 == 0 ? 1 : 0, 0) < 0)
 		return -1;
 	ks_pin_self(p->cpu0);
@@ -80,7 +86,8 @@ static int measure(struct ks_run *run, struct ks_result *r)
 out:
 	ks_vcpu_watchdog_disarm(v);
 	ks_vcpu_thread_join(&p->target, true);
-	ks_pin_self(c->opts->cpu);
+	if (saved)
+		pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
 	return rc;
 }
 
