@@ -80,8 +80,8 @@ struct ks_exit_check {
 };
 
 #define KS_MAX_PARAMS 12
-#define KS_MAX_METRICS 8
-#define KS_MAX_CHECKS 4
+#define KS_MAX_METRICS 10   /* vm_switch: its clocks, exits per round per VM */
+#define KS_MAX_CHECKS 6   /* vm_switch: three per VM */
 
 struct ks_result {
 	char name[KS_NAME_LEN];
@@ -248,6 +248,14 @@ void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct k
 void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 		   uint64_t ops, struct ks_result *r);
+/*
+ * The same for another vCPU of the benchmark (the IPI target, the other VM
+ * of vm_switch), snapshot with ks_checks_begin at the main vCPU's phase
+ * marks: its checks are named "<who>:<stat>" and, as it rings no PHASE_END
+ * doorbell, expect exactly ops * per_op.
+ */
+void ks_checks_end_peer(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
+			uint64_t ops, struct ks_result *r, const char *who);
 
 /* --- one benchmark run: the skeleton every family runs through (run.c) ---- */
 /*

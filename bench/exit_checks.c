@@ -57,17 +57,19 @@ void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct k
  * plus the PHASE_END doorbell (when it counts towards this stat) plus any
  * background exits (timer interrupts, preemption). Those can only add.
  */
-void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		   uint64_t ops, struct ks_result *r)
+static void checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
+		       uint64_t ops, struct ks_result *r, const char *who)
 {
 	for (int i = 0; i < KS_MAX_CHECKS && r->nchecks < KS_MAX_CHECKS; i++) {
 		if (!e[i].stat || !**e[i].stat)   /* no such stat on this arch */
 			continue;
 		struct ks_exit_check *c = &r->checks[r->nchecks++];
-		snprintf(c->stat, sizeof(c->stat), "%s", *e[i].stat);
-		/* the PHASE_END doorbell is itself an exit of these kinds */
-		bool doorbell = !strcmp(*e[i].stat, ks_arch.stat_all_exits) ||
-				!strcmp(*e[i].stat, ks_arch.stat_doorbell);
+		snprintf(c->stat, sizeof(c->stat), "%s%s%s", who ? who : "", who ? ":" : "",
+			 *e[i].stat);
+		/* the PHASE_END doorbell is itself an exit of these kinds (on the
+		 * vCPU that rings it: the main one) */
+		bool doorbell = !who && (!strcmp(*e[i].stat, ks_arch.stat_all_exits) ||
+					 !strcmp(*e[i].stat, ks_arch.stat_doorbell));
 		c->expected = ops * e[i].per_op + (doorbell ? 1 : 0);
 		uint64_t after = 0;
 		if (!v->has_stats || s->idx[i] < 0 ||
@@ -105,4 +107,16 @@ void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_
 				 (long long)(c->observed - c->expected));
 		}
 	}
+}
+
+void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
+		   uint64_t ops, struct ks_result *r)
+{
+	checks_end(v, e, s, ops, r, NULL);
+}
+
+void ks_checks_end_peer(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
+			uint64_t ops, struct ks_result *r, const char *who)
+{
+	checks_end(v, e, s, ops, r, who);
 }

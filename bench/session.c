@@ -84,9 +84,13 @@ int ks_session_open(struct ks_ctx *c, struct ks_session *s, const char *routine,
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);
 		goto fail;
 	}
-	if (irqchip && s->vm.arch->irq_setup_vcpu(&s->vcpu) < 0) {
-		snprintf(c->err, sizeof(c->err), "%s", s->vcpu.err);
-		goto fail;
+	/* every vCPU's interrupt controller accepts interrupts (x86: LAPIC enabled) */
+	struct ks_vcpu *vcpus[] = { &s->vcpu, s->vcpu1_open ? &s->vcpu1 : NULL };
+	for (size_t i = 0; irqchip && i < 2 && vcpus[i]; i++) {
+		if (s->vm.arch->irq_setup_vcpu(vcpus[i]) < 0) {
+			snprintf(c->err, sizeof(c->err), "%s", vcpus[i]->err);
+			goto fail;
+		}
 	}
 	s->vm.mb->routine = (uint32_t)index;
 	return 0;

@@ -55,3 +55,16 @@ bool ks_avail_host_cpus(const struct ks_host *h, int n, char *why, size_t len)
 	}
 	return true;
 }
+
+bool ks_avail_ioeventfd(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	if (!ks_avail_kvm(b, h, why, len) ||
+	    !ks_avail_cap(h, KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", why, len))
+		return false;
+	if (h->facts.backend.limits.no_ioeventfd) {
+		snprintf(why, len, "not supported on this backend: ioeventfd is advertised but "
+			 "not wired up (%s)", h->facts.backend.limits.why);
+		return false;
+	}
+	return true;
+}

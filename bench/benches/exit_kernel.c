@@ -71,30 +71,16 @@ static const struct ks_batch_spec spec_rdmsr = KERNEL_SPEC(
 	"RDMSR IA32_APIC_BASE (0x1b), emulated by KVM", setup_rdmsr, false,
 	{ STAT(stat_all_exits), 1 });
 
-static bool avail_ioeventfd(const struct ks_bench *b, const struct ks_host *h, char *why,
-			    size_t len)
-{
-	if (!ks_avail_kvm(b, h, why, len) ||
-	    !ks_avail_cap(h, KVM_CAP_IOEVENTFD, "KVM_CAP_IOEVENTFD", why, len))
-		return false;
-	if (h->facts.backend.limits.no_ioeventfd) {
-		snprintf(why, len, "not supported on this backend: ioeventfd is advertised but "
-			 "not wired up (%s)", h->facts.backend.limits.why);
-		return false;
-	}
-	return true;
-}
-
 KS_BENCH(outl_to_kernel,
 	.name = "outl_to_kernel", .family = "exit_kernel", .order = 300, .in_default = true,
 	.what = "OUT to a port with an ioeventfd: completed in the kernel, no userspace exit",
-	.routine = "pio_out_kernel", .available = avail_ioeventfd, .run = ks_run_batch,
+	.routine = "pio_out_kernel", .available = ks_avail_ioeventfd, .run = ks_run_batch,
 	.spec = &spec_outl);
 
 KS_BENCH(mmio_write_kernel,
 	.name = "mmio_write_kernel", .family = "exit_kernel", .order = 310, .in_default = true,
 	.what = "store to a GPA with an ioeventfd: completed in the kernel, no userspace exit",
-	.routine = "mmio_write_kernel", .available = avail_ioeventfd, .run = ks_run_batch,
+	.routine = "mmio_write_kernel", .available = ks_avail_ioeventfd, .run = ks_run_batch,
 	.spec = &spec_mmio_k);
 
 KS_BENCH(inb_from_kernel,

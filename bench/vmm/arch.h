@@ -65,6 +65,13 @@ struct ks_arch_ops {
 	uint64_t (*host_ticks)(void);
 	/* Guest counter frequency in Hz, or 0 if unknown. */
 	uint64_t (*guest_tick_hz)(struct ks_vcpu *v);
+	/*
+	 * Make the counter v's guest reads equal the host's (offset 0), where
+	 * this kernel lets the VMM set it; before v first runs. 1: done, `how`
+	 * names the interface; 0: not possible here, `how` says why; -1 with
+	 * v->err: the kernel refused. Two VMs so set read one counter.
+	 */
+	int (*counter_offset_zero)(struct ks_vcpu *v, char *how, size_t len);
 	/* The no-op hypercall used on this backend: its number and, in
 	 * *insn, the instruction; 0 with *insn NULL if there is none. */
 	uint64_t (*hypercall)(uint32_t guest_backend, const char **insn);

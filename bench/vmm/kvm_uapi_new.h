@@ -61,6 +61,21 @@ struct kvm_create_guest_memfd {
 #endif
 
 /*
+ * 6.4 (arm64): one counter offset for the whole VM, virtual and physical
+ * counters alike (KVM_CAP_COUNTER_OFFSET; include/uapi/linux/kvm.h and
+ * arch/arm64/include/uapi/asm/kvm.h). Named ks_ here: the struct lives in
+ * the arm64 asm header, which an x86 build does not have.
+ */
+#ifndef KVM_CAP_COUNTER_OFFSET
+#define KVM_CAP_COUNTER_OFFSET 227
+#endif
+struct ks_kvm_arm_counter_offset {
+	__u64 counter_offset;
+	__u64 reserved;
+};
+#define KS_KVM_ARM_SET_COUNTER_OFFSET _IOW(KVMIO, 0xb5, struct ks_kvm_arm_counter_offset)
+
+/*
  * KVM-on-Gunyah RFC port (arm64): API version 13 and the ioctl that tells
  * Gunyah where the guest's device tree lives. Not upstream.
  */

@@ -40,7 +40,7 @@ static inline uint64_t hvc_version(void)
 	return smccc_hvc(KS_SMCCC_VERSION).a0;
 }
 
-void ks_arch_init(struct ks_mailbox *mb)
+void ks_arch_init(struct ks_mailbox *mb, uint64_t cpu)
 {
 	mb->tick_hz = ks_read_sysreg(cntfrq_el0);
 }

@@ -4,6 +4,7 @@
 #define KS_ARCH_ARM64_H
 
 #include <stdint.h>
+#include "ks_guest_abi.h"
 #include "ks_layout.h"
 
 #define ks_read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
@@ -38,6 +39,15 @@ static inline uint32_t ks_mmio_read32(uint64_t gpa)
 	uint32_t v;
 	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(gpa) : "memory");
 	return v;
+}
+
+/*
+ * A write the host binds an ioeventfd to (vm_switch): a store to the
+ * kernel MMIO window (no port I/O here; counted in mmio_exit_kernel).
+ */
+static inline void ks_notify_kernel(const struct ks_mailbox *mb)
+{
+	ks_mmio_write32(mb->kernel_mmio_gpa, 0);
 }
 
 static inline void ks_doorbell(void)

@@ -69,6 +69,8 @@ typedef void (*ks_secondary_fn)(struct ks_mailbox *mb, uint64_t cpu);
 
 /* The timed batch loop (main.c), for routines that prepare and then run one. */
 void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn);
+/* Clock calibration (main.c): answer the host's ping, if there is a new one. */
+void ks_serve_ping(struct ks_mailbox *mb);
 
 void ks_ucall(uint64_t cmd, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 void ks_print(const char *s);
@@ -76,7 +78,8 @@ __attribute__((noreturn)) void ks_fail(int line, const char *why);
 #define GUEST_ASSERT(c) do { if (!(c)) ks_fail(__LINE__, #c); } while (0)
 
 /* Provided by the arch. */
-void ks_arch_init(struct ks_mailbox *mb);
+/* Every vCPU, first thing, with its index (x86 PVM: register its VIF page). */
+void ks_arch_init(struct ks_mailbox *mb, uint64_t cpu);
 void ks_arch_irq_setup(struct ks_mailbox *mb);
 /* Virtual IPI: an arch that has them offers the "ipi" routine (ipi.c). */
 int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu);  /* 0, or -1: no IPIs */

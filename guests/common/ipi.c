@@ -25,7 +25,7 @@ void ks_guest_ipi(void)
  * counter, so handler stamp - send stamp is the one-way latency with no
  * calibration; the round trip is until vCPU 0 sees the count change.
  * One-way samples go to the first half of the sample buffer, round trips
- * to the second.
+ * to the second; PHASE_BEGIN/PHASE_END bracket the measured IPIs.
  */
 void ks_run_ipi(struct ks_mailbox *mb)
 {
@@ -39,6 +39,9 @@ void ks_run_ipi(struct ks_mailbox *mb)
 	while (!mb->secondary_ready)
 		ks_pause();
 	for (uint64_t i = 0; i < total; i++) {
+		/* the host counts both vCPUs' exits over the measured IPIs */
+		if (i == mb->warmup_batches)
+			ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
 		uint64_t t0 = ks_ticks();
 		ks_arch_send_ipi(1);
 		while (mb->ipi_count == i)
@@ -50,6 +53,7 @@ void ks_run_ipi(struct ks_mailbox *mb)
 			rtt[k] = t1 - t0;
 		}
 	}
+	ks_ucall(KS_UC_PHASE_END, 0, 0, 0, 0);
 	ks_ucall(KS_UC_DONE, mb->batches, 0, 0, 0);
 }
 

@@ -71,7 +71,7 @@ KS_GUEST_ROUTINE("mem_touch", run_mem_touch);
  * counter value. The host pings from another CPU while the vCPU spins here,
  * so a round trip is two cache-line transfers, not two exits.
  */
-static void serve_ping(struct ks_mailbox *mb)
+void ks_serve_ping(struct ks_mailbox *mb)
 {
 	uint64_t s = mb->host_seq;
 
@@ -119,7 +119,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	ks_arch_irq_setup(mb);
 	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
 		while (mb->host_go != i + 1)
-			serve_ping(mb);
+			ks_serve_ping(mb);
 		mb->irq_armed = i + 1;
 		if (mb->irq_mode == KS_IRQ_HALT) {
 			while (mb->irq_count == i)
@@ -132,7 +132,7 @@ static void run_irq_wait(struct ks_mailbox *mb)
 	}
 	/* the host's calibration after the last interrupt */
 	while (mb->host_go != mb->irq_count_target + 1)
-		serve_ping(mb);
+		ks_serve_ping(mb);
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }
@@ -191,7 +191,7 @@ static void ks_guest_main(void)
 
 	if (mb->magic != KS_ABI_MAGIC || mb->abi_version != KS_ABI_VERSION)
 		ks_fail(__LINE__, "mailbox magic/version mismatch");
-	ks_arch_init(mb);
+	ks_arch_init(mb, 0);
 
 	const struct ks_guest_routine *r = the_routine(mb);
 	if (r->kind == KS_ROUTINE_BATCH)
@@ -206,6 +206,7 @@ void ks_guest_start(uint64_t cpu)
 {
 	if (cpu == 0)
 		ks_guest_main();
+	ks_arch_init(KS_MB, cpu);   /* vCPU 0's ran in ks_guest_main */
 	const struct ks_guest_routine *r = the_routine(KS_MB);
 	if (r->secondary)
 		((ks_secondary_fn)(uintptr_t)r->secondary)(KS_MB, cpu);

@@ -129,7 +129,8 @@ struct ks_mailbox {
 	uint64_t irq_vector;
 	uint64_t irq_mode;
 	uint64_t irq_count_target;
-	uint64_t arch_scratch[8]; /* arch-private (x86: VIF page GPA, LAPIC GPA) */
+	uint64_t arch_scratch[8]; /* arch-private (x86: vCPU 0's VIF page GPA, the
+				     others' follow; LAPIC GPA) */
 	/* guest -> host */
 	struct ks_ucall ucall;
 	uint64_t hypercall_ret;   /* what the hypercall returned, for the record */

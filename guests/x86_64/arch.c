@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * x86_64 guest: backend set-up (PVM's VIF page), the x86 routines (PIO,
- * CPUID, RDMSR, the LAPIC read, the hypercall of each backend, identify,
- * fault) and interrupt control.
+ * x86_64 guest: backend set-up (PVM's VIF page, one per vCPU), the x86
+ * routines (PIO, CPUID, RDMSR, the LAPIC read, the hypercall of each
+ * backend, the virtual IPI, identify, fault) and interrupt control.
  */
 #include "guest.h"
 
@@ -45,9 +45,24 @@ static inline uint64_t rdmsr(uint32_t idx)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/*
+ * This vCPU's index, from its stack: the host gives vCPU n the stack whose
+ * top is KS_STACK_TOP - n * KS_STACK_SIZE (ks_layout.h), and interrupts
+ * arrive on the interrupted stack (no IST), so no per-CPU register or exit
+ * is needed to tell the vCPUs apart.
+ */
+static inline uint64_t this_cpu(void)
+{
+	uint64_t sp;
+	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
+	uint64_t cpu = (KS_STACK_TOP - 1 - sp) / KS_STACK_SIZE;
+	return cpu < KS_MAX_VCPUS ? cpu : 0;
+}
+
+/* PVM: this vCPU's VIF page (each vCPU registers its own). */
 static volatile uint8_t *vif(struct ks_mailbox *mb)
 {
-	return (volatile uint8_t *)(uintptr_t)mb->arch_scratch[0];
+	return (volatile uint8_t *)(uintptr_t)(mb->arch_scratch[0] + this_cpu() * 4096);
 }
 
 /* The hypervisor signature this guest sees (CPUID 0x40000000). */
@@ -63,15 +78,16 @@ static void identify(struct ks_mailbox *mb)
 }
 KS_GUEST_ROUTINE("identify", identify);
 
-void ks_arch_init(struct ks_mailbox *mb)
+void ks_arch_init(struct ks_mailbox *mb, uint64_t cpu)
 {
 	/*
-	 * PVM runs a guest natively only once it has registered its VIF page;
-	 * until then every instruction is emulated (~4 us each).
+	 * PVM runs a vCPU natively only once it has registered its VIF page;
+	 * until then every instruction is emulated (~4 us each). Every vCPU
+	 * registers its own: the page holds that vCPU's interrupt flag.
 	 */
 	if (mb->backend == KS_GB_X86_PVM) {
 		vif(mb)[0] = 0;
-		uint64_t r = pvm_hypercall(KS_PVM_HC_SET_VIF_GPA, mb->arch_scratch[0]);
+		uint64_t r = pvm_hypercall(KS_PVM_HC_SET_VIF_GPA, mb->arch_scratch[0] + cpu * 4096);
 		GUEST_ASSERT(r == 0);
 	}
 }
@@ -138,14 +154,37 @@ void ks_arch_irq_setup(struct ks_mailbox *mb)
 	/* the host software-enabled the LAPIC; nothing to do in the guest */
 }
 
+/*
+ * Virtual IPIs through the xAPIC's ICR (MMIO, in-kernel LAPIC): the same on
+ * VMX, SVM and PVM, where the LAPIC page is already how the guest completes
+ * interrupts (ks_arch_eoi). The destination (ICR high, 0x310) is written
+ * once per target, so each IPI is one write of ICR low (0x300): one trap.
+ */
+#define APIC_ICR_LO 0x300
+#define APIC_ICR_HI 0x310
+#define APIC_ICR_ASSERT (1u << 14)   /* fixed delivery, physical destination, edge */
+
+static uint64_t apic_base;           /* vCPU 0 sends, so one copy is enough */
+static uint64_t icr_dest = ~0ULL;
+
 int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu)
 {
-	return -1;   /* x86 runs one vCPU: no virtual IPI benchmark yet */
+	/* the host software-enabled every vCPU's LAPIC; its ID is its index */
+	apic_base = mb->arch_scratch[1];
+	return 0;
 }
 
 void ks_arch_send_ipi(uint64_t target_cpu)
 {
+	if (icr_dest != target_cpu) {
+		ks_mmio_write32(apic_base + APIC_ICR_HI, (uint32_t)target_cpu << 24);
+		icr_dest = target_cpu;
+	}
+	ks_mmio_write32(apic_base + APIC_ICR_LO, APIC_ICR_ASSERT | KS_IPI_VECTOR);
 }
+
+/* The common IPI routine (ipi.c): vCPU 0 sends, vCPU 1 takes them. */
+KS_GUEST_ROUTINE_SMP("ipi", ks_run_ipi, ks_run_ipi_target);
 
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
@@ -164,15 +203,29 @@ void ks_arch_irq_disable(struct ks_mailbox *mb)
 		__asm__ volatile("cli" ::: "memory");
 }
 
-void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+/*
+ * Halt with interrupts enabled: "sti; hlt", whose one-instruction interrupt
+ * shadow makes it race-free, or on PVM "VIF = 1; hlt", which has no shadow.
+ * An interrupt taken between the enable and the halt (on PVM; and nested
+ * SVM under TCG was seen delivering in STI's shadow) would return to the
+ * hlt and halt with nothing left to wake it: the interrupt entry (entry.S)
+ * resumes an interrupt that stopped in [ks_halt_begin, ks_halt_end) at
+ * ks_halt_end instead. The labels exist once: never inlined.
+ */
+__attribute__((noinline)) void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
 {
-	if (mb->backend == KS_GB_X86_PVM) {
-		vif(mb)[0] = 1;
-		__asm__ volatile("hlt" ::: "memory");
-	} else {
-		/* sti's one-instruction shadow makes "sti; hlt" race-free */
-		__asm__ volatile("sti; hlt" ::: "memory");
-	}
+	__asm__ volatile("	cmpl	%1, %2\n"
+			 "	jne	1f\n"
+			 ".globl ks_halt_begin\n"
+			 "ks_halt_begin:\n"
+			 "	movb	$1, (%0)\n"    /* PVM: VIF = 1 */
+			 "	hlt\n"
+			 "	jmp	ks_halt_end\n"
+			 "1:	sti\n"
+			 "	hlt\n"
+			 ".globl ks_halt_end\n"
+			 "ks_halt_end:\n"
+			 :: "r"(vif(mb)), "i"(KS_GB_X86_PVM), "m"(mb->backend) : "memory");
 }
 
 void ks_arch_eoi(struct ks_mailbox *mb)
@@ -200,7 +253,7 @@ void ks_guest_exception(struct exc_frame *f)
 	if (f->vector == 14) {
 		/* PVM keeps CR2 in the VIF page; elsewhere read the register */
 		if (KS_MB->backend == KS_GB_X86_PVM)
-			cr2 = *(volatile uint64_t *)(uintptr_t)(KS_MB->arch_scratch[0] + 8);
+			cr2 = *(volatile uint64_t *)(uintptr_t)(vif(KS_MB) + 8);
 		else
 			__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	}

@@ -2,19 +2,18 @@
 /*
  * x86_64 guest entry and interrupt stubs.
  *
- * The host enters at _start in 64-bit mode with paging on, RSP at
- * KS_STACK_TOP, and builds the IDT itself from the stub table below
- * (256 stubs, 16 bytes apart, first at ks_vectors): the guest executes no
- * LIDT/LGDT, which PVM would have to trap.
+ * The host enters every vCPU at _start in 64-bit mode with paging on, RSP
+ * at the top of that vCPU's own stack and RDI = its index, and builds the
+ * IDT itself from the stub table below (256 stubs, 16 bytes apart, first
+ * at ks_vectors): the guest executes no LIDT/LGDT, which PVM would have to
+ * trap.
  */
 #include "ks_layout.h"
 
 	.text
 	.globl _start
 _start:
-	mov	$KS_STACK_TOP, %rsp
-	xor	%rbp, %rbp
-	xor	%edi, %edi			/* vCPU 0: x86 runs one vCPU */
+	xor	%rbp, %rbp			/* RSP, RDI (vCPU index): set by the host */
 	call	ks_guest_start
 1:	hlt
 	jmp	1b
@@ -34,6 +33,8 @@ ks_vectors:
 	pushq	$vec
 	.if vec == KS_IRQ_VECTOR
 	jmp	irq_common
+	.elseif vec == KS_IPI_VECTOR
+	jmp	ipi_common
 	.else
 	jmp	exc_common
 	.endif
@@ -48,8 +49,14 @@ exc_common:
 2:	hlt
 	jmp	2b
 
-/* The benchmark interrupt: save caller-saved registers, call C, iretq. */
-irq_common:
+/*
+ * An interrupt handled in C: save the caller-saved registers, call `fn`,
+ * restore them, drop the vector and error code, iretq. An interrupt that
+ * stopped ks_arch_wait_for_interrupt between enabling interrupts and
+ * halting returns after its hlt, not to it (arch.c says why).
+ */
+#define FRAME_RIP 88				/* 9 registers, vector, error code */
+.macro IRQ_TO_C fn
 	push	%rax
 	push	%rcx
 	push	%rdx
@@ -59,7 +66,14 @@ irq_common:
 	push	%r9
 	push	%r10
 	push	%r11
-	call	ks_guest_irq
+	lea	ks_halt_begin(%rip), %rax
+	cmp	%rax, FRAME_RIP(%rsp)
+	jb	1f
+	lea	ks_halt_end(%rip), %rax
+	cmp	%rax, FRAME_RIP(%rsp)
+	jae	1f
+	mov	%rax, FRAME_RIP(%rsp)
+1:	call	\fn
 	pop	%r11
 	pop	%r10
 	pop	%r9
@@ -71,5 +85,14 @@ irq_common:
 	pop	%rax
 	add	$16, %rsp			/* vector and error code */
 	iretq
+.endm
+
+/* The benchmark interrupt. */
+irq_common:
+	IRQ_TO_C ks_guest_irq
+
+/* The virtual IPI (vCPU 1 of the ipi benchmark). */
+ipi_common:
+	IRQ_TO_C ks_guest_ipi
 
 	.section .note.GNU-stack, "", %progbits

@@ -4,6 +4,7 @@
 #define KS_ARCH_X86_64_H
 
 #include <stdint.h>
+#include "ks_guest_abi.h"
 #include "ks_layout.h"
 
 /* TSC read fenced on both sides so the batch boundaries don't drift. */
@@ -55,6 +56,16 @@ static inline uint32_t ks_mmio_read32(uint64_t gpa)
 	uint32_t v;
 	__asm__ volatile("movl (%1), %0" : "=a"(v) : "r"(gpa) : "memory");
 	return v;
+}
+
+/*
+ * A write the host binds an ioeventfd to (vm_switch): an OUT to the kernel
+ * port, which the host matches (ks_layout kernel_pio_port) and x86 counts
+ * in io_exits.
+ */
+static inline void ks_notify_kernel(const struct ks_mailbox *mb)
+{
+	ks_outl((uint16_t)mb->kernel_pio_port, 0);
 }
 
 /* The ucall doorbell: an exit to the VMM on every backend. */

@@ -13,14 +13,21 @@
 #define KS_GDT_GPA        0x1000ULL
 #define KS_IDT_GPA        0x2000ULL
 #define KS_TSS_GPA        0x3000ULL
-#define KS_VIF_GPA        0x4000ULL   /* PVM virtual interrupt flag page */
 #define KS_MAILBOX_GPA    0x5000ULL
+/* PVM virtual interrupt flag pages, one per vCPU: vCPU n's at KS_VIF_GPA + n * 4 KiB */
+#define KS_VIF_GPA        0x6000ULL
 #define KS_PML4_GPA       0x8000ULL
 #define KS_PDPT_GPA       0x9000ULL
 #define KS_PD_GPA         0xA000ULL   /* 4 PDs: 0xA000..0xDFFF, 0-4 GiB */
 #define KS_IMAGE_GPA      0x100000ULL /* guest image, at most 1 MiB */
 #define KS_IMAGE_MAX      0x100000ULL
-#define KS_STACK_TOP      0x300000ULL /* 1 MiB stack below this */
+/*
+ * One stack per vCPU below KS_STACK_TOP, vCPU n's top at KS_STACK_TOP - n *
+ * KS_STACK_SIZE: the guest finds its vCPU index from its stack pointer.
+ */
+#define KS_STACK_TOP      0x300000ULL
+#define KS_STACK_SIZE     0x80000ULL
+#define KS_MAX_VCPUS      2           /* stacks and VIF pages laid out for this many */
 #define KS_SAMPLES_GPA    0x400000ULL
 #define KS_MAIN_SLOT_SIZE 0x2000000ULL /* slot 0: 32 MiB from GPA 0 */
 #define KS_SAMPLES_CAP    ((KS_MAIN_SLOT_SIZE - KS_SAMPLES_GPA) / 8)
@@ -45,6 +52,7 @@
 #define KS_SEL_TSS  0x18
 
 #define KS_IRQ_VECTOR 0x40
+#define KS_IPI_VECTOR 0x41            /* the virtual IPI benchmark's fixed vector */
 
 /* PVM: the hypercall instruction and the numbers kvmscope uses. */
 #define KS_PVM_HC_SET_VIF_GPA 0x100c

@@ -3,8 +3,11 @@
  * Sanity checks on a kvmscope results file, for the integration tests:
  *   check_results FILE [--require NAME...] [--families F,F,...] [--incomplete-ok] [--perf]
  * Every result must carry a status; every "ok" result a finite positive
- * median (irqfd one-way may dip below 0 only within the clock error bound),
- * a unit from the known set, raw samples, and no exit-count "mismatch".
+ * median (the one-ways timed across two clocks, irqfd's and vm_switch's,
+ * may dip below 0 only within their clock error bound),
+ * a unit from the known set, raw samples, and no exit-count "mismatch";
+ * where a result counts them (vm_switch), no exit to userspace in its loop
+ * and no one-way sample its clocks make impossible.
  * Each listed family must have at least one "ok" result. Prints what it
  * With --perf, every "ok" result carries a `perf` object whose every counter
  * has a value (unit count or ns, scope measured_phase or benchmark) or an
@@ -61,7 +64,8 @@ static void check_result(json_t *r, size_t idx)
 		BAD("%s: summary.n and samples[] disagree or are empty", name);
 	if (!isfinite(med) || !isfinite(min))
 		BAD("%s: non-finite median/min", name);
-	bool oneway = strncmp(name, "irqfd", 5) == 0 && !strstr(name, "_rtt");
+	bool oneway = (strncmp(name, "irqfd", 5) == 0 || strcmp(name, "vm_switch") == 0) &&
+		      !strstr(name, "_rtt");
 	if (oneway) {
 		json_t *err = json_object_get(json_object_get(r, "metrics"), "clock_offset_error_max");
 		double e = json_number_value(json_object_get(err, "value"));
@@ -72,6 +76,13 @@ static void check_result(json_t *r, size_t idx)
 	} else if (!(med > 0) || !(min > 0)) {
 		/* the empty loop may legitimately be a fraction of a ns, never <= 0 */
 		BAD("%s: median %.3f / min %.3f not positive", name, med, min);
+	}
+	static const char *const must_be_zero[] = { "userspace_exits", "impossible_samples" };
+	for (size_t m = 0; m < sizeof(must_be_zero) / sizeof(must_be_zero[0]); m++) {
+		json_t *v = json_object_get(json_object_get(json_object_get(r, "metrics"),
+							    must_be_zero[m]), "value");
+		if (v && json_number_value(v) != 0)
+			BAD("%s: metrics.%s is %g, not 0", name, must_be_zero[m], json_number_value(v));
 	}
 	json_t *checks = json_object_get(r, "exit_checks");
 	size_t i;

@@ -28,8 +28,8 @@ fi
 "$CHECK_RESULTS" "$out/results.json" \
 	--families harness,exit_user,exit_kernel,hypercall,irq,memory \
 	--require hyp_call --require mmio_read_user --require mmio_write_user \
-	--require mmio_read_vgic --require irqfd --require eoi --require ipi --require mem_lend_16M \
-	--perf || exit 1
+	--require mmio_read_vgic --require irqfd --require eoi --require ipi --require ipi_rtt \
+	--require vm_switch --require vm_switch_rtt --require mem_lend_16M --perf || exit 1
 want=kvm-$mode
 grep -q "\"name\": \"$want\"" "$out/results.json" || { echo "FAIL: backend not detected as $want"; exit 1; }
 grep -q '"guest_seen": "28b46fb6-2ec5-11e9-a9ca-4b564d003a74' "$out/results.json" \

@@ -104,6 +104,9 @@ static void test_gunyah_limits_in_the_table(void **state)
 	assert_non_null(strstr(why, "not supported on this backend: needs 2 vCPUs, it runs 1"));
 	assert_false(avail("mmio_write_kernel", &h, why, sizeof(why)));
 	assert_non_null(strstr(why, "ioeventfd is advertised but not wired up"));
+	/* the token leaves each VM through an ioeventfd */
+	assert_false(avail("vm_switch", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "ioeventfd is advertised but not wired up"));
 	assert_false(avail("mmio_read_lapic", &h, why, sizeof(why)) &&
 		     avail("mmio_read_vgic", &h, why, sizeof(why)));
 	/* irqfd rings a Gunyah doorbell: no irqchip needed */
@@ -124,8 +127,13 @@ static void test_native_and_cpu_count(void **state)
 	fake_host(&h, false, 2);
 	assert_true(avail("irqfd", &h, why, sizeof(why)));
 	assert_true(avail("mmio_write_kernel", &h, why, sizeof(why)));
+	assert_true(avail("ipi", &h, why, sizeof(why)));
+	assert_true(avail("vm_switch", &h, why, sizeof(why)));
 	fake_host(&h, false, 1);
 	assert_false(avail("irqfd", &h, why, sizeof(why)));
+	assert_non_null(strstr(why, "needs 2 host CPUs"));
+	/* both vCPUs share one CPU, but the calibration pings from another */
+	assert_false(avail("vm_switch", &h, why, sizeof(why)));
 	assert_non_null(strstr(why, "needs 2 host CPUs"));
 	h.kvm_ok = false;
 	snprintf(h.kvm_err, sizeof(h.kvm_err), "cannot open /dev/kvm: No such file or directory");

@@ -32,8 +32,9 @@ const struct ks_cmd_doc ks_doc_report = {
 	.description =
 		"Summarize one result set: per benchmark the median with its distribution-free "
 		"95 % confidence interval, mean, p99, max, robust coefficient of variation, "
-		"outliers and a noise flag; the Dall et al. style micro-benchmark table in ns and "
-		"cycles; exit counts checked against KVM's statistics; in-kernel probe breakdowns "
+		"outliers and a noise flag; the Dall et al. style micro-benchmark table (hypercall, "
+		"interrupt-controller trap, virtual IPI, IRQ completion, VM switch, I/O out and in) "
+		"in ns and cycles; exit counts checked against KVM's statistics; in-kernel probe breakdowns "
 		"and host perf counters when the run recorded them; and plots drawn by gnuplot "
 		"(latency CDFs, box plots, medians with CI error bars, memory-lend throughput and "
 		"memslot cost against region size, irqfd stages stacked) as PNG and SVG.\n\n"

@@ -297,6 +297,29 @@ static uint64_t guest_tick_hz(struct ks_vcpu *v)
 	return f;
 }
 
+/*
+ * The VM's counter offset 0 (guest CNTVCT = the host's counter), with
+ * KVM_ARM_SET_COUNTER_OFFSET where the kernel has it (6.4+; it must come
+ * before any vCPU runs). Older kernels give each VM the offset of its
+ * creation time, and the Gunyah port has no offset to set.
+ */
+static int counter_offset_zero(struct ks_vcpu *v, char *how, size_t len)
+{
+	struct ks_kvm_arm_counter_offset o = { .counter_offset = 0 };
+	long cap = ks_vm_check_cap(v->vm, KVM_CAP_COUNTER_OFFSET);
+
+	if (cap <= 0) {
+		snprintf(how, len, "no KVM_ARM_SET_COUNTER_OFFSET (KVM_CAP_COUNTER_OFFSET: %ld)", cap);
+		return 0;
+	}
+	if (ioctl(v->vm->fd, KS_KVM_ARM_SET_COUNTER_OFFSET, &o) < 0) {
+		snprintf(v->err, sizeof(v->err), "KVM_ARM_SET_COUNTER_OFFSET(0): %s", strerror(errno));
+		return -1;
+	}
+	snprintf(how, len, "KVM_ARM_SET_COUNTER_OFFSET = 0");
+	return 1;
+}
+
 /* HVC with SMCCC_VERSION: answered by KVM natively, by Gunyah on the port. */
 static uint64_t hypercall(uint32_t gb, const char **insn)
 {
@@ -371,6 +394,7 @@ const struct ks_arch_ops ks_arch = {
 	.host_ticks = host_ticks,
 	.cpu_relax = cpu_relax,
 	.guest_tick_hz = guest_tick_hz,
+	.counter_offset_zero = counter_offset_zero,
 	.vector_name = vector_name,
 	.hypercall = hypercall,
 	.hypercall_ret_ok = hypercall_ret_ok,

@@ -109,7 +109,7 @@ static int load_guest(struct ks_vm *vm, const struct ks_image_header *h)
 	build_idt(vm, h->vectors);
 
 	struct ks_mailbox *mb = ks_vm_gpa_to_hva(vm, KS_MAILBOX_GPA, sizeof(*mb));
-	mb->arch_scratch[0] = KS_VIF_GPA;
+	mb->arch_scratch[0] = KS_VIF_GPA;   /* vCPU n's VIF page: + n * 4 KiB */
 	mb->arch_scratch[1] = KS_LAPIC_GPA;
 	return 0;
 }
@@ -147,11 +147,40 @@ static int set_cpuid(struct ks_vcpu *v)
 	return 0;
 }
 
+_Static_assert(KS_VIF_GPA + KS_MAX_VCPUS * 4096 <= KS_PML4_GPA,
+	       "one VIF page per vCPU, below the page tables");
+_Static_assert(KS_STACK_TOP - KS_MAX_VCPUS * KS_STACK_SIZE >= KS_IMAGE_GPA + KS_IMAGE_MAX,
+	       "one stack per vCPU, above the guest image");
+
+/*
+ * With an in-kernel LAPIC, KVM holds every vCPU but the BSP (vCPU 0) in
+ * wait-for-SIPI. The micro-guest has no INIT/SIPI start-up code: the host
+ * starts the others itself, in the state vCPU 0 gets.
+ */
+static int make_runnable(struct ks_vcpu *v)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	if (v->id == 0 || !v->vm->irqchip)
+		return 0;
+	if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0) {
+		snprintf(v->err, sizeof(v->err), "KVM_SET_MP_STATE(vCPU %d, RUNNABLE): %s", v->id,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int vcpu_setup(struct ks_vcpu *v)
 {
 	struct kvm_sregs sr;
 	struct kvm_regs regs;
 
+	if (v->id < 0 || v->id >= KS_MAX_VCPUS) {
+		snprintf(v->err, sizeof(v->err), "vCPU %d: the x86 guest has stacks and VIF pages "
+			 "for %d vCPUs", v->id, KS_MAX_VCPUS);
+		return -1;
+	}
 	if (set_cpuid(v) < 0)
 		return -1;
 	if (ioctl(v->fd, KVM_GET_SREGS, &sr) < 0) {
@@ -183,13 +212,15 @@ static int vcpu_setup(struct ks_vcpu *v)
 	memcpy(&h, ks_guest_image, sizeof(h));  /* validated by load_guest */
 	memset(&regs, 0, sizeof(regs));
 	regs.rip = h.entry;
-	regs.rsp = KS_STACK_TOP;
+	/* its own stack (the guest tells vCPUs apart by it) and its index */
+	regs.rsp = KS_STACK_TOP - (uint64_t)v->id * KS_STACK_SIZE;
+	regs.rdi = (uint64_t)v->id;
 	regs.rflags = 0x2;
 	if (ioctl(v->fd, KVM_SET_REGS, &regs) < 0) {
 		snprintf(v->err, sizeof(v->err), "KVM_SET_REGS: %s", strerror(errno));
 		return -1;
 	}
-	return 0;
+	return make_runnable(v);
 }
 
 static bool is_doorbell(const struct kvm_run *r)
@@ -314,6 +345,30 @@ static uint64_t guest_tick_hz(struct ks_vcpu *v)
 	return khz > 0 ? (uint64_t)khz * 1000 : 0;
 }
 
+/*
+ * TSC offset 0: the guest's RDTSC reads the host's TSC (no scaling is set).
+ * KVM_VCPU_TSC_OFFSET is a vCPU attribute since 5.16. Under PVM the guest
+ * executes RDTSC natively and reads the host's TSC whatever the offset.
+ */
+static int counter_offset_zero(struct ks_vcpu *v, char *how, size_t len)
+{
+	uint64_t off = 0;
+	struct kvm_device_attr a = { .group = KVM_VCPU_TSC_CTRL, .attr = KVM_VCPU_TSC_OFFSET,
+				     .addr = (uintptr_t)&off };
+
+	if (ioctl(v->fd, KVM_HAS_DEVICE_ATTR, &a) < 0) {
+		snprintf(how, len, "KVM_VCPU_TSC_OFFSET not offered (%s)", strerror(errno));
+		return 0;
+	}
+	if (ioctl(v->fd, KVM_SET_DEVICE_ATTR, &a) < 0) {
+		snprintf(v->err, sizeof(v->err), "KVM_SET_DEVICE_ATTR(KVM_VCPU_TSC_OFFSET, 0): %s",
+			 strerror(errno));
+		return -1;
+	}
+	snprintf(how, len, "KVM_VCPU_TSC_OFFSET = 0");
+	return 1;
+}
+
 static uint64_t hypercall(uint32_t gb, const char **insn)
 {
 	switch (gb) {
@@ -376,6 +431,7 @@ const struct ks_arch_ops ks_arch = {
 	.host_ticks = host_ticks,
 	.cpu_relax = cpu_relax,
 	.guest_tick_hz = guest_tick_hz,
+	.counter_offset_zero = counter_offset_zero,
 	.vector_name = vector_name,
 	.hypercall = hypercall,
 	.hypercall_ret_ok = hypercall_ret_ok,
@@ -389,7 +445,8 @@ const struct ks_arch_ops ks_arch = {
 	.stat_irq_injections = "irq_injections",
 	.counter = "tsc",
 	.eoi_mechanism = "xAPIC EOI register (MMIO), in-kernel LAPIC",
-	.ipi_mechanism = NULL,   /* the x86 guest runs one vCPU */
+	/* guests/x86_64/arch.c ks_arch_send_ipi: physical destination, in-kernel LAPIC */
+	.ipi_mechanism = "xAPIC ICR write (MMIO 0xfee00300), fixed vector 0x41",
 	.syscall_nr_ioctl = 16,
 	.kvm_exit_reason_field = "exit_reason",
 };
