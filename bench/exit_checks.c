@@ -33,6 +33,20 @@ void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r)
 	}
 }
 
+/* What an expectation's stat field stands for, where the arch has none. */
+static const char *stat_label(const char *const *field)
+{
+	if (field == &ks_arch.stat_irq_injections)
+		return "irq_injections";
+	if (field == &ks_arch.stat_pio_exits)
+		return "pio_exits";
+	if (field == &ks_arch.stat_halt_exits)
+		return "halt_exits";
+	if (field == &ks_arch.stat_hypercalls)
+		return "hypercalls";
+	return "vcpu_stat";
+}
+
 /* What the run loop counts itself, for a stat that counts the same exits. */
 #define KS_CHECK_TALLY (-2)
 static const uint64_t *tally_for(struct ks_vcpu *v, const char *stat)
@@ -85,17 +99,18 @@ void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_
 		   uint64_t ops, struct ks_result *r)
 {
 	for (int i = 0; i < KS_MAX_CHECKS && r->nchecks < KS_MAX_CHECKS; i++) {
-		if (e[i].stat && !**e[i].stat && !v->has_stats) {
-			/* no such stat on this arch, and no stats at all here: say so
-			 * once, so the result shows the check could not be made */
+		if (!e[i].stat)
+			continue;
+		if (!**e[i].stat) {
+			/* the arch's KVM keeps no such stat: say so, so the result
+			 * shows the check could not be made, and why */
 			struct ks_exit_check *c = &r->checks[r->nchecks++];
-			snprintf(c->stat, sizeof(c->stat), "vcpu_stats");
+			snprintf(c->stat, sizeof(c->stat), "%s", stat_label(e[i].stat));
 			snprintf(c->verdict, sizeof(c->verdict), "unavailable");
-			snprintf(c->note, sizeof(c->note), "%.95s", v->stats_why);
+			snprintf(c->note, sizeof(c->note), "%.95s", !v->has_stats ? v->stats_why :
+				 "KVM keeps no vCPU stat that counts these on this arch");
 			continue;
 		}
-		if (!e[i].stat || !**e[i].stat)   /* no such stat on this arch */
-			continue;
 		struct ks_exit_check *c = &r->checks[r->nchecks++];
 		snprintf(c->stat, sizeof(c->stat), "%s", *e[i].stat);
 		if (s->idx[i] == KS_CHECK_TALLY) {
