@@ -106,8 +106,10 @@ void ks_host_facts_for_discovery(void)
 	struct ks_kvm k;
 
 	ks_host_facts_collect(&f, NULL);
-	bool kvm_ok = ks_kvm_open(&k, "/dev/kvm") == 0;
-	ks_arch.detect_backend(kvm_ok ? &k : NULL, NULL, &f.backend);
+	/* the device run would drive by default: /dev/kvm, else /dev/gunyah
+	 * (whose backend, gunyah, has no KVM events for the probes) */
+	bool kvm_ok = ks_kvm_open(&k, NULL) == 0;
+	ks_arch.detect_backend(&k, NULL, &f.backend);
 	if (kvm_ok)
 		ks_kvm_close(&k);
 	ks_host_facts_to_discovery(&f);
