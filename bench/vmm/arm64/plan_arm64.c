@@ -50,8 +50,8 @@ void ks_arm64_plan_for(bool front_gunyah, int api_version, bool gunyah, uint64_t
 	p->spurious_eoi_fatal = g;
 	/*
 	 * Through /dev/gunyah a guest halted in WFI now and then missed a
-	 * doorbell for good: irqfd_halted in tests/qemu-gunyah lost one of its
-	 * 200 wake-ups (waiting 10 s) in 4 of 9 runs, whatever the bell's mode
+	 * doorbell: irqfd_halted in tests/qemu-gunyah stopped at a wake-up that
+	 * never came (waiting 1 or 10 s) in 7 of 14 runs, whatever the bell's mode
 	 * (edge: 1 of 200 arrived; the driver's LEVEL mode) or the SPI's
 	 * trigger; a spinning guest lost none. Where the wake-up goes (the
 	 * hypervisor's vcpu_run wake-up, the driver, QEMU's TCG) is not known.
