@@ -188,17 +188,21 @@ static const char *size_lines(struct ks_plotter *p, struct ks_resultset **sets, 
 static void memory_plots(struct ks_rdoc *d, struct ks_plotter *p, struct ks_resultset **sets,
 			 size_t n)
 {
-	static const char *const lend[] = { "mem_lend_", "mem_lend_gmem_" };
+	/* memory lent while the guest runs, and before it starts (mem_lend_upfront:
+	 * its first touch and the host's lend of it: Gunyah's up-front lend) */
+	static const char *const lend[] = { "mem_lend_", "mem_lend_gmem_", "mem_lend_upfront_",
+					    "mem_lend_upfront_give_" };
 	static const char *const slot[] = { "memslot_add_", "memslot_delete_",
 					    "memslot_add_gmem_", "memslot_delete_gmem_" };
-	const char *a = size_lines(p, sets, n, lend, 2, 1, "mem-throughput",
-				   "memory lend: guest first-touch throughput (median)", "GiB/s");
+	const char *a = size_lines(p, sets, n, lend, 4, 1, "mem-throughput",
+				   "memory lend: throughput (median)", "GiB/s");
 	const char *b = size_lines(p, sets, n, slot, 4, 0, "memslot-cost",
 				   "memslot set-up and tear-down (median)", "ms");
 	if (!a && !b)
 		return;
 	ks_rdoc_heading(d, 2, "memory lend vs region size");
-	place(d, a, "memory lend: guest first-touch throughput (median), GiB/s");
+	place(d, a, "memory lend: guest first-touch throughput, and the host's up-front lend "
+		 "(mem_lend_upfront_give_), median, GiB/s");
 	place(d, b, "memslot set-up and tear-down (median), ms");
 }
 

@@ -43,15 +43,18 @@ struct ks_run_opts {
 	bool no_perf;          /* don't open host perf counters around benchmarks */
 	bool no_progress;      /* no progress line even on a terminal */
 	unsigned soak;         /* run the suite this many times (0: once, no soak record) */
+	const char *device;    /* --device: /dev/kvm, /dev/gunyah, ...; NULL: automatic */
 	enum ks_probe_backend_kind probe_backend;
 };
 
-/* What /dev/kvm and the host offer, gathered once (ks_host_probe). */
+/* What the device (/dev/kvm or /dev/gunyah) and the host offer, gathered
+ * once (ks_host_probe). `kvm` is the device, whichever front drives it. */
 struct ks_host {
 	struct ks_host_facts facts;  /* the machine: kernel, CPU, backend, tracing, ... */
 	bool kvm_ok;
 	char kvm_err[KS_ERR_LEN];
 	struct ks_kvm kvm;
+	char identify_err[KS_ERR_LEN];  /* why the identify guest did not run, if it did not */
 	uint64_t host_tick_hz;   /* host counter, calibrated against CLOCK_MONOTONIC_RAW */
 	uint64_t guest_tick_hz;  /* from a scratch vCPU (x86: KVM_GET_TSC_KHZ) */
 	long vm_caps_guest_memfd_flags;
@@ -364,8 +367,10 @@ void ks_perf_phase_end(struct ks_ctx *c, struct ks_result *r);
 void ks_perf_benchmark_end(struct ks_ctx *c, struct ks_result *first, size_t n);
 
 /* --- host facts, environment (host.c, host_json.c) ------------------------- */
-/* Everything about this host, once: the facts, /dev/kvm, the backend. */
-void ks_host_probe(struct ks_host *h);   /* also hands the facts to probe discovery */
+/* Everything about this host, once: the facts, the device (`device`, NULL:
+ * automatic; ks_front_for), the backend. Also hands the facts to probe
+ * discovery. */
+void ks_host_probe(struct ks_host *h, const char *device);
 /* `probe`: the facts discovery needs (files, the backend behind /dev/kvm), no VM. */
 void ks_host_facts_for_discovery(void);
 /* A capability as probed (ks_cap_names[] only); -1 if unknown. */

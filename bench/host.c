@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "front.h"
 #include "host_facts_discovery.h"
 
 /* Host counter rate against CLOCK_MONOTONIC_RAW over ~50 ms. */
@@ -32,17 +33,31 @@ long ks_host_cap(const struct ks_host *h, long cap)
 	return -1;
 }
 
-static void probe_kvm(struct ks_host *h)
+/* The backend behind the device, and which device and front that is. */
+static void detect(struct ks_host *h, const char *guest_seen)
+{
+	struct ks_backend_info *be = &h->facts.backend;
+
+	/* the front decides the name on arm64 (gunyah vs kvm-gunyah): the
+	 * device's struct is passed even when it did not open */
+	ks_arch.detect_backend(h->kvm_ok || h->kvm.front ? &h->kvm : NULL, guest_seen, be);
+	if (h->kvm.front) {
+		snprintf(be->front, sizeof(be->front), "%s", h->kvm.front->name);
+		snprintf(be->device, sizeof(be->device), "%s", h->kvm.path);
+	}
+}
+
+static void probe_kvm(struct ks_host *h, const char *device)
 {
 	memset(h, 0, sizeof(*h));
 	ks_host_facts_collect(&h->facts, NULL);
 	h->kvm.fd = -1;
 	h->vm_caps_guest_memfd_flags = -1;
 	h->host_tick_hz = calibrate_host_ticks();
-	h->kvm_ok = ks_kvm_open(&h->kvm, "/dev/kvm") == 0;
+	h->kvm_ok = ks_kvm_open(&h->kvm, device) == 0;
 	if (!h->kvm_ok)
 		snprintf(h->kvm_err, sizeof(h->kvm_err), "%s", h->kvm.err);
-	ks_arch.detect_backend(h->kvm_ok ? &h->kvm : NULL, NULL, &h->facts.backend);
+	detect(h, NULL);
 	if (!h->kvm_ok)
 		return;
 	for (size_t i = 0; i < ks_cap_names_count && i < sizeof(h->caps) / sizeof(h->caps[0]); i++)
@@ -58,25 +73,29 @@ static void probe_kvm(struct ks_host *h)
 	h->vm_caps_guest_memfd_flags = ks_vm_check_cap(&vm, KVM_CAP_GUEST_MEMFD_FLAGS);
 	int identify = ks_vm_load_guest(&vm) == 0 ? ks_vm_routine(&vm, "identify") : -1;
 	if (identify >= 0 && ks_vcpu_create(&vm, &v, 0) == 0) {
+		if (ks_vm_start(&vm) < 0)
+			snprintf(h->identify_err, sizeof(h->identify_err), "%s", vm.err);
 		struct ks_ucall uc;
 		char seen[sizeof(be->guest_seen)];
 		h->guest_tick_hz = ks_arch.guest_tick_hz(&v);
 		/* Ask a guest what it sees (arm64: the vendor-hypervisor UID). */
 		vm.mb->routine = (uint32_t)identify;
-		if (ks_vcpu_watchdog_arm(&v, 10) == 0 && ks_vcpu_run_to_ucall(&v, &uc) == 0 &&
-		    uc.cmd == KS_UC_DONE) {
+		if (vm.started && ks_vcpu_watchdog_arm(&v, 10) == 0 &&
+		    ks_vcpu_run_to_ucall(&v, &uc) == 0 && uc.cmd == KS_UC_DONE) {
 			ks_arch.format_identity(vm.mb->guest_info, seen, sizeof(seen));
-			ks_arch.detect_backend(&h->kvm, seen, be);
+			detect(h, seen);
 			snprintf(be->guest_seen, sizeof(be->guest_seen), "%s", seen);
+		} else if (vm.started) {
+			snprintf(h->identify_err, sizeof(h->identify_err), "%s", v.err);
 		}
 		ks_vcpu_destroy(&v);
 	}
 	ks_vm_destroy(&vm);
 }
 
-void ks_host_probe(struct ks_host *h)
+void ks_host_probe(struct ks_host *h, const char *device)
 {
-	probe_kvm(h);
+	probe_kvm(h, device);
 	/* probe discovery decides from these facts, not from rules of its own */
 	ks_host_facts_to_discovery(&h->facts);
 }
@@ -87,8 +106,10 @@ void ks_host_facts_for_discovery(void)
 	struct ks_kvm k;
 
 	ks_host_facts_collect(&f, NULL);
-	bool kvm_ok = ks_kvm_open(&k, "/dev/kvm") == 0;
-	ks_arch.detect_backend(kvm_ok ? &k : NULL, NULL, &f.backend);
+	/* the device run would drive by default: /dev/kvm, else /dev/gunyah
+	 * (whose backend, gunyah, has no KVM events for the probes) */
+	bool kvm_ok = ks_kvm_open(&k, NULL) == 0;
+	ks_arch.detect_backend(&k, NULL, &f.backend);
 	if (kvm_ok)
 		ks_kvm_close(&k);
 	ks_host_facts_to_discovery(&f);

@@ -28,8 +28,10 @@ static inline enum ks_kvm_backend ks_kvm_backend_of(enum ks_backend_id id)
 	case KS_BACKEND_KVM_NVHE:
 	case KS_BACKEND_KVM_PROTECTED:
 		return KS_KVM_ARM64;   /* the same kvm_exit/kvm_entry events in every mode */
-	case KS_BACKEND_GUNYAH:
+	case KS_BACKEND_KVM_GUNYAH:
 		return KS_KVM_GUNYAH;
+	case KS_BACKEND_GUNYAH:
+		return KS_KVM_NONE;    /* /dev/gunyah: no KVM at all, no kvm events */
 	case KS_BACKEND_NO_EL2:
 		return KS_KVM_NONE;    /* no usable KVM */
 	default:

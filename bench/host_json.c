@@ -45,6 +45,9 @@ static void write_backend(jw_t *w, const struct ks_backend_info *b)
 	jw_key(w, "backend");
 	jw_begin_object(w);
 	jw_kv_string(w, "name", b->name);
+	/* the interface driven: kvm (/dev/kvm) or gunyah (/dev/gunyah) */
+	jw_kv_string(w, "front", b->front);
+	jw_kv_string(w, "device", b->device);
 	jw_kv_string(w, "detail", b->detail);
 	jw_kv_bool(w, "host_is_virtualized", b->nested);
 	jw_kv_string(w, "host_hypervisor", b->hypervisor);
@@ -55,6 +58,10 @@ static void write_backend(jw_t *w, const struct ks_backend_info *b)
 	jw_kv_bool(w, "in_kernel_irqchip", !b->limits.no_irqchip);
 	jw_kv_bool(w, "ioeventfd", !b->limits.no_ioeventfd);
 	jw_kv_bool(w, "irqfd_is_doorbell", b->limits.irqfd_is_doorbell);
+	jw_kv_bool(w, "gic_in_hypervisor", b->limits.gic_in_hypervisor);
+	jw_kv_bool(w, "memory_at_start", b->limits.memory_at_start);
+	jw_kv_bool(w, "spurious_eoi", !b->limits.no_spurious_eoi);
+	jw_kv_bool(w, "halt_wakeup_reliable", !b->limits.halt_wakeup_lost);
 	jw_end_object(w);
 	jw_end_object(w);
 }
@@ -79,6 +86,8 @@ static void write_kvm(jw_t *w, const struct ks_host *h)
 {
 	jw_key(w, "kvm");
 	jw_begin_object(w);
+	/* the device driven, whichever front: /dev/kvm, or /dev/gunyah */
+	jw_kv_string(w, "device", h->kvm.path);
 	jw_kv_bool(w, "available", h->kvm_ok);
 	if (h->kvm_ok) {
 		jw_kv_null(w, "error");

@@ -181,6 +181,12 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 	}
 	if (d->setup && d->setup(&run, ks_run_result(&run)) < 0)
 		goto out;
+	/* set up (memory, irqfds, ioeventfds): start it (Gunyah: VM_START lends
+	 * the memory and hands out the doorbells; KVM: nothing) */
+	if (ks_vm_start(&run.s.vm) < 0) {
+		snprintf(c->err, sizeof(c->err), "%s", run.s.vm.err);
+		goto out;
+	}
 	int measured = d->measure ? d->measure(&run, ks_run_result(&run)) : 0;
 	/* the guest has run on this thread: no watchdog may kick it any more */
 	ks_vcpu_watchdog_disarm(&run.s.vcpu);

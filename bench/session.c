@@ -63,6 +63,10 @@ int ks_session_open(struct ks_ctx *c, struct ks_session *s, const char *routine,
 	 */
 	if (!irqchip && s->vm.arch->irqchip_always && !c->host->facts.backend.limits.no_irqchip)
 		irqchip = true;
+	/* the hypervisor's own GIC (Gunyah) stands in for an in-kernel one */
+	if (irqchip && c->host->facts.backend.limits.no_irqchip &&
+	    c->host->facts.backend.limits.gic_in_hypervisor)
+		irqchip = false;
 	/* The irqchip must exist before the vCPU (x86: the LAPIC comes with it). */
 	if (irqchip && ks_vm_create_irqchip(&s->vm) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", s->vm.err);

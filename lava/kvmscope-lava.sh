@@ -3,7 +3,7 @@
 # image may have no bash). Each step reports itself with lava-test-case
 # when run inside LAVA; outside LAVA it prints what it would report.
 #   kvmscope-lava.sh install DEB_URL TARBALL_URL
-#   kvmscope-lava.sh info
+#   kvmscope-lava.sh info [DEVICE]
 #   kvmscope-lava.sh run SUITE_NAME RESULTS_FILE [kvmscope run arguments...]
 #   kvmscope-lava.sh keep RESULTS_FILE [UPLOAD_URL UPLOAD_TOKEN]
 set -u
@@ -73,10 +73,11 @@ install)
 	;;
 info)
 	bin=$(kvmscope_bin) || { report kvmscope-kvm fail; exit 1; }
-	"$bin" info
+	# $2: the device (--device), empty for kvmscope's default
+	"$bin" info ${2:+--device "$2"}
 	case $? in
 	0) report kvmscope-kvm pass ;;
-	4) report kvmscope-kvm fail ;;   # /dev/kvm unusable: the run will skip everything
+	4) report kvmscope-kvm fail ;;   # the device is unusable: the run will skip everything
 	*) report kvmscope-kvm fail ;;
 	esac
 	;;

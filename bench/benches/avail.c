@@ -36,6 +36,28 @@ bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *w
 	return ks_avail_cap(h, KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP (in-kernel irqchip)", why, len);
 }
 
+/* A GICv3 the guest programs itself: KVM's in-kernel vGIC, or one the
+ * hypervisor emulates at the VMM's addresses (Gunyah). */
+bool ks_avail_guest_gic(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	if (!ks_avail_kvm(b, h, why, len))
+		return false;
+	if (h->facts.backend.limits.gic_in_hypervisor)
+		return true;
+	return ks_avail_irqchip(b, h, why, len);
+}
+
+bool ks_avail_memory_after_start(const struct ks_host *h, char *why, size_t len)
+{
+	if (h->facts.backend.limits.memory_at_start) {
+		snprintf(why, len, "not supported on this backend: memory can be given to the VM "
+			 "only before it starts (%s); mem_lend_upfront measures that",
+			 h->facts.backend.limits.why);
+		return false;
+	}
+	return true;
+}
+
 bool ks_avail_vcpus(const struct ks_host *h, int n, char *why, size_t len)
 {
 	if (h->facts.backend.limits.max_vcpus && h->facts.backend.limits.max_vcpus < n) {

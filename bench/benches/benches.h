@@ -8,6 +8,8 @@
 bool ks_avail_kvm(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
 bool ks_avail_irqchip(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
 bool ks_avail_ioeventfd(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
+bool ks_avail_guest_gic(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len);
+bool ks_avail_memory_after_start(const struct ks_host *h, char *why, size_t len);
 bool ks_avail_vcpus(const struct ks_host *h, int n, char *why, size_t len);
 bool ks_avail_host_cpus(const struct ks_host *h, int n, char *why, size_t len);
 bool ks_avail_cap(const struct ks_host *h, long cap, const char *name, char *why, size_t len);

@@ -59,8 +59,19 @@ static const struct ks_batch_spec spec_outl = KERNEL_SPEC("ioeventfd (pio)", set
 static const struct ks_batch_spec spec_mmio_k = KERNEL_SPEC("ioeventfd (mmio)",
 	setup_mmio_kernel, false, { STAT(stat_mmio_exits), 0 },
 	{ STAT(stat_kernel_mmio_exits), 1 }, { STAT(stat_all_exits), 1 });
-static const struct ks_batch_spec spec_vgic = IRQCHIP_READ_SPEC(
-	"read of the in-kernel vGICv3 distributor's GICD_TYPER");
+/* Who emulates the distributor: KVM's vGIC, or the hypervisor itself. */
+static int setup_vgic(struct ks_ctx *c, struct ks_session *s, struct ks_result *r)
+{
+	ks_result_param_str(r, "mechanism", c->host->facts.backend.limits.gic_in_hypervisor ?
+			    "read of GICD_TYPER of the GICv3 distributor the hypervisor emulates "
+			    "(Gunyah, at EL2: no exit reaches Linux)" :
+			    "read of the in-kernel vGICv3 distributor's GICD_TYPER");
+	return 0;
+}
+
+static const struct ks_batch_spec spec_vgic =
+	KERNEL_SPEC(NULL, setup_vgic, true, { STAT(stat_mmio_exits), 0 },
+		    { STAT(stat_kernel_mmio_exits), 1 }, { STAT(stat_all_exits), 1 });
 static const struct ks_batch_spec spec_lapic = IRQCHIP_READ_SPEC(
 	"read of the in-kernel LAPIC's version register (0xfee00030)");
 static const struct ks_batch_spec spec_inb_k = KERNEL_SPEC("in-kernel PIC register (irqchip)",
@@ -97,8 +108,9 @@ KS_BENCH(mmio_read_lapic,
 
 KS_BENCH(mmio_read_vgic,
 	.name = "mmio_read_vgic", .family = "exit_kernel", .order = 340, .in_default = true,
-	.what = "load from the vGICv3 distributor: an MMIO trap emulated in the kernel",
-	.routine = "mmio_read_vgic", .available = ks_avail_irqchip, .run = ks_run_batch,
+	.what = "load from the vGICv3 distributor: an MMIO trap emulated in the kernel "
+		"(under Gunyah: in the hypervisor)",
+	.routine = "mmio_read_vgic", .available = ks_avail_guest_gic, .run = ks_run_batch,
 	.spec = &spec_vgic);
 
 KS_BENCH(cpuid,

@@ -286,6 +286,12 @@ static bool avail(const struct ks_bench *b, const struct ks_host *h, char *why, 
 	if (!doorbell && (!ks_avail_irqchip(b, h, why, len) ||
 			  !ks_avail_cap(h, KVM_CAP_IRQ_ROUTING, "KVM_CAP_IRQ_ROUTING", why, len)))
 		return false;
+	/* a backend that may lose a halted vCPU's wake-up would fail or hang it */
+	if (((const struct irqfd_wait *)b->spec)->halt && h->facts.backend.limits.halt_wakeup_lost) {
+		snprintf(why, len, "not supported on this backend: a vCPU halted in WFI may miss the "
+			 "irqfd's wake-up for good (%s)", "tests/qemu-gunyah/README.md has the runs");
+		return false;
+	}
 	/* the host thread and the waiting vCPU run at once */
 	return ks_avail_host_cpus(h, 2, why, len);
 }

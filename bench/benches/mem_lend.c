@@ -214,9 +214,15 @@ static int run_mem_lend(const struct ks_bench *b, struct ks_ctx *c)
 	return rc;
 }
 
+/* Slots are added while the guest runs: not where memory goes only up front. */
+static bool avail_anon(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
+{
+	return ks_avail_kvm(b, h, why, len) && ks_avail_memory_after_start(h, why, len);
+}
+
 static bool avail_gmem(const struct ks_bench *b, const struct ks_host *h, char *why, size_t len)
 {
-	if (!ks_avail_kvm(b, h, why, len) ||
+	if (!avail_anon(b, h, why, len) ||
 	    !ks_avail_cap(h, KVM_CAP_USER_MEMORY2, "KVM_CAP_USER_MEMORY2", why, len) ||
 	    !ks_avail_cap(h, KVM_CAP_GUEST_MEMFD, "KVM_CAP_GUEST_MEMFD", why, len))
 		return false;
@@ -236,7 +242,7 @@ static const struct lend_backing anon = { .gmem = false }, gmem = { .gmem = true
 KS_BENCH(mem_lend,
 	.name = "mem_lend", .family = "memory", .order = 600, .in_default = true,
 	.what = "guest first-touch of fresh anonymous memory, one write per 4 KiB page",
-	.routine = "mem_touch", .available = ks_avail_kvm, .run = run_mem_lend, .spec = &anon);
+	.routine = "mem_touch", .available = avail_anon, .run = run_mem_lend, .spec = &anon);
 
 KS_BENCH(mem_lend_gmem,
 	.name = "mem_lend_gmem", .family = "memory", .order = 610, .in_default = true,

@@ -134,6 +134,11 @@ static int setup(struct ks_run *run, struct ks_result *r)
 		{ STAT(stat_mmio_exits), 0 },
 	};
 	memcpy(p->expect, e, sizeof(e));
+	/* VM B is wired up: start it (the run starts VM A after setup) */
+	if (ks_vm_start(vb) < 0) {
+		snprintf(c->err, sizeof(c->err), "VM B: %s", vb->err);
+		return -1;
+	}
 	return 0;
 }
 

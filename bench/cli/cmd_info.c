@@ -6,6 +6,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "doc.h"
+#include "front.h"
 #include "json_writer.h"
 
 static void print_text(const struct ks_host *h)
@@ -20,11 +21,20 @@ static void print_text(const struct ks_host *h)
 	if (f->backend.guest_seen[0])
 		printf("  a guest sees:   %s\n", f->backend.guest_seen);
 	if (!h->kvm_ok) {
-		printf("/dev/kvm:         unusable: %s\n", h->kvm_err);
+		printf("device:           %s unusable: %s\n", h->kvm.path[0] ? h->kvm.path : "/dev/kvm",
+		       h->kvm_err);
 	} else {
-		printf("/dev/kvm:         ok, API version %d%s\n", h->kvm.api_version,
-		       h->kvm.api_version == KS_KVM_API_VERSION_GUNYAH ? " (KVM-on-Gunyah port)" : "");
-		printf("capabilities:\n");
+		if (h->kvm.front->kind == KS_FRONT_GUNYAH)
+			printf("device:           %s, Gunyah's own driver (front gunyah)\n", h->kvm.path);
+		else
+			printf("device:           %s, KVM API version %d%s (front kvm)\n", h->kvm.path,
+			       h->kvm.api_version,
+			       h->kvm.api_version == KS_KVM_API_VERSION_GUNYAH ?
+			       " (KVM-on-Gunyah port)" : "");
+		if (h->identify_err[0])
+			printf("  identify guest: did not run: %s\n", h->identify_err);
+		printf("capabilities:%s\n", h->kvm.front->kind == KS_FRONT_GUNYAH ?
+		       " (KVM's names, for what /dev/gunyah has an equivalent of)" : "");
 		for (size_t i = 0; i < ks_cap_names_count; i++)
 			printf("  %-28s %ld\n", ks_cap_names[i].name,
 			       ks_host_cap(h, ks_cap_names[i].cap));

@@ -262,7 +262,7 @@ int ks_cmd_run(int argc, char **argv)
 		a.opts.no_progress = true;
 	ks_vmm_install_signal_handlers();
 	/* probes are stopped on every path, Ctrl-C included: see ks_probes_end */
-	ks_host_probe(&h);
+	ks_host_probe(&h, a.opts.device);
 	if (a.opts.cpu >= h.facts.cpu.online) {
 		fprintf(stderr, "kvmscope run: --cpu %d: this machine has CPUs 0..%ld\n", a.opts.cpu,
 			h.facts.cpu.online - 1);

@@ -34,6 +34,7 @@ int ks_cli_host_command(int argc, char **argv, const char *cmd,
 {
 	struct ks_host h;
 	bool as_json = false;
+	const char *device = NULL;
 	int rc = KS_EXIT_OK;
 
 	for (int i = 0; i < argc; i++) {
@@ -42,20 +43,29 @@ int ks_cli_host_command(int argc, char **argv, const char *cmd,
 			return KS_EXIT_OK;
 		} else if (!strcmp(argv[i], "--json")) {
 			as_json = true;
+		} else if (!strncmp(argv[i], "--device=", 9) && argv[i][9]) {
+			device = argv[i] + 9;
+		} else if (!strcmp(argv[i], "--device")) {
+			if (i + 1 >= argc || !*argv[i + 1]) {
+				fprintf(stderr, "kvmscope %s: option --device needs a device node "
+					"(/dev/kvm, /dev/gunyah) or kvm or gunyah\n", cmd);
+				return KS_EXIT_USAGE;
+			}
+			device = argv[++i];
 		} else {
 			fprintf(stderr, "kvmscope %s: unexpected argument '%s' (see kvmscope %s "
 				"--help)\n", cmd, argv[i], cmd);
 			return KS_EXIT_USAGE;
 		}
 	}
-	ks_host_probe(&h);
+	ks_host_probe(&h, device);
 	if (as_json) {
 		if (json(&h) < 0)
 			rc = KS_EXIT_FAIL;
 	} else {
 		text(&h);
 	}
-	/* everything was printed; the status says whether /dev/kvm can be used */
+	/* everything was printed; the status says whether the device can be used */
 	if (kvm_status && rc == KS_EXIT_OK && !h.kvm_ok)
 		rc = KS_EXIT_NO_KVM;
 	ks_host_release(&h);

@@ -128,6 +128,13 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 					 "got '%s'", v ? v : "");
 				return -1;
 			}
+		} else if (IS("--device", "--device")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
+				snprintf(err, errlen, "option --device needs a device node (/dev/kvm, "
+					 "/dev/gunyah) or kvm or gunyah");
+				return -1;
+			}
+			a->opts.device = v;
 		} else if (IS("-o", "--output")) {
 			if (!(v = opt_value(argc, argv, &i, arg, eq)) || !*v) {
 				snprintf(err, errlen, "option %.*s needs a file name", (int)klen, arg);

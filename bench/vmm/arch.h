@@ -2,7 +2,8 @@
 /*
  * The narrow interface between the generic VMM and one architecture.
  * Exactly one implementation is linked into kvmscope (chosen by CMake):
- * bench/vmm/x86_64/ today, bench/vmm/arm64/ next.
+ * bench/vmm/x86_64/ or bench/vmm/arm64/. The kernel interface the VMM
+ * drives (/dev/kvm, /dev/gunyah) is the other seam: front.h.
  */
 #ifndef KS_ARCH_H
 #define KS_ARCH_H
@@ -17,6 +18,10 @@
 struct ks_layout {
 	uint64_t main_slot_gpa, main_slot_size;
 	uint64_t image_gpa, image_max;    /* where the embedded guest image goes */
+	/* Memory the host reads while the guest runs (the mailbox, the
+	 * samples): a slot of its own, shared, where the backend lends the
+	 * main slot away (Gunyah); 0: they are in the main slot. */
+	uint64_t shared_gpa, shared_size;
 	uint64_t mailbox_gpa;
 	uint64_t samples_gpa, samples_cap;
 	uint64_t region_gpa, region_max;

@@ -16,7 +16,9 @@ static const struct {
 	[KS_BACKEND_KVM_NVHE] = { KS_BACKEND_NAME_KVM_NVHE, "arm64 native KVM (nVHE)" },
 	[KS_BACKEND_KVM_PROTECTED] = { KS_BACKEND_NAME_KVM_PROTECTED,
 				       "arm64 native KVM (protected nVHE)" },
-	[KS_BACKEND_GUNYAH] = { KS_BACKEND_NAME_GUNYAH, "arm64 KVM-on-Gunyah" },
+	[KS_BACKEND_KVM_GUNYAH] = { KS_BACKEND_NAME_KVM_GUNYAH,
+				    "arm64 KVM-on-Gunyah (/dev/kvm, API 13)" },
+	[KS_BACKEND_GUNYAH] = { KS_BACKEND_NAME_GUNYAH, "arm64 Gunyah (/dev/gunyah)" },
 	[KS_BACKEND_NO_EL2] = { KS_BACKEND_NAME_NO_EL2, "arm64 without EL2 (no usable KVM)" },
 };
 

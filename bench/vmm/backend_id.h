@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The one vocabulary for what sits behind /dev/kvm, owned by the host-facts
+ * The one vocabulary for what sits behind the device (/dev/kvm, or Gunyah's
+ * /dev/gunyah), owned by the host-facts
  * module (host_facts.h): each backend's id, the name results files and
  * `kvmscope info` write, and a label for people. The x86 detection
  * (x86_64/backend_x86_64.c), the arm64 classifier (arm64/detect_arm64.c,
@@ -20,7 +21,8 @@ enum ks_backend_id {
 	KS_BACKEND_KVM_VHE,        /* arm64 native KVM, host kernel at EL2 (VHE) */
 	KS_BACKEND_KVM_NVHE,       /* arm64 native KVM, host at EL1, hyp code at EL2 */
 	KS_BACKEND_KVM_PROTECTED,  /* arm64 native KVM in protected nVHE mode (pKVM) */
-	KS_BACKEND_GUNYAH,         /* arm64 KVM-on-Gunyah: KVM at EL1 drives Gunyah at EL2 */
+	KS_BACKEND_KVM_GUNYAH,     /* arm64 KVM-on-Gunyah: KVM at EL1 drives Gunyah at EL2 (/dev/kvm API 13) */
+	KS_BACKEND_GUNYAH,         /* arm64 Gunyah through its own driver (/dev/gunyah) */
 	KS_BACKEND_NO_EL2,         /* arm64 Linux without EL2 and no Gunyah KVM */
 	KS_BACKEND_COUNT
 };
@@ -33,6 +35,7 @@ enum ks_backend_id {
 #define KS_BACKEND_NAME_KVM_VHE       "kvm-vhe"
 #define KS_BACKEND_NAME_KVM_NVHE      "kvm-nvhe"
 #define KS_BACKEND_NAME_KVM_PROTECTED "kvm-protected"
+#define KS_BACKEND_NAME_KVM_GUNYAH    "kvm-gunyah"
 #define KS_BACKEND_NAME_GUNYAH        "gunyah"
 #define KS_BACKEND_NAME_NO_EL2        "no-el2"
 

@@ -29,15 +29,22 @@
 struct ks_backend_limits {
 	int max_vcpus;            /* 0: no limit known */
 	bool no_irqchip;          /* no in-kernel interrupt controller */
+	bool gic_in_hypervisor;   /* the hypervisor emulates a GIC the guest programs
+				     itself, at the VMM's addresses (Gunyah) */
 	bool no_ioeventfd;        /* ioeventfd advertised but not wired up */
 	bool irqfd_is_doorbell;   /* irqfd GSIs are doorbell labels: no routing */
-	char why[160];            /* the backend's reason, for "not supported" */
+	bool memory_at_start;     /* memory can be given only before the VM starts */
+	bool no_spurious_eoi;     /* an EOI of INTID 1023 crashes the hypervisor's GIC */
+	bool halt_wakeup_lost;    /* a vCPU halted in WFI may miss an irqfd's wake-up */
+	char why[200];            /* the backend's reason, for "not supported" */
 };
 
 /* What is behind /dev/kvm, as far as the host can tell. */
 struct ks_backend_info {
 	enum ks_backend_id id;
-	char name[32];        /* ks_backend_name(id): vmx, svm, pvm, kvm-vhe, gunyah, ... */
+	char name[32];        /* ks_backend_name(id): vmx, svm, pvm, kvm-vhe, kvm-gunyah, gunyah, ... */
+	char front[16];       /* the interface driven: "kvm" (/dev/kvm) or "gunyah" (/dev/gunyah) */
+	char device[64];      /* the device node */
 	char detail[600];     /* how it was decided */
 	uint32_t guest_backend;   /* enum ks_gbackend: what the guest is told */
 	struct ks_backend_limits limits;

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* /dev/kvm: open, API version, capabilities. */
+/* The device: which front drives it, opening it, its capabilities. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "front.h"
 #include "vmm.h"
 
 const struct ks_cap_name ks_cap_names[] = {
@@ -57,44 +57,57 @@ static void describe_access(const char *path, char *buf, size_t len)
 		 (unsigned)geteuid(), (unsigned)getegid(), fix);
 }
 
+const struct ks_front_ops *ks_front_for(const char *path, const char **resolved)
+{
+	struct stat st;
+
+	if (!path || !*path) {
+		/* KVM where it exists (a kernel with the KVM-on-Gunyah port has
+		 * both: /dev/kvm is the default, --device picks the other) */
+		if (stat(ks_front_kvm.device, &st) == 0 || stat(ks_front_gunyah.device, &st) != 0)
+			path = ks_front_kvm.device;
+		else
+			path = ks_front_gunyah.device;
+	} else if (!strcmp(path, ks_front_kvm.name)) {
+		path = ks_front_kvm.device;
+	} else if (!strcmp(path, ks_front_gunyah.name)) {
+		path = ks_front_gunyah.device;
+	}
+	*resolved = path;
+	const char *base = strrchr(path, '/');
+	return strstr(base ? base + 1 : path, "gunyah") ? &ks_front_gunyah : &ks_front_kvm;
+}
+
 int ks_kvm_open(struct ks_kvm *k, const char *path)
 {
 	char why[200] = "";
 
 	memset(k, 0, sizeof(*k));
-	path = path ? path : "/dev/kvm";
+	k->front = ks_front_for(path, &path);
+	snprintf(k->path, sizeof(k->path), "%s", path);
 	k->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (k->fd < 0) {
 		int e = errno;
 		if (e == EACCES || e == EPERM)
 			describe_access(path, why, sizeof(why));
+		else if (e == ENOENT && k->front == &ks_front_gunyah)
+			snprintf(why, sizeof(why),
+				 " (no Gunyah driver: not running under Gunyah, or its modules are not loaded)");
 		else if (e == ENOENT)
 			snprintf(why, sizeof(why),
 				 " (no KVM on this kernel, or the module did not bind)");
 		else if (e == ENXIO || e == ENODEV)
-			snprintf(why, sizeof(why), " (the device node exists but no KVM module "
+			snprintf(why, sizeof(why), " (the device node exists but no driver "
 				 "serves it: not loaded, or it did not bind)");
 		snprintf(k->err, sizeof(k->err), "cannot open %s: %s%s", path, strerror(e), why);
 		errno = e;
 		return -1;
 	}
-	k->api_version = ioctl(k->fd, KVM_GET_API_VERSION, 0);
-	/* 12 is upstream; 13 is the KVM-on-Gunyah port (adds KVM_SET_DTB_ADDRESS). */
-	if (k->api_version != KVM_API_VERSION &&
-	    k->api_version != KS_KVM_API_VERSION_GUNYAH) {
-		snprintf(k->err, sizeof(k->err),
-			 "unsupported KVM API version %d (kvmscope speaks 12 and 13)",
-			 k->api_version);
+	if (k->front->open(k) < 0) {
+		int e = errno;
 		close(k->fd);
 		k->fd = -1;
-		errno = ENOTSUP;
-		return -1;
-	}
-	k->run_size = ioctl(k->fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (k->run_size <= 0) {
-		snprintf(k->err, sizeof(k->err), "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
-		close(k->fd);
-		k->fd = -1;
+		errno = e;
 		return -1;
 	}
 	return 0;
@@ -109,5 +122,5 @@ void ks_kvm_close(struct ks_kvm *k)
 
 long ks_kvm_check_cap(const struct ks_kvm *k, long cap)
 {
-	return ioctl(k->fd, KVM_CHECK_EXTENSION, cap);
+	return k->front->check_cap(k, cap);
 }

@@ -4,10 +4,11 @@
  *
  * A hung guest never hangs kvmscope: the watchdog is a one-shot POSIX timer
  * aimed at the thread that runs the vCPU. Its signal handler sets the
- * thread's kvm_run->immediate_exit, so KVM_RUN returns EINTR whether the
- * signal lands inside the guest or just before re-entry (no lost wake-up),
- * and the loop then fails with the deadline message. SIGINT/SIGTERM do the
- * same for every running vCPU thread.
+ * immediate_exit byte of the run page the kernel reads (KVM's kvm_run, or
+ * Gunyah's run page: v->kick, front.h), so the run ioctl returns EINTR
+ * whether the signal lands inside the guest or just before re-entry (no
+ * lost wake-up), and the loop then fails with the deadline message.
+ * SIGINT/SIGTERM do the same for every running vCPU thread.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,14 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "fault_inject.h"
+#include "front.h"
 #include "vmm.h"
 
 #define KS_KICK_SIGNAL SIGUSR2
@@ -33,7 +33,7 @@
 #define MAX_EAGAIN_IN_A_ROW 1000
 
 volatile sig_atomic_t ks_interrupted;
-static __thread struct kvm_run *volatile tl_run;
+static __thread volatile uint8_t *volatile tl_kick;
 static volatile pid_t running_tids[MAX_RUNNING];
 
 #define V_ERR(v, ...) snprintf((v)->err, sizeof((v)->err), __VA_ARGS__)
@@ -55,9 +55,9 @@ static uint64_t mono_ns(void)
 static void kick_handler(int sig)
 {
 	(void)sig;
-	struct kvm_run *r = tl_run;
-	if (r)
-		r->immediate_exit = 1;
+	volatile uint8_t *k = tl_kick;
+	if (k)
+		*k = 1;
 }
 
 static void stop_handler(int sig)
@@ -108,20 +108,9 @@ int ks_vcpu_create(struct ks_vm *vm, struct ks_vcpu *v, int id)
 	v->vm = vm;
 	v->id = id;
 	v->stats.fd = -1;
-	v->fd = ioctl(vm->fd, KVM_CREATE_VCPU, id);
-	if (v->fd < 0) {
-		V_ERR(v, "KVM_CREATE_VCPU(%d): %s", id, strerror(errno));
-		return -1;
-	}
-	v->run_size = (size_t)vm->kvm->run_size;
-	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
-	if (v->run == MAP_FAILED) {
-		v->run = NULL;
-		V_ERR(v, "mmap of kvm_run: %s", strerror(errno));
+	v->fd = -1;
+	if (vm->kvm->front->vcpu_create(v) < 0)
 		goto fail;
-	}
-	char serr[128];
-	v->has_stats = ks_stats_open(&v->stats, v->fd, serr, sizeof(serr)) == 0;
 	if (vm->arch->vcpu_setup(v) < 0)
 		goto fail;
 	return 0;
@@ -136,12 +125,8 @@ void ks_vcpu_destroy(struct ks_vcpu *v)
 	if (v->has_stats)
 		ks_stats_close(&v->stats);
 	v->has_stats = false;
-	if (v->run)
-		munmap(v->run, v->run_size);
-	v->run = NULL;
-	if (v->fd >= 0)
-		close(v->fd);
-	v->fd = -1;
+	if (v->vm && v->vm->kvm)
+		v->vm->kvm->front->vcpu_destroy(v);
 }
 
 /* Push the deadline `watchdog_s` into the future: the guest made progress. */
@@ -204,7 +189,7 @@ static const char *exit_name(uint32_t r)
 	case KVM_EXIT_FAIL_ENTRY: return "FAIL_ENTRY";
 	case KVM_EXIT_INTR: return "INTR";
 	case KVM_EXIT_INTERNAL_ERROR: return "INTERNAL_ERROR";
-	case KVM_EXIT_SYSTEM_EVENT: return "SYSTEM_EVENT";
+	case KVM_EXIT_SYSTEM_EVENT: return "SYSTEM_EVENT (the VM stopped)";
 	default: return "?";
 	}
 }
@@ -215,6 +200,10 @@ static void fail_exit(struct ks_vcpu *v, const char *what)
 	struct kvm_run *r = v->run;
 
 	v->vm->arch->describe_vcpu(v, ctx, sizeof(ctx));
+	if (v->exit_note[0]) {   /* what the front knows beyond the kvm_run view */
+		size_t n = strlen(ctx);
+		snprintf(ctx + n, sizeof(ctx) - n, "; %.150s", v->exit_note);
+	}
 	switch (r->exit_reason) {
 	case KVM_EXIT_IO:
 		V_ERR(v, "%s: unexpected exit IO %s port 0x%x size %u (%s)", what,
@@ -235,7 +224,7 @@ static void fail_exit(struct ks_vcpu *v, const char *what)
 		      (unsigned long long)r->fail_entry.hardware_entry_failure_reason, ctx);
 		break;
 	default:
-		V_ERR(v, "%s: unexpected exit %s (%u) (%s)", what, exit_name(r->exit_reason),
+		V_ERR(v, "%s: unexpected exit %s (%u) (%.150s)", what, exit_name(r->exit_reason),
 		      r->exit_reason, ctx);
 	}
 }
@@ -317,9 +306,9 @@ static bool guest_failed(struct ks_vcpu *v, const struct ks_ucall *uc)
 	return false;
 }
 
-/* KVM_RUN, or the error the KVMSCOPE_FAULT test hook injects instead (the
- * guest is not entered: what a signal just before entry would look like). */
-static int kvm_run(struct ks_vcpu *v)
+/* The front's run, or the error the KVMSCOPE_FAULT test hook injects instead
+ * (the guest is not entered: what a signal just before entry would look like). */
+static int run_once(struct ks_vcpu *v)
 {
 	if (ks_fault_take("kvm_run_eintr")) {
 		errno = EINTR;
@@ -329,18 +318,25 @@ static int kvm_run(struct ks_vcpu *v)
 		errno = EAGAIN;
 		return -1;
 	}
-	return ioctl(v->fd, KVM_RUN, 0);
+	v->exit_note[0] = 0;
+	return v->vm->kvm->front->run(v);
 }
 
 int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 {
 	struct kvm_run *run = v->run;
 	const struct ks_arch_ops *arch = v->vm->arch;
+	const char *run_ioctl = v->vm->kvm->front->run_ioctl;
 	pid_t tid = (pid_t)syscall(SYS_gettid);
 	uint64_t last_null = 0;
 	int rc = -1, eagain_row = 0;
 
-	tl_run = run;
+	if (!v->vm->started) {
+		V_ERR(v, "the VM was not started (ks_vm_start) before its first run");
+		errno = EINVAL;
+		return -1;
+	}
+	tl_kick = v->kick;
 	register_running(tid, true);
 	/* the watchdog bounds the time between two progress reports (ucalls) */
 	watchdog_rearm(v);
@@ -363,13 +359,13 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 			errno = ETIMEDOUT;
 			break;
 		}
-		int r = kvm_run(v);
+		int r = run_once(v);
 		uint64_t t = v->host_rt_ns ? ks_now_ns() : 0;
 		v->tally.runs++;
 		if (r < 0) {
 			if (errno == EINTR) {
 				v->tally.eintr++;
-				run->immediate_exit = 0;
+				*v->kick = 0;
 				last_null = 0;
 				eagain_row = 0;
 				continue;
@@ -378,15 +374,15 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 				v->tally.eagain++;
 				last_null = 0;
 				if (++eagain_row >= MAX_EAGAIN_IN_A_ROW) {
-					V_ERR(v, "KVM_RUN failed with EAGAIN %d times in a row "
+					V_ERR(v, "%s failed with EAGAIN %d times in a row "
 					      "(retried each time): the vCPU cannot make progress",
-					      eagain_row);
+					      run_ioctl, eagain_row);
 					break;
 				}
 				sched_yield();   /* let whatever KVM waits for happen */
 				continue;
 			}
-			V_ERR(v, "KVM_RUN: %s", strerror(errno));
+			V_ERR(v, "%s: %s", run_ioctl, strerror(errno));
 			break;
 		}
 		eagain_row = 0;
@@ -429,6 +425,6 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 		break;
 	}
 	register_running(tid, false);
-	tl_run = NULL;
+	tl_kick = NULL;
 	return rc;
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* VMs, memslots and the fd-based interrupt/IO plumbing (irqfd, ioeventfd). */
+/* VMs, memslots and the fd-based interrupt/IO plumbing (irqfd, ioeventfd),
+ * through the device's front (front.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "arch.h"
 #include "fault_inject.h"
+#include "front.h"
 #include "guest_image.h"
 #include "vmm.h"
 
@@ -20,33 +21,27 @@ int ks_vm_create(struct ks_kvm *k, struct ks_vm *vm)
 	vm->kvm = k;
 	vm->arch = &ks_arch;
 	vm->irqchip_fd = -1;
+	vm->fd = -1;
 	for (int i = 0; i < KS_MAX_SLOTS; i++)
 		vm->slots[i].gmem_fd = -1;
-	/* Type 0 everywhere: the Gunyah port ignores the type anyway. */
-	vm->fd = ioctl(k->fd, KVM_CREATE_VM, 0);
-	if (vm->fd < 0) {
-		VM_ERR(vm, "KVM_CREATE_VM: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return k->front->vm_create(vm);
 }
 
 void ks_vm_destroy(struct ks_vm *vm)
 {
 	for (int i = 0; i < KS_MAX_SLOTS; i++)
-		if (vm->slots[i].hva)
+		if (vm->slots[i].hva || vm->slots[i].gmem_fd >= 0)
 			ks_memslot_unmap(&vm->slots[i]);
 	if (vm->irqchip_fd >= 0)
 		close(vm->irqchip_fd);
 	vm->irqchip_fd = -1;
-	if (vm->fd >= 0)
-		close(vm->fd);
-	vm->fd = -1;
+	if (vm->kvm)
+		vm->kvm->front->vm_destroy(vm);
 }
 
 long ks_vm_check_cap(const struct ks_vm *vm, long cap)
 {
-	return ioctl(vm->fd, KVM_CHECK_EXTENSION, cap);
+	return vm->kvm->front->vm_check_cap(vm, cap);
 }
 
 /* The memslot_huge test hook: a size no address space has room for. */
@@ -57,30 +52,11 @@ int ks_memslot_map(struct ks_vm *vm, struct ks_memslot *s)
 	s->gmem_fd = -1;
 	if (ks_fault_take("memslot_huge"))
 		s->size = KS_FAULT_HUGE_SLOT;   /* the real mmap (and its ENOMEM) follows */
-	if (s->backing == KS_BACKING_GUEST_MEMFD) {
-		long flags = ks_vm_check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS);
-		uint64_t want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
-
-		if (flags < 0 || ((uint64_t)flags & want) != want) {
-			VM_ERR(vm, "guest_memfd cannot be mapped by the host here "
-			       "(KVM_CAP_GUEST_MEMFD_FLAGS=%ld, need MMAP|INIT_SHARED)", flags);
-			errno = ENOTSUP;
-			return -1;
-		}
-		struct kvm_create_guest_memfd g = { .size = s->size, .flags = want };
-		s->gmem_fd = ioctl(vm->fd, KVM_CREATE_GUEST_MEMFD, &g);
-		if (s->gmem_fd < 0) {
-			VM_ERR(vm, "KVM_CREATE_GUEST_MEMFD(%llu bytes): %s",
-			       (unsigned long long)s->size, strerror(errno));
-			return -1;
-		}
-		s->hva = mmap(NULL, s->size, PROT_READ | PROT_WRITE, MAP_SHARED, s->gmem_fd, 0);
-	} else {
-		s->hva = mmap(NULL, s->size, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		/* per-4K fault-in, independent of the host's THP policy */
-		if (s->hva != MAP_FAILED)
-			(void)madvise(s->hva, s->size, MADV_NOHUGEPAGE);
+	s->hva = MAP_FAILED;
+	s->lent = false;
+	if (vm->kvm->front->mem_map(vm, s) < 0) {
+		s->hva = NULL;
+		return -1;
 	}
 	if (s->hva == MAP_FAILED) {
 		int e = errno;
@@ -98,7 +74,7 @@ int ks_memslot_map(struct ks_vm *vm, struct ks_memslot *s)
 
 void ks_memslot_unmap(struct ks_memslot *s)
 {
-	if (s->hva)
+	if (s->hva && !s->lent)
 		munmap(s->hva, s->size);
 	if (s->gmem_fd >= 0)
 		close(s->gmem_fd);
@@ -106,54 +82,24 @@ void ks_memslot_unmap(struct ks_memslot *s)
 	s->gmem_fd = -1;
 }
 
-static int set_region(struct ks_vm *vm, const struct ks_memslot *s, uint64_t size)
-{
-	if (s->backing == KS_BACKING_GUEST_MEMFD) {
-		struct kvm_userspace_memory_region2 r = {
-			.slot = s->slot,
-			.flags = KVM_MEM_GUEST_MEMFD,
-			.guest_phys_addr = s->gpa,
-			.memory_size = size,
-			.userspace_addr = (uintptr_t)s->hva,
-			.guest_memfd_offset = 0,
-			.guest_memfd = (uint32_t)s->gmem_fd,
-		};
-		return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION2, &r);
-	}
-	struct kvm_userspace_memory_region r = {
-		.slot = s->slot,
-		.guest_phys_addr = s->gpa,
-		.memory_size = size,
-		.userspace_addr = (uintptr_t)s->hva,
-	};
-	return ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &r);
-}
-
 int ks_vm_set_slot(struct ks_vm *vm, struct ks_memslot *s)
 {
-	if (set_region(vm, s, s->size) < 0) {
-		VM_ERR(vm, "KVM_SET_USER_MEMORY_REGION%s(slot %u, gpa 0x%llx, %llu bytes): %s",
-		       s->backing == KS_BACKING_GUEST_MEMFD ? "2" : "", s->slot,
-		       (unsigned long long)s->gpa, (unsigned long long)s->size, strerror(errno));
+	if (vm->kvm->front->mem_set(vm, s) < 0)
 		return -1;
-	}
 	s->active = true;
 	return 0;
 }
 
 int ks_vm_unset_slot(struct ks_vm *vm, struct ks_memslot *s)
 {
-	/* size 0 deletes the slot */
-	if (set_region(vm, s, 0) < 0) {
-		VM_ERR(vm, "deleting memslot %u: %s", s->slot, strerror(errno));
+	if (vm->kvm->front->mem_unset(vm, s) < 0)
 		return -1;
-	}
 	s->active = false;
 	return 0;
 }
 
-int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
-		   enum ks_backing backing)
+static int add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
+		    enum ks_backing backing, bool shared)
 {
 	if (slot >= KS_MAX_SLOTS || vm->slots[slot].hva) {
 		VM_ERR(vm, "memslot %u is out of range or in use", slot);
@@ -162,7 +108,7 @@ int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 	}
 	struct ks_memslot *s = &vm->slots[slot];
 	*s = (struct ks_memslot){ .slot = slot, .gpa = gpa, .size = size,
-				  .backing = backing, .gmem_fd = -1 };
+				  .backing = backing, .gmem_fd = -1, .shared = shared };
 	if (ks_memslot_map(vm, s) < 0)
 		return -1;
 	if (ks_vm_set_slot(vm, s) < 0) {
@@ -172,6 +118,17 @@ int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 		return -1;
 	}
 	return 0;
+}
+
+int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
+		   enum ks_backing backing)
+{
+	return add_slot(vm, slot, gpa, size, backing, false);
+}
+
+int ks_vm_add_shared_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size)
+{
+	return add_slot(vm, slot, gpa, size, KS_BACKING_ANON, true);
 }
 
 int ks_vm_del_slot(struct ks_vm *vm, uint32_t slot)
@@ -205,29 +162,30 @@ int ks_vm_create_irqchip(struct ks_vm *vm)
 
 int ks_vm_irqfd(struct ks_vm *vm, int efd, uint32_t gsi, bool assign)
 {
-	struct kvm_irqfd f = { .fd = (uint32_t)efd, .gsi = gsi,
-			       .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN };
-	if (ioctl(vm->fd, KVM_IRQFD, &f) < 0) {
-		VM_ERR(vm, "KVM_IRQFD(gsi %u, %s): %s", gsi, assign ? "assign" : "deassign",
-		       strerror(errno));
-		return -1;
-	}
-	return 0;
+	return vm->kvm->front->irqfd(vm, efd, gsi, assign);
 }
 
 int ks_vm_ioeventfd(struct ks_vm *vm, uint64_t addr, uint32_t len, bool pio, int efd,
 		    bool assign)
 {
-	struct kvm_ioeventfd io = {
-		.addr = addr, .len = len, .fd = efd,
-		.flags = (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
-			 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
-	};
-	if (ioctl(vm->fd, KVM_IOEVENTFD, &io) < 0) {
-		VM_ERR(vm, "KVM_IOEVENTFD(%s 0x%llx/%u): %s", pio ? "pio" : "mmio",
-		       (unsigned long long)addr, len, strerror(errno));
+	return vm->kvm->front->ioeventfd(vm, addr, len, pio, efd, assign);
+}
+
+int ks_vm_set_dtb(struct ks_vm *vm, uint64_t gpa, uint64_t size)
+{
+	return vm->kvm->front->set_dtb(vm, gpa, size);
+}
+
+int ks_vm_start(struct ks_vm *vm)
+{
+	uint64_t t0 = ks_now_ns();
+
+	if (vm->started)
+		return 0;
+	if (vm->kvm->front->start(vm) < 0)
 		return -1;
-	}
+	vm->start_ns = ks_now_ns() - t0;
+	vm->started = true;
 	return 0;
 }
 
@@ -299,7 +257,13 @@ int ks_vm_load_guest(struct ks_vm *vm)
 	struct ks_image_header h;
 	char err[KS_ERR_LEN];
 
-	if (ks_vm_add_slot(vm, 0, l->main_slot_gpa, l->main_slot_size, KS_BACKING_ANON) < 0)
+	if (ks_vm_add_slot(vm, KS_SLOT_MAIN, l->main_slot_gpa, l->main_slot_size,
+			   KS_BACKING_ANON) < 0)
+		return -1;
+	/* the mailbox and the samples: memory both sides see while the guest
+	 * runs (under Gunyah the main slot is lent: the host loses it) */
+	if (l->shared_size &&
+	    ks_vm_add_shared_slot(vm, KS_SLOT_SHARED, l->shared_gpa, l->shared_size) < 0)
 		return -1;
 	/* The embedded image must be for this layout: checked once, here. */
 	if (ks_image_header_read(&img, l->image_gpa, l->image_max, &h, err, sizeof(err)) < 0) {

@@ -7,7 +7,9 @@
  * (or the caller's buffer), naming the ioctl and errno.
  *
  * Arch specifics (page tables, registers, which exit is the ucall doorbell)
- * live behind struct ks_arch_ops (arch.h); nothing here is #ifdef'd by arch.
+ * live behind struct ks_arch_ops (arch.h); the kernel interface (/dev/kvm
+ * or Gunyah's /dev/gunyah) behind struct ks_front_ops (front.h). Nothing
+ * here is #ifdef'd by arch or by front.
  */
 #ifndef KS_VMM_H
 #define KS_VMM_H
@@ -24,16 +26,24 @@
 
 #define KS_ERR_LEN 256
 
-/* --- /dev/kvm ------------------------------------------------------------ */
+/* --- the device: /dev/kvm, or /dev/gunyah --------------------------------- */
+
+struct ks_front_ops;
 
 struct ks_kvm {
 	int fd;
-	int api_version;      /* 12 upstream; 13 on the KVM-on-Gunyah port */
-	int run_size;         /* KVM_GET_VCPU_MMAP_SIZE */
+	const struct ks_front_ops *front;   /* how this device is driven (front.h) */
+	char path[64];        /* the device node opened */
+	int api_version;      /* KVM: 12 upstream, 13 on the KVM-on-Gunyah port; gunyah: 0 */
+	int run_size;         /* the vCPU run page's size */
 	char err[KS_ERR_LEN];
 };
 
-/* Returns 0, or -1 with errno kept and k->err saying what failed and why. */
+/*
+ * Open the device at `path` (NULL: automatic, see ks_front_for) with its
+ * front. Returns 0, or -1 with errno kept and k->err saying what failed
+ * and why; k->front and k->path are set either way.
+ */
 int ks_kvm_open(struct ks_kvm *k, const char *path);
 void ks_kvm_close(struct ks_kvm *k);
 long ks_kvm_check_cap(const struct ks_kvm *k, long cap);  /* <0: ioctl failed */
@@ -55,12 +65,19 @@ struct ks_memslot {
 	uint64_t gpa;
 	uint64_t size;
 	enum ks_backing backing;
-	void *hva;           /* host mapping */
-	int gmem_fd;         /* guest_memfd, or -1 */
+	void *hva;           /* host mapping; NULL once lent away (below) */
+	int gmem_fd;         /* guest_memfd (KVM) or Gunyah guest memory, or -1 */
 	bool active;
+	/* The host keeps access while the guest runs: what the mailbox and the
+	 * samples need. Under Gunyah the other slots are lent: the host gives
+	 * up its mapping when the VM starts (`lent`). */
+	bool shared;
+	bool lent;
 };
 
 #define KS_MAX_SLOTS 8
+#define KS_SLOT_MAIN   0   /* the guest image, its DT, tables and stacks */
+#define KS_SLOT_SHARED 7   /* the mailbox and the samples (layout.shared_*) */
 
 struct ks_vm {
 	struct ks_kvm *kvm;
@@ -71,6 +88,8 @@ struct ks_vm {
 	struct ks_mailbox *mb;        /* host view of the guest mailbox */
 	const struct ks_arch_ops *arch;
 	uint32_t guest_backend;       /* enum ks_gbackend told to the guest */
+	bool started;                 /* ks_vm_start() done */
+	uint64_t start_ns;            /* what starting took (Gunyah: VM_START, the lend included) */
 	char err[KS_ERR_LEN];
 };
 
@@ -86,6 +105,8 @@ long ks_vm_check_cap(const struct ks_vm *vm, long cap);
  */
 int ks_vm_add_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size,
 		   enum ks_backing backing);
+/* The same for memory the host keeps access to while the guest runs. */
+int ks_vm_add_shared_slot(struct ks_vm *vm, uint32_t slot, uint64_t gpa, uint64_t size);
 /* Install an already mapped slot (its hva/gmem_fd set): what memslot_add times. */
 int ks_vm_set_slot(struct ks_vm *vm, struct ks_memslot *s);
 int ks_vm_unset_slot(struct ks_vm *vm, struct ks_memslot *s);
@@ -93,6 +114,13 @@ int ks_vm_del_slot(struct ks_vm *vm, uint32_t slot);   /* unset + unmap */
 int ks_memslot_map(struct ks_vm *vm, struct ks_memslot *s);  /* mmap only */
 void ks_memslot_unmap(struct ks_memslot *s);
 void *ks_vm_gpa_to_hva(struct ks_vm *vm, uint64_t gpa, uint64_t len);
+
+/* Tell the hypervisor where the guest DT is and how much room it may use
+ * to edit it in place (the KVM-on-Gunyah port, Gunyah). */
+int ks_vm_set_dtb(struct ks_vm *vm, uint64_t gpa, uint64_t size);
+/* Everything is set up: start the VM (Gunyah: VM_START, which lends its
+ * memory; KVM: nothing). Before the first run; 0 or -1 (vm->err). */
+int ks_vm_start(struct ks_vm *vm);
 
 int ks_vm_create_irqchip(struct ks_vm *vm);
 int ks_vm_irqfd(struct ks_vm *vm, int efd, uint32_t gsi, bool assign);
@@ -149,10 +177,16 @@ struct ks_vcpu {
 	struct ks_vm *vm;
 	int id;
 	int fd;
-	struct kvm_run *run;
+	struct kvm_run *run;    /* the exit as the run loop reads it (front.h) */
 	size_t run_size;
+	void *front_run;        /* the front's own run page, if not `run` (Gunyah) */
+	size_t front_run_size;
+	volatile uint8_t *kick; /* the immediate_exit byte the kernel reads */
+	bool resume_mmio;       /* the last exit was MMIO: the next run answers it */
+	char exit_note[160];    /* what the front could not say in `run` */
 	struct ks_stats stats;
 	bool has_stats;
+	char stats_why[128];    /* why not (no stats fd on this kernel, no such thing) */
 	struct ks_exit_tally tally;
 	/* Optional host-side round-trip timing of null-device exits: */
 	uint64_t *host_rt_ns;   /* caller-owned buffer, or NULL */

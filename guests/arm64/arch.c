@@ -127,6 +127,12 @@ void ks_arch_irq_setup(struct ks_mailbox *mb)
 	if (gicd) {
 		ks_mmio_write32(gicd + 0x0, (1u << 4) | (1u << 1));  /* CTLR: ARE, EnableGrp1 */
 		ks_mmio_write32(gicd + 0x80 + 4 * (intid / 32), 1u << (intid % 32)); /* IGROUPR */
+		/* ICFGR: edge-triggered, as the DT's doorbell says. Under Gunyah a
+		 * doorbell's line stays asserted, so a level SPI fires without end
+		 * (measured: 22000 deliveries in 1 s); KVM's irqfd pulses either way. */
+		ks_mmio_write32(gicd + 0xc00 + 4 * (intid / 16),
+				ks_mmio_read32(gicd + 0xc00 + 4 * (intid / 16)) |
+				(2u << (2 * (intid % 16))));
 		*(volatile uint8_t *)(uintptr_t)(gicd + 0x400 + intid) = 0xa0;       /* IPRIORITYR */
 		*(volatile uint64_t *)(uintptr_t)(gicd + 0x6000 + 8 * intid) = 0;    /* IROUTER: CPU 0 */
 		ks_mmio_write32(gicd + 0x100 + 4 * (intid / 32), 1u << (intid % 32)); /* ISENABLER */

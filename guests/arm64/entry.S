@@ -2,14 +2,16 @@
 /*
  * arm64 guest entry and exception vectors.
  *
- * The host enters every vCPU at _start at EL1 with the MMU off (PC is the
- * only boot context the KVM-on-Gunyah port honours, so the guest sets up
- * everything else itself): stack from the vCPU index, VBAR, then the MMU
- * and caches with the host-built tables.
+ * Every vCPU enters _start at EL1 with the MMU off: KVM sets its PC here
+ * (PC is the only boot context the KVM-on-Gunyah port honours), Gunyah's
+ * resource manager enters at the image's first byte, whose branch
+ * (ks_image_header.boot) comes here. So the guest sets up everything else
+ * itself: stack from the vCPU index, VBAR, then the MMU and caches with the
+ * host-built tables.
  */
 #include "ks_layout.h"
 
-	.text
+	.section .text.boot, "ax"
 	.globl _start
 _start:
 	mrs	x19, mpidr_el1
@@ -38,6 +40,7 @@ _start:
 1:	wfi
 	b	1b
 
+	.text
 /* 16 vectors of 0x80 bytes; only "current EL, SPx, IRQ" is expected. */
 	.balign 0x800
 	.globl ks_vectors

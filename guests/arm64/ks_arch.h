@@ -7,6 +7,12 @@
 #include "ks_guest_abi.h"
 #include "ks_layout.h"
 
+/* ks_image_header.boot: `b .+KS_ENTRY_OFFSET` (B imm26, in words), with
+ * guest.ld putting _start there; Gunyah's RM enters at the image's first
+ * byte, so the first instruction goes to _start. The upper word is 0 (a
+ * UDF that is never reached). */
+#define KS_ARCH_IMAGE_BOOT (0x14000000ULL | (KS_ENTRY_OFFSET >> 2))
+
 #define ks_read_sysreg(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
 #define ks_write_sysreg(r, v) __asm__ volatile("msr " #r ", %0" :: "r"((uint64_t)(v)) : "memory")
 

@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 #define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
-#define KS_ABI_VERSION 2   /* 2: the routine table replaced enum ks_gbench */
+/* 2: the routine table replaced enum ks_gbench; 3: ks_image_header.boot */
+#define KS_ABI_VERSION 3
 
 /*
  * What the guest can run: a table of routines the guest image carries (its
@@ -165,6 +166,14 @@ _Static_assert(sizeof(struct ks_mailbox) <= 4096, "mailbox must fit a page");
 
 /* Sits at offset 0 of every guest image (section .ks_header). */
 struct ks_image_header {
+	/*
+	 * Code at the image's first byte, for backends that enter a guest at
+	 * its memory base rather than at `entry` (Gunyah's resource manager
+	 * enters at the image parcel's first byte): arm64 `b <entry>`, as the
+	 * arm64 Linux Image header's code0; 0 on x86, which nothing enters
+	 * here. The host checks it before relying on it.
+	 */
+	uint64_t boot;
 	uint64_t magic;        /* KS_ABI_MAGIC */
 	uint64_t abi_version;  /* KS_ABI_VERSION */
 	uint64_t load_gpa;     /* where the image must be loaded */

@@ -7,6 +7,9 @@
 #include "ks_guest_abi.h"
 #include "ks_layout.h"
 
+/* ks_image_header.boot: nothing enters an x86 image at its first byte. */
+#define KS_ARCH_IMAGE_BOOT 0
+
 /* TSC read fenced on both sides so the batch boundaries don't drift. */
 static inline uint64_t ks_ticks(void)
 {

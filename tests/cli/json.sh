@@ -29,7 +29,7 @@ if info["backend"]["name"] != be: fail("backend %s in JSON, %s in the table" % (
 kvm = info["kvm"]
 if kvm["available"] != (rc == 0): fail("kvm.available=%s but exit %d" % (kvm["available"], rc))
 if not kvm["available"]:
-    why = re.search(r"^/dev/kvm: +unusable: (.*)$", text, re.M).group(1)
+    why = re.search(r"^device: +\S+ unusable: (.*)$", text, re.M).group(1)
     if kvm["error"] != why: fail("kvm.error %r differs from the table's %r" % (kvm["error"], why))
 else:
     if not isinstance(kvm["api_version"], int) or not kvm["capabilities"]: fail("kvm details missing")

@@ -3,7 +3,9 @@
  * fuzz_arm64_detect - arm64 backend classification (bench/vmm/arm64/
  * detect_arm64.h) from evidence built out of the input.
  *
- * Layout: byte 0 picks the KVM API version (12, 13, -1 or the byte itself);
+ * Layout: byte 0 picks the KVM API version (12, 13, -1 or the byte itself),
+ * and, from 3 up, its bit 6 the /dev/gunyah front and bit 5 /dev/gunyah's
+ * presence;
  * the rest is split on the two-byte separator FF FE (never in the text
  * inputs, so seeds are real files joined by it) into, in order, the kernel
  * command line, the boot log, the device tree's /hypervisor compatible (raw,
@@ -19,7 +21,7 @@
 
 static const char *const names[] = {
 	KS_ARM64_KVM_VHE, KS_ARM64_KVM_NVHE, KS_ARM64_KVM_PROTECTED,
-	KS_ARM64_GUNYAH, KS_ARM64_NO_EL2, KS_ARM64_UNKNOWN, NULL,
+	KS_ARM64_KVM_GUNYAH, KS_ARM64_GUNYAH, KS_ARM64_NO_EL2, KS_ARM64_UNKNOWN, NULL,
 };
 
 /* The next part: [*pos, separator) or to the end; NULL when none is left. */
@@ -69,6 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	e.api_version = data[0] == 0 ? 12 : data[0] == 1 ? 13 : data[0] == 2 ? -1 : (int)data[0];
+	if (data[0] > 2) {
+		e.front_gunyah = (data[0] & 0x40) != 0;
+		e.gunyah_dev = (data[0] & 0x20) ? "/dev/gunyah (char 10:124)" : NULL;
+	}
 	if ((p = part(data, size, &pos, &n)))
 		e.cmdline = cmdline = fz_strndup(p, n);
 	if ((p = part(data, size, &pos, &n)))

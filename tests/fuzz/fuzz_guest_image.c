@@ -2,7 +2,7 @@
 /*
  * fuzz_guest_image - the guest image's header and routine table as the host
  * reads them from guest memory (bench/vmm/guest_image.h): the input is an
- * image loaded at GPA 0x100000 (its first 64 bytes the header), in an
+ * image loaded at GPA 0x100000 (its first 72 bytes the header), in an
  * exact-size buffer; byte 0 of the input also picks the routine name looked
  * up. A routine found must really be there: its name inside the image,
  * NUL-terminated, equal to the one asked for; its code inside the image.

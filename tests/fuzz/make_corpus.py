@@ -319,14 +319,15 @@ def json_dict():
 
 
 def guest_image_seeds():
-    """Guest images as the host reads them (ks_guest_abi.h): a 64-byte header
-    at GPA 0x100000, the routine table (32-byte entries) and the names; the
-    first byte doubles as the fuzzer's choice of the name looked up."""
-    gpa, magic, version = 0x100000, 0x45504f435343534b, 2
+    """Guest images as the host reads them (ks_guest_abi.h, ABI 3): a 72-byte
+    header at GPA 0x100000 (the boot word, then magic...), the routine table
+    (32-byte entries) and the names; the first byte doubles as the fuzzer's
+    choice of the name looked up."""
+    gpa, magic, version = 0x100000, 0x45504f435343534b, 3
 
-    def image(names, size=0x400, table=0x40, strings=0x100, kinds=None, end=None):
+    def image(names, size=0x400, table=0x60, strings=0x100, kinds=None, end=None):
         img = bytearray(size)
-        img[0:64] = struct.pack("<8Q", magic, version, gpa, gpa + 0x300, gpa + (end or size),
+        img[0:72] = struct.pack("<9Q", 0, magic, version, gpa, gpa + 0x300, gpa + (end or size),
                                 gpa + 0x380, gpa + table, len(names))
         off = strings
         for i, n in enumerate(names):
@@ -343,13 +344,13 @@ def guest_image_seeds():
         "no-routines": image([]),
         "bad-kind": image(["empty", "fault"], kinds=[1, 9]),
         "duplicate": image(["empty", "empty"]),
-        "table-past-end": image(["empty", "ipi"], end=0x60),
+        "table-past-end": image(["empty", "ipi"], end=0x80),
     }
     s = bytearray(image(["identify"], kinds=[2]))
     s[0x100:0x100 + 40] = b"i" * 40   # a name with no NUL within 32 bytes
     seeds["unterminated-name"] = bytes(s)
     s = bytearray(image(["mem_touch"], kinds=[2]))
-    s[8:16] = struct.pack("<Q", 1)    # an image from before the routine table
+    s[16:24] = struct.pack("<Q", 1)   # an image from before the routine table
     seeds["abi-v1"] = bytes(s)
     return seeds
 

@@ -484,7 +484,7 @@ build_driver() {
 	echo "kernel: $KPKG $KVER ($KREL)" >>"$B/inputs.txt"
 	# Ours: 6.1 compat, the open-source-RM start flow, getting the VM exit out.
 	for p in "$HERE/patches/driver-6.1.patch" "$HERE/patches/driver-open-rm-flow.patch" \
-		"$HERE/patches/driver-vcpu-exit.patch"; do
+		"$HERE/patches/driver-vcpu-exit.patch" "$HERE/patches/driver-extra-parcels.patch"; do
 		run_logged "patch ${p##*/}" "$logf" patch -d "$B/src" -p1 -i "$p"
 	done
 	# One out-of-tree build of both directories, so modpost resolves the

@@ -349,7 +349,7 @@ struct stats {
 struct opts {
 	unsigned long n;
 	int rounds;
-	int irq, gic_reg, probe_high;
+	int irq, gic_reg, probe_high, share;
 	const char *json, *dtb_out, *dtb_after, *bad;
 };
 
@@ -523,7 +523,7 @@ static int run_vm(const struct opts *o, struct stats *s, int round)
 	int gh = -1, vm = -1, mem = -1, vcpu = -1, evfd = -1, ok = 0, dtlen;
 	struct ks_gh_vcpu_run *run = MAP_FAILED;
 	long run_size = 0;
-	uint8_t *m;
+	uint8_t *m = MAP_FAILED;
 	double t0, t1;
 	char step[16];
 
@@ -568,20 +568,26 @@ static int run_vm(const struct opts *o, struct stats *s, int round)
 	memcpy(m, smoke_guest, glen);
 	memcpy(m + (SMOKE_DTB - SMOKE_BASE), dtb, (size_t)dtlen);
 	/* Lent memory must not stay mapped by the host: the driver refuses to
-	 * lend a folio that is (or could be) mapped (-EPERM). */
-	munmap(m, SMOKE_MEM_SIZE);
-	check(1, step, "guest (%zu bytes) at 0x%x, DTB at 0x%x, munmap", glen, SMOKE_BASE, SMOKE_DTB);
+	 * lend a folio that is (or could be) mapped (-EPERM).  --share keeps
+	 * the mapping: the binding is shared, the host may look. */
+	if (!o->share) {
+		munmap(m, SMOKE_MEM_SIZE);
+		m = MAP_FAILED;
+	}
+	check(1, step, "guest (%zu bytes) at 0x%x, DTB at 0x%x, %s", glen, SMOKE_BASE, SMOKE_DTB,
+	      o->share ? "kept mapped (--share)" : "munmap");
 	{
 		struct ks_gh_map_mem_args a = {
 			.guest_addr = SMOKE_BASE,
-			.flags = KS_GH_MEM_DEFAULT_ACCESS | KS_GH_MEM_ALLOW_RWX,
+			.flags = (o->share ? KS_GH_MEM_FORCE_SHARE : KS_GH_MEM_DEFAULT_ACCESS) |
+				 KS_GH_MEM_ALLOW_RWX,
 			.guest_mem_fd = (uint32_t)mem, .offset = 0, .size = SMOKE_MEM_SIZE,
 		};
 
 		int r = ioctl(vm, KS_GH_VM_MAP_MEM, &a);
 
-		if (!check(r == 0, step, "GUNYAH_VM_MAP_MEM 0x%x+%d KiB (lend, RWX) %s", SMOKE_BASE,
-			   SMOKE_MEM_SIZE / 1024, r == 0 ? "" : strerror(errno)))
+		if (!check(r == 0, step, "GUNYAH_VM_MAP_MEM 0x%x+%d KiB (%s, RWX) %s", SMOKE_BASE,
+			   SMOKE_MEM_SIZE / 1024, o->share ? "share" : "lend", r == 0 ? "" : strerror(errno)))
 			goto out;
 	}
 	{
@@ -680,8 +686,19 @@ static int run_vm(const struct opts *o, struct stats *s, int round)
 	}
 	s->t_run_total = now() - t0;
 	ok = 1;
+	if (o->share && m != MAP_FAILED) {
+		/* the VM still exists: the host reads shared guest memory live
+		 * (the RM has applied its overlay to the DT in place) */
+		const void *dt = m + (SMOKE_DTB - SMOKE_BASE);
+
+		check(fdt_check_header(dt) == 0 && (int)fdt_totalsize(dt) != dtlen, step,
+		      "host reads shared guest memory live: DT %d -> %u bytes (RM overlay)",
+		      dtlen, fdt_check_header(dt) == 0 ? fdt_totalsize(dt) : 0);
+	}
 out:
 	t0 = now();
+	if (m != MAP_FAILED)
+		munmap(m, SMOKE_MEM_SIZE);
 	if (run != MAP_FAILED)
 		munmap(run, (size_t)run_size);
 	if (evfd >= 0)
@@ -871,12 +888,14 @@ int main(int argc, char **argv)
 			o.gic_reg = 0;
 		else if (!strcmp(argv[i], "--no-probe-high"))
 			o.probe_high = 0;
+		else if (!strcmp(argv[i], "--share"))
+			o.share = 1;
 		else if (!strcmp(argv[i], "-q"))
 			quiet = 1;
 		else {
 			fprintf(stderr, "usage: %s [-n EXITS] [-r ROUNDS] [-o FILE.json] [--dtb-out FILE] "
 				"[--dtb-after FILE] [--dt-bad KIND] [--no-irq] [--no-gic-reg] "
-				"[--no-probe-high] [-q]\n", argv[0]);
+				"[--no-probe-high] [--share] [-q]\n", argv[0]);
 			return 2;
 		}
 	}

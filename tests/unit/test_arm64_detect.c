@@ -67,7 +67,7 @@ static void check_sane(const struct ks_arm64_backend *b)
 {
 	static const char *const names[] = {
 		KS_ARM64_KVM_VHE, KS_ARM64_KVM_NVHE, KS_ARM64_KVM_PROTECTED,
-		KS_ARM64_GUNYAH, KS_ARM64_NO_EL2, KS_ARM64_UNKNOWN,
+		KS_ARM64_KVM_GUNYAH, KS_ARM64_GUNYAH, KS_ARM64_NO_EL2, KS_ARM64_UNKNOWN,
 	};
 	int ok = 0;
 
@@ -111,6 +111,73 @@ static struct ks_arm64_backend classify(const struct ks_arm64_evidence *e)
 
 /* --- Gunyah -------------------------------------------------------------- */
 
+/*
+ * The two fronts over one Gunyah: its own driver's /dev/gunyah ("gunyah")
+ * and KVM fronting it ("kvm-gunyah"). What the Gunyah QEMU testbed's HLOS
+ * shows (tests/qemu-gunyah/README.md): /dev/gunyah, the RM's /hypervisor
+ * compatible, "CPU: All CPU(s) started at EL1", "HYP mode not available",
+ * no /dev/kvm, and Gunyah's UID in a guest.
+ */
+static const char testbed_compat[] = "qcom,gunyah-hypervisor-1.0\0qcom,gunyah-hypervisor\0simple-bus";
+static const char testbed_log[] = "CPU: All CPU(s) started at EL1\n"
+				  "kvm [1]: HYP mode not available\n";
+
+static void test_gunyah_front(void **state)
+{
+	struct ks_arm64_evidence e = ev(-1);
+	struct ks_arm64_backend b;
+
+	(void)state;
+	e.front_gunyah = 1;
+	e.gunyah_dev = "/dev/gunyah (char 10:124)";
+	e.dt_hyp_compat = testbed_compat;
+	e.dt_hyp_compat_len = sizeof(testbed_compat);
+	e.bootlog = testbed_log;
+	b = classify(&e);
+	assert_name(b, KS_ARM64_GUNYAH);
+	assert_detail_has(b, "/dev/gunyah (char 10:124)");
+	assert_detail_has(b, "DT /hypervisor 'qcom,gunyah-hypervisor-1.0'");
+	assert_detail_lacks(b, "/dev/kvm unusable");   /* not the device driven */
+	assert_int_equal(b.confidence, 2);
+	e.guest_uid = KS_ARM64_UID_GUNYAH;
+	b = classify(&e);
+	assert_name(b, KS_ARM64_GUNYAH);
+	assert_detail_has(b, "guest UID is Gunyah's");
+	assert_int_equal(b.confidence, 3);
+
+	/* the same board through /dev/kvm: the port (API 13) */
+	e.front_gunyah = 0;
+	e.api_version = 13;
+	b = classify(&e);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
+	assert_detail_has(b, "API 13");
+	assert_detail_has(b, "/dev/gunyah (char 10:124)");
+
+	/* /dev/kvm asked for where there is none: still Gunyah's, through KVM */
+	e.api_version = -1;
+	e.guest_uid = NULL;
+	b = classify(&e);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
+	assert_detail_has(b, "/dev/kvm unusable");
+}
+
+/* /dev/gunyah opened, yet everything else says native KVM: contradiction
+ * shown, not hidden. */
+static void test_gunyah_front_contradicted(void **state)
+{
+	struct ks_arm64_evidence e = ev(-1);
+	struct ks_arm64_backend b;
+
+	(void)state;
+	e.front_gunyah = 1;
+	e.gunyah_dev = "/dev/gunyah (char 10:124)";
+	e.bootlog = "CPU: All CPU(s) started at EL2\nkvm [1]: VHE mode initialized successfully\n";
+	e.guest_uid = KS_ARM64_UID_KVM;
+	b = classify(&e);
+	assert_name(b, KS_ARM64_KVM_VHE);
+	assert_detail_has(b, "CONTRADICTED by: /dev/gunyah (char 10:124)");
+}
+
 static void test_gunyah_all_evidence(void **state)
 {
 	struct ks_arm64_evidence e = ev(13);
@@ -127,7 +194,7 @@ static void test_gunyah_all_evidence(void **state)
 	e.cmdline = "root=/dev/sda1 rw console=ttyMSM0,115200n8";
 	e.guest_uid = KS_ARM64_UID_GUNYAH;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	/* API 13, DT, two boot lines, guest UID */
 	assert_int_equal(b.confidence, 5);
 	assert_detail_has(b, "API 13");
@@ -153,7 +220,7 @@ static void test_gunyah_single_pieces(void **state)
 	/* API version alone */
 	e = ev(13);
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_int_equal(b.confidence, 1);
 
 	/* DT alone (new and old compatible names) */
@@ -162,7 +229,7 @@ static void test_gunyah_single_pieces(void **state)
 	e.dt_hyp_compat = compat;
 	e.dt_hyp_compat_len = clen;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_int_equal(b.confidence, 1);
 	assert_detail_has(b, "/dev/kvm unusable");
 	free(compat);
@@ -171,29 +238,29 @@ static void test_gunyah_single_pieces(void **state)
 	e.dt_hyp_compat = compat;
 	e.dt_hyp_compat_len = clen;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	free(compat);
 
 	/* bare "qcom,gunyah-hypervisor" with no trailing NUL */
 	e.dt_hyp_compat = "qcom,gunyah-hypervisor";
 	e.dt_hyp_compat_len = strlen("qcom,gunyah-hypervisor");
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 
 	/* each boot line alone */
 	e = ev(-1);
 	e.bootlog = "[    0.2] Running under Gunyah hypervisor 48/v1\n";
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	e.bootlog = "KVM for Gunyah is available!";
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 
 	/* guest UID alone, upper case, braces, spaces */
 	e = ev(-1);
 	e.guest_uid = " {C1D58FCD-A453-5FDB-9265-CE36673D5F14}\n";
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_int_equal(b.confidence, 1);
 }
 
@@ -205,7 +272,7 @@ static void test_gunyah_with_no_hyp_line(void **state)
 	(void)state;
 	e.bootlog = "kvm [1]: HYP mode not available\nKVM for Gunyah is available!\n";
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_int_equal(b.confidence, 2);
 	assert_detail_has(b, "consistent");
 	assert_detail_lacks(b, "CONTRADICTED");
@@ -429,7 +496,7 @@ static void test_contradictions(void **state)
 	e = ev(13);
 	e.bootlog = "kvm [1]: VHE mode initialized successfully\n";
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_detail_has(b, "CONTRADICTED");
 	assert_detail_has(b, "VHE mode");
 
@@ -460,7 +527,7 @@ static void test_contradictions(void **state)
 	e.dt_hyp_compat_len = clen;
 	e.guest_uid = KS_ARM64_UID_KVM;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	assert_int_equal(b.confidence, 2);
 	assert_detail_has(b, "CONTRADICTED by: guest UID is KVM's");
 
@@ -563,7 +630,7 @@ static void test_compat_not_terminated(void **state)
 	e.dt_hyp_compat = c;
 	e.dt_hyp_compat_len = sizeof(name) - 1;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	/* versioned name */
 	free(c);
 	c = malloc(21);
@@ -572,7 +639,7 @@ static void test_compat_not_terminated(void **state)
 	e.dt_hyp_compat = c;
 	e.dt_hyp_compat_len = 21;
 	b = classify(&e);
-	assert_name(b, KS_ARM64_GUNYAH);
+	assert_name(b, KS_ARM64_KVM_GUNYAH);
 	/* a near miss is not Gunyah */
 	memcpy(c, "gunyah-hypervisorX1.", 20);
 	e.dt_hyp_compat_len = 20;
@@ -713,10 +780,10 @@ static void test_gather(void **state)
 	struct ks_arm64_backend b;
 
 	(void)state;
-	assert_int_equal(ks_arm64_gather(NULL, 12), -1);
+	assert_int_equal(ks_arm64_gather(NULL, 12, false), -1);
 	ks_arm64_evidence_free(NULL);
 	/* On whatever host runs the tests: must not fail or crash. */
-	assert_int_equal(ks_arm64_gather(&e, -1), 0);
+	assert_int_equal(ks_arm64_gather(&e, -1, false), 0);
 	assert_int_equal(e.api_version, -1);
 	assert_null(e.guest_uid);
 	if (e.dt_hyp_compat)
@@ -727,6 +794,7 @@ static void test_gather(void **state)
 	assert_null(e.cmdline);
 	assert_null(e.bootlog);
 	assert_null(e.dt_hyp_compat);
+	assert_null(e.gunyah_dev);
 	ks_arm64_evidence_free(&e); /* twice is fine */
 }
 
@@ -751,6 +819,8 @@ int main(void)
 		cmocka_unit_test(test_huge_inputs),
 		cmocka_unit_test(test_detail_bounded),
 		cmocka_unit_test(test_gather),
+		cmocka_unit_test(test_gunyah_front),
+		cmocka_unit_test(test_gunyah_front_contradicted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

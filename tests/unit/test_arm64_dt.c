@@ -39,11 +39,19 @@ static const struct ks_arm64_dt_bell two_bells[] = {
 	{ .label = 0x11, .spi = 17 },
 };
 
+static const struct ks_arm64_dt_shm two_shms[] = {
+	{ .label = 0x88000, .base = 0x88000000ull, .optional = false },
+	{ .label = 0xa0000, .base = 0xa0000000ull, .optional = true },
+};
+
+/* kvmscope's guest under Gunyah: the KVM-on-Gunyah port's DT (no shm) */
 static const struct ks_arm64_dt_params gunyah_params = {
 	.mem_base = 0x80000000ull,
 	.mem_size = 0x4000000ull,        /* 64 MiB */
 	.ncpus = 1,
-	.gicv3 = false,
+	.gicv3 = true,
+	.gicd_base = 0x08000000ull, .gicd_size = 0x10000ull,
+	.gicr_base = 0x080a0000ull, .gicr_size = 0x20000ull,
 	.psci = true,
 	.bells = two_bells, .nbells = 2,
 };
@@ -266,41 +274,64 @@ static void test_native(void **state)
 	free(fdt);
 }
 
+/*
+ * The KVM-on-Gunyah port's DT follows the rules the open-source resource
+ * manager (RM) enforced in tests/qemu-gunyah (README.md, "What the RM
+ * accepts and rejects in the guest DT"); each assertion names the RM's
+ * message for breaking it.
+ */
 static void test_gunyah(void **state)
 {
 	void *fdt = build_ok(&gunyah_params);
-	const uint64_t mem[2] = { 0x80000000ull, 0x4000000ull };
 	const uint64_t base[1] = { 0x80000000ull };
+	const uint64_t gic[4] = { 0x08000000ull, 0x10000ull, 0x080a0000ull, 0x20000ull };
 	static const uint32_t irq0[3] = { 0, 1, 1 };   /* GIC_SPI 1 edge-rising */
 	static const uint32_t irq1[3] = { 0, 17, 1 };
-	int len, n;
+	int len, n, gicoff;
 
 	(void)state;
 	dump("gunyah.dtb", fdt);
 
-	/* Gunyah's RM accepts only a memory node named exactly "memory" */
-	assert_true(has_exact_child(fdt, "/", "memory"));
-	assert_str(fdt, "/memory", "device_type", "memory");
-	assert_u64s(fdt, "/memory", "reg", mem, 2);
+	/* no memory node at all: "Fatal error in DTB parsing at node
+	 * /memory@0x80000000" (the RM writes /memory itself) */
+	assert_false(has_exact_child(fdt, "/", "memory"));
 	assert_no_node(fdt, "/memory@80000000");
+	for (int off = fdt_next_node(fdt, -1, NULL); off >= 0; off = fdt_next_node(fdt, off, NULL)) {
+		const char *t = fdt_getprop(fdt, off, "device_type", NULL);
+		assert_false(t && !strcmp(t, "memory"));
+	}
 
-	/* no GIC described, 1 vCPU */
-	assert_no_prop(fdt, "/", "interrupt-parent");
-	assert_int_equal(fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3"), -FDT_ERR_NOTFOUND);
+	/* /chosen: without it VM_START failed ("memparcel: Failed to alloc
+	 * contig range 11", "vm_creation_process_resource: ret 36") */
+	node(fdt, "/chosen");
+
+	/* a GICv3 with reg in the RM's device range (used as given), the one
+	 * gunyah-vm-config/interrupts names: without it VM_INIT failed
+	 * ("Interrupt controller phandle is invalid", "couldn't find GIC node") */
+	gicoff = node(fdt, "/intc@8000000");
+	assert_str(fdt, "/intc@8000000", "compatible", "arm,gic-v3");
+	assert_u64s(fdt, "/intc@8000000", "reg", gic, 4);
+	assert_int_equal(get_u32(fdt, "/", "interrupt-parent"), fdt_get_phandle(fdt, gicoff));
+	assert_str(fdt, "/gunyah-vm-config/interrupts", "config", "/intc@8000000");
+	assert_int_equal(fdt_path_offset(fdt, "/intc@8000000"), gicoff);
+
+	/* 1 vCPU, proxy-scheduled, its config the /cpus node: without
+	 * gunyah-vm-config VM_INIT failed ("handle_vcpu: invalid timeslice") */
 	node(fdt, "/cpus/cpu@0");
 	assert_no_node(fdt, "/cpus/cpu@1");
+	assert_str(fdt, "/gunyah-vm-config/vcpus", "config", "/cpus");
+	assert_str(fdt, "/gunyah-vm-config/vcpus", "affinity", "proxy");
 	assert_str(fdt, "/psci", "method", "hvc");
-	assert_no_node(fdt, "/chosen/bootargs");
 	assert_no_prop(fdt, "/chosen", "bootargs");
 
-	/* what Gunyah's resource manager reads */
+	/* the memory base: RAM above 1 GiB (at 1 GiB: "memparcel: Failed to
+	 * alloc contig range 11") */
 	assert_str(fdt, "/gunyah-vm-config", "image-name", "kvmscope");
 	assert_str(fdt, "/gunyah-vm-config", "os-type", "linux");
 	assert_int_equal(get_u32(fdt, "/gunyah-vm-config/memory", "#address-cells"), 2);
 	assert_int_equal(get_u32(fdt, "/gunyah-vm-config/memory", "#size-cells"), 2);
 	assert_u64s(fdt, "/gunyah-vm-config/memory", "base-address", base, 1);
 	assert_no_prop(fdt, "/gunyah-vm-config/memory", "size-max");
-	assert_str(fdt, "/gunyah-vm-config/vcpus", "affinity", "proxy");
 	assert_str(fdt, "/gunyah-vm-config/vdevices", "generate", "/hypervisor");
 
 	/* the two doorbells: irqfd gsi == label */
@@ -330,6 +361,46 @@ static void test_gunyah(void **state)
 	free(fdt);
 }
 
+/* /dev/gunyah: the same tree plus the shm vdevices that place the labelled
+ * parcels (the shared mailbox, the optional lent region). */
+static void test_gunyah_shm(void **state)
+{
+	struct ks_arm64_dt_params p = gunyah_params;
+	const uint64_t b0[1] = { 0x88000000ull }, b1[1] = { 0xa0000000ull };
+	void *fdt;
+	int len;
+
+	(void)state;
+	p.shms = two_shms;
+	p.nshms = 2;
+	fdt = build_ok(&p);
+	dump("gunyah-front.dtb", fdt);
+	assert_str(fdt, "/gunyah-vm-config/vdevices/shm-88000", "vdevice-type", "shm");
+	assert_str(fdt, "/gunyah-vm-config/vdevices/shm-88000", "generate", "/hypervisor/shm-88000");
+	prop(fdt, "/gunyah-vm-config/vdevices/shm-88000", "peer-default", &len);
+	assert_int_equal(len, 0);
+	assert_int_equal(get_u32(fdt, "/gunyah-vm-config/vdevices/shm-88000/memory", "qcom,label"),
+			 0x88000);
+	assert_int_equal(get_u32(fdt, "/gunyah-vm-config/vdevices/shm-88000/memory", "label"),
+			 0x88000);
+	assert_u64s(fdt, "/gunyah-vm-config/vdevices/shm-88000/memory", "base", b0, 1);
+	assert_no_prop(fdt, "/gunyah-vm-config/vdevices/shm-88000/memory", "optional");
+	assert_u64s(fdt, "/gunyah-vm-config/vdevices/shm-a0000/memory", "base", b1, 1);
+	prop(fdt, "/gunyah-vm-config/vdevices/shm-a0000/memory", "optional", &len);
+	assert_int_equal(len, 0);
+	/* still no memory node, still the GIC */
+	assert_false(has_exact_child(fdt, "/", "memory"));
+	node(fdt, "/intc@8000000");
+	free(fdt);
+
+	/* shms alone make it a Gunyah tree */
+	p.bells = NULL;
+	p.nbells = 0;
+	fdt = build_ok(&p);
+	node(fdt, "/gunyah-vm-config/vdevices/shm-88000");
+	free(fdt);
+}
+
 static void test_gunyah_flag_without_bells(void **state)
 {
 	struct ks_arm64_dt_params p = gunyah_params;
@@ -342,7 +413,7 @@ static void test_gunyah_flag_without_bells(void **state)
 	p.gunyah = true;
 	p.bootargs = "";
 	fdt = build_ok(&p);
-	assert_true(has_exact_child(fdt, "/", "memory"));
+	assert_false(has_exact_child(fdt, "/", "memory"));
 	node(fdt, "/gunyah-vm-config/vcpus");
 	vd = node(fdt, "/gunyah-vm-config/vdevices");
 	assert_true(fdt_first_subnode(fdt, vd) < 0);
@@ -442,6 +513,12 @@ static void m_dup_label(struct ks_arm64_dt_params *p) { p->bells = dup_label; p-
 static void m_dup_spi(struct ks_arm64_dt_params *p) { p->bells = dup_spi; p->nbells = 2; }
 static void m_big_spi(struct ks_arm64_dt_params *p) { p->bells = big_spi; p->nbells = 1; }
 static void m_gy_low(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x20000000ull; }
+static void m_gy_at_1g(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x40000000ull; }
+static void m_gy_nogic(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x80000000ull; p->gicv3 = false; }
+static void m_gy_gic_high(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x80000000ull; p->gicd_base = 0x40000000ull; }
+static void m_shm_low(struct ks_arm64_dt_params *p) { static const struct ks_arm64_dt_shm sh[] = { { 1, 0x10000000ull, false } }; p->mem_base = 0x80000000ull; p->shms = sh; p->nshms = 1; }
+static void m_shm_dup(struct ks_arm64_dt_params *p) { static const struct ks_arm64_dt_shm sh[] = { { 1, 0x90000000ull, false }, { 1, 0x98000000ull, false } }; p->mem_base = 0x80000000ull; p->shms = sh; p->nshms = 2; }
+static void m_shm_null(struct ks_arm64_dt_params *p) { p->shms = NULL; p->nshms = 1; }
 static void m_gy_2m(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x80100000ull; }
 static void m_gy_smp_nopsci(struct ks_arm64_dt_params *p) { p->gunyah = true; p->mem_base = 0x80000000ull; p->psci = false; }
 static void m_bootargs(struct ks_arm64_dt_params *p) { p->bootargs = long_bootargs; }
@@ -470,6 +547,14 @@ static const struct bad_case bad_cases[] = {
 	{ "duplicate SPI", m_dup_spi, "bells[1].spi: 5 already used by bells[0]" },
 	{ "SPI out of range", m_big_spi, "bells[0].spi: 988" },
 	{ "Gunyah RAM below 1 GiB", m_gy_low, "mem_base: " },
+	/* the RM's VM info area goes there: "memparcel: Failed to alloc contig range 11" */
+	{ "Gunyah RAM at 1 GiB", m_gy_at_1g, "mem_base: 0x40000000, Gunyah needs guest RAM above" },
+	/* "Interrupt controller phandle is invalid" */
+	{ "Gunyah without a GIC", m_gy_nogic, "gicv3: Gunyah's RM needs the GIC node" },
+	{ "Gunyah GIC above 1 GiB", m_gy_gic_high, "gicd_base: the GIC must lie in the RM's device range" },
+	{ "shm in the device range", m_shm_low, "shms[0].base: 0x10000000 is in the RM's device range" },
+	{ "shm label twice", m_shm_dup, "shms[1].label: 1 already used by shms[0]" },
+	{ "shms NULL", m_shm_null, "shms: NULL" },
 	{ "Gunyah RAM not 2 MiB aligned", m_gy_2m, "mem_base: " },
 	{ "Gunyah SMP without PSCI", m_gy_smp_nopsci, "ncpus: 2 under Gunyah" },
 	{ "bootargs too long", m_bootargs, "bootargs: " },
@@ -550,6 +635,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_native),
 		cmocka_unit_test(test_gunyah),
+		cmocka_unit_test(test_gunyah_shm),
 		cmocka_unit_test(test_gunyah_flag_without_bells),
 		cmocka_unit_test(test_cpu_mpidr),
 		cmocka_unit_test(test_max_bells),

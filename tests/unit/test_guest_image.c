@@ -16,10 +16,12 @@
 #include "arch.h"
 #include "guest_image.h"
 
+#define KS_XSTR(x) #x
+#define KS_STR(x) KS_XSTR(x)
 #define GPA 0x100000ULL
 #define MAX 0x100000ULL
 
-/* A small valid image: header, a two-entry table at 0x40, names at 0x100. */
+/* A small valid image: header, a two-entry table at 0x60, names at 0x100. */
 static uint8_t img[0x400];
 
 static struct ks_image_header *hdr(void)
@@ -29,7 +31,7 @@ static struct ks_image_header *hdr(void)
 
 static struct ks_guest_routine *entry(int i)
 {
-	return (struct ks_guest_routine *)(img + 0x40) + i;
+	return (struct ks_guest_routine *)(img + 0x60) + i;
 }
 
 static void build(void)
@@ -38,7 +40,7 @@ static void build(void)
 	*hdr() = (struct ks_image_header){ .magic = KS_ABI_MAGIC, .abi_version = KS_ABI_VERSION,
 					   .load_gpa = GPA, .entry = GPA + 0x200,
 					   .image_end = GPA + sizeof(img), .vectors = GPA + 0x300,
-					   .routines = GPA + 0x40, .nroutines = 2 };
+					   .routines = GPA + 0x60, .nroutines = 2 };
 	strcpy((char *)img + 0x100, "empty");
 	strcpy((char *)img + 0x120, "ipi");
 	*entry(0) = (struct ks_guest_routine){ .name = GPA + 0x100, .fn = GPA + 0x200,
@@ -88,7 +90,7 @@ static void test_header(void **state)
 	expect_bad("empty", -3, "magic 0x0");
 	build();
 	hdr()->abi_version = 1;   /* an image from before the routine table */
-	expect_bad("empty", -3, "ABI version 1 (want 2)");
+	expect_bad("empty", -3, "ABI version 1 (want " KS_STR(KS_ABI_VERSION) ")");
 	build();
 	hdr()->load_gpa = GPA + 0x1000;
 	expect_bad("empty", -3, "load address");
@@ -96,16 +98,16 @@ static void test_header(void **state)
 	hdr()->nroutines = KS_ROUTINES_MAX + 1;
 	expect_bad("empty", -3, "routine table is wrong: 257 entries");
 	build();
-	hdr()->nroutines = 31;   /* 0x40 + 31 * 32 runs past the image */
+	hdr()->nroutines = 31;   /* 0x60 + 31 * 32 runs past the image */
 	expect_bad("empty", -3, "routine table is wrong");
 	build();
-	hdr()->routines = GPA + 0x44;   /* misaligned */
+	hdr()->routines = GPA + 0x64;   /* misaligned */
 	expect_bad("empty", -3, "routine table is wrong");
 	build();
 	hdr()->routines = ~0ULL - 8;   /* wraps around */
 	expect_bad("empty", -3, "routine table is wrong");
 	build();
-	hdr()->image_end = GPA + 0x60;   /* the image ends inside the table */
+	hdr()->image_end = GPA + 0x70;   /* the image ends inside the table */
 	expect_bad("empty", -3, "routine table is wrong");
 }
 

@@ -131,7 +131,11 @@ static void test_vocabulary(void **state)
 	/* what discovery would be told */
 	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_PVM), KS_KVM_PVM);
 	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_KVM_PROTECTED), KS_KVM_ARM64);
-	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_GUNYAH), KS_KVM_GUNYAH);
+	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_KVM_GUNYAH), KS_KVM_GUNYAH);
+	/* /dev/gunyah: no KVM, no kvm events for the probes */
+	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_GUNYAH), KS_KVM_NONE);
+	assert_string_equal(ks_backend_name(KS_BACKEND_KVM_GUNYAH), "kvm-gunyah");
+	assert_string_equal(ks_backend_name(KS_BACKEND_GUNYAH), "gunyah");
 	assert_int_equal(ks_kvm_backend_of(KS_BACKEND_UNKNOWN), KS_KVM_DETECT);
 	assert_string_equal(ks_backend_label(KS_BACKEND_SVM),
 			    ks_kvm_backend_name(ks_kvm_backend_of(KS_BACKEND_SVM)));

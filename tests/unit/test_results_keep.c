@@ -37,7 +37,7 @@ static int setup(void **state)
 
 	if (!mkdtemp(base) || !getcwd(start_dir, sizeof(start_dir)) || !s)
 		return -1;
-	ks_host_probe(&host);
+	ks_host_probe(&host, NULL);
 	ks_results_start(&rs, 2, argv0);
 	rs.complete = true;
 	memcpy(s, ns, sizeof(ns));

@@ -5,6 +5,11 @@ static const struct ks_doc_item options[] = {
 	{ "-o, --output FILE", "results file (default: kvmscope-<UTC time>.json in the current "
 			       "directory); rewritten atomically after every benchmark" },
 	{ "-q, --quick", "fewer samples: a smoke run in seconds" },
+	{ "--device DEV", "the device to drive: /dev/kvm (KVM, the KVM-on-Gunyah port) or "
+			  "/dev/gunyah (Gunyah's own driver), or kvm or gunyah for those; a path "
+			  "whose name contains gunyah is driven as Gunyah's (default: /dev/kvm "
+			  "when it exists, else /dev/gunyah); recorded as environment.backend "
+			  ".front and .device" },
 	{ "-c, --cpu N", "pin the vCPU thread to CPU N (the same CPU in runs you compare)" },
 	{ "-n, --samples N", "measured batches per benchmark, 1 to 1000000 (default: per "
 			     "benchmark)" },
@@ -46,6 +51,8 @@ static const struct ks_doc_item examples[] = {
 	{ "kvmscope run --quick --probes", "with in-kernel histograms per benchmark" },
 	{ "kvmscope run --quick --soak 20", "the quick suite 20 times over: leaks and drifting "
 					     "medians show in the soak summary" },
+	{ "kvmscope run --device /dev/gunyah --quick -o gunyah.json",
+	  "through Gunyah's own driver where the kernel also has /dev/kvm (the port)" },
 	{ "kvmscope run --cpu 1 -o r.json --lava --suite-name rb3-gunyah",
 	  "in a LAVA job: every median becomes a LAVA test case with its measurement" },
 	{ NULL, NULL },
@@ -58,8 +65,8 @@ static const struct ks_doc_item exit_status[] = {
 	{ "2", "an unknown option or benchmark name, or a bad value" },
 	{ "3", "the results file could not be written (a full disk...): every result is in the "
 	       "fallback file named on stderr and in the `results:` line instead" },
-	{ "4", "/dev/kvm is missing or unusable: nothing was measured" },
-	{ "77", "/dev/kvm works, but every selected benchmark is unsupported on this backend" },
+	{ "4", "the device (/dev/kvm, /dev/gunyah) is missing or unusable: nothing was measured" },
+	{ "77", "the device works, but every selected benchmark is unsupported on this backend" },
 	{ "130", "interrupted; the results file keeps what was measured, marked incomplete" },
 	{ NULL, NULL },
 };
@@ -69,7 +76,7 @@ const struct ks_cmd_doc ks_doc_run = {
 	.summary = "run benchmarks, print a table, write a results file",
 	.synopsis = { "run [BENCH|FAMILY|all ...] [options]" },
 	.description =
-		"Run micro-benchmarks through /dev/kvm and write a results file "
+		"Run micro-benchmarks through /dev/kvm (or Gunyah's /dev/gunyah) and write a results file "
 		"(JSON, schema in results-schema.md). With no names, runs the default "
 		"suite (`kvmscope list` shows it); names may be benchmarks or families.\n\n"
 		"Each benchmark warms up, then takes its samples: batches timed by the "

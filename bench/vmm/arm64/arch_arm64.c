@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * arm64 host side of the micro-guest: IPA layout at 1 GiB, the guest's
- * device tree and page tables, vCPU init through KVM_ARM_VCPU_INIT and
- * ONE_REG, the vGICv3 device on native KVM, the ucall doorbell (an MMIO
- * write) and the null MMIO device.
+ * arm64 host side of the micro-guest: the IPA layout (ks_layout.h), the
+ * guest's device tree and page tables, vCPU init through KVM_ARM_VCPU_INIT
+ * and ONE_REG, the vGICv3 device on native KVM, the ucall doorbell (an
+ * MMIO write) and the null MMIO device.
  *
- * KVM-on-Gunyah differences are handled here, keyed on the backend the
- * host detected (vm->guest_backend): API 13 wants KVM_SET_DTB_ADDRESS, has
- * no in-kernel irqchip, and binds irqfds to doorbells the DT declares.
+ * What differs between native KVM, the KVM-on-Gunyah port and Gunyah
+ * through /dev/gunyah is one decision table (plan_arm64.c), keyed on the
+ * front driving the device and the backend the host detected: where the
+ * DT goes and what it says, no in-kernel irqchip under Gunyah, irqfds as
+ * doorbells, registers only through /dev/kvm, the entry at the memory base
+ * under /dev/gunyah.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <sys/ioctl.h>
 
 #include "arch.h"
+#include "front.h"
 #include "guest_dt.h"
 #include "plan_arm64.h"
 #include "ks_layout.h"
@@ -31,6 +35,8 @@ static const struct ks_layout layout_arm64 = {
 	.main_slot_size = KS_MAIN_SLOT_SIZE,
 	.image_gpa = KS_IMAGE_GPA,
 	.image_max = KS_IMAGE_MAX,
+	.shared_gpa = KS_SHARED_GPA,
+	.shared_size = KS_SHARED_SIZE,
 	.mailbox_gpa = KS_MAILBOX_GPA,
 	.samples_gpa = KS_SAMPLES_GPA,
 	.samples_cap = KS_SAMPLES_CAP,
@@ -46,8 +52,10 @@ static const struct ks_layout layout_arm64 = {
 static struct ks_arm64_plan plan_of(const struct ks_vm *vm)
 {
 	struct ks_arm64_plan p;
-	ks_arm64_plan_for(vm->kvm->api_version, vm->guest_backend == KS_GB_ARM64_GUNYAH,
-			  KS_DTB_MAX, &p);
+	bool gh = vm->kvm->front->kind == KS_FRONT_GUNYAH;
+
+	ks_arm64_plan_for(gh, gh ? -1 : vm->kvm->api_version,
+			  vm->guest_backend == KS_GB_ARM64_GUNYAH, KS_DTB_MAX, &p);
 	return p;
 }
 
@@ -69,6 +77,13 @@ static int build_dtb(struct ks_vm *vm)
 {
 	/* Gunyah: irqfd gsi N raises the SPI its doorbell node names. */
 	static const struct ks_arm64_dt_bell bells[] = { { KS_IRQ_GSI, KS_IRQ_GSI } };
+	/* /dev/gunyah: the shared slot and the lent region as labelled parcels
+	 * (patches/driver-extra-parcels.patch labels each with its first guest
+	 * frame number); the region exists only for the benchmarks that lend it */
+	static const struct ks_arm64_dt_shm shms[] = {
+		{ KS_SHARED_LABEL, KS_SHARED_GPA, false },
+		{ KS_REGION_LABEL, KS_REGION_GPA, true },
+	};
 	struct ks_arm64_plan pl = plan_of(vm);
 	struct ks_arm64_dt_params p = {
 		.mem_base = KS_RAM_GPA,
@@ -78,10 +93,13 @@ static int build_dtb(struct ks_vm *vm)
 		.gicd_base = KS_GICD_GPA,
 		.gicd_size = KS_GICD_SIZE,
 		.gicr_base = KS_GICR_GPA,
-		.gicr_size = KS_GICR_STRIDE * KS_MAX_VCPUS,
+		/* Gunyah: the redistributors of the vCPUs it runs */
+		.gicr_size = KS_GICR_STRIDE * (pl.max_vcpus ? (uint64_t)pl.max_vcpus : KS_MAX_VCPUS),
 		.psci = true,
 		.bells = pl.nbells ? bells : NULL,
 		.nbells = pl.nbells,
+		.shms = pl.shared_vdevice ? shms : NULL,
+		.nshms = pl.shared_vdevice ? 2 : 0,
 		.bootargs = "kvmscope micro-guest",
 		.gunyah = pl.gunyah,
 	};
@@ -93,24 +111,28 @@ static int build_dtb(struct ks_vm *vm)
 		snprintf(vm->err, sizeof(vm->err), "building the guest device tree: %s", err);
 		return -1;
 	}
-	if (pl.set_dtb_address) {
-		/*
-		 * Declare the whole window, not the tree's size: Gunyah's resource
-		 * manager merges its own nodes into the DTB in place.
-		 */
-		struct ks_kvm_dtb_address a = { .guest_phys_addr = KS_DTB_GPA,
-						 .size = pl.dtb_declared };
-		if (ioctl(vm->fd, KS_KVM_SET_DTB_ADDRESS, &a) < 0) {
-			snprintf(vm->err, sizeof(vm->err), "KVM_SET_DTB_ADDRESS(0x%llx, %d): %s",
-				 (unsigned long long)KS_DTB_GPA, n, strerror(errno));
-			return -1;
-		}
-	}
+	/*
+	 * Declare the whole window, not the tree's size: Gunyah's resource
+	 * manager merges its own nodes into the DTB in place.
+	 */
+	if (pl.set_dtb && ks_vm_set_dtb(vm, KS_DTB_GPA, pl.dtb_declared) < 0)
+		return -1;
 	return 0;
 }
 
 static int load_guest(struct ks_vm *vm, const struct ks_image_header *h)
 {
+	/* entered at the memory base: the image's first word must branch to
+	 * its entry (ks_image_header.boot) */
+	if (plan_of(vm).entry_at_base &&
+	    (h->load_gpa != KS_RAM_GPA || h->entry - h->load_gpa >= (1ULL << 27) ||
+	     h->boot != (0x14000000ULL | ((h->entry - h->load_gpa) >> 2)))) {
+		snprintf(vm->err, sizeof(vm->err),
+			 "the guest image cannot be entered at its first byte (0x%llx): boot word "
+			 "0x%llx is not a branch to its entry 0x%llx", (unsigned long long)h->load_gpa,
+			 (unsigned long long)h->boot, (unsigned long long)h->entry);
+		return -1;
+	}
 	build_page_tables(vm);
 	struct ks_mailbox *mb = ks_vm_gpa_to_hva(vm, KS_MAILBOX_GPA, sizeof(*mb));
 	bool gic = plan_of(vm).describe_gic;
@@ -142,6 +164,9 @@ static int vcpu_setup(struct ks_vcpu *v)
 	struct kvm_vcpu_init init;
 	struct ks_image_header h;
 
+	/* /dev/gunyah has no register interface: the RM enters at the base */
+	if (!plan_of(v->vm).vcpu_regs)
+		return 0;
 	memset(&init, 0, sizeof(init));
 	if (ioctl(v->vm->fd, KVM_ARM_PREFERRED_TARGET, &init) < 0) {
 		snprintf(v->err, sizeof(v->err), "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
@@ -268,7 +293,9 @@ static int irq_setup_vcpu(struct ks_vcpu *v)
 static void describe_vcpu(struct ks_vcpu *v, char *buf, size_t len)
 {
 	uint64_t pc = 0, x0 = 0;
-	if (get_reg(v, CORE_REG(regs.pc), &pc) < 0)
+	if (!plan_of(v->vm).vcpu_regs)
+		snprintf(buf, len, "registers not readable through %s", v->vm->kvm->path);
+	else if (get_reg(v, CORE_REG(regs.pc), &pc) < 0)
 		snprintf(buf, len, "registers unreadable: %s", strerror(errno));
 	else {
 		(void)get_reg(v, CORE_REG(regs.regs[0]), &x0);

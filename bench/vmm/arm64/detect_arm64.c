@@ -4,6 +4,9 @@
  *
  * Where each piece of evidence comes from (wording checked against public
  * sources; see also tests/fixtures/arm64/README.md):
+ *   - /dev/gunyah: the misc device of Gunyah's own driver (v17 series,
+ *     drivers/virt/gunyah/vm_mgr.c, "gunyah"); it exists only under Gunyah,
+ *     whatever else the kernel has (the port's kernels carry it too).
  *   - KVM_GET_API_VERSION: 12 upstream; 13 on the KVM-on-Gunyah RFC port
  *     ("KVM: Add KVM_SET_DTB_ADDRESS ioctl ...", RFC PATCH 05/34, 2025-04-24,
  *     bumps KVM_API_VERSION to 13).
@@ -39,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------------------ */
@@ -491,8 +496,16 @@ void ks_arm64_classify(const struct ks_arm64_evidence *e, struct ks_arm64_backen
 
 	ps.n = 0;
 
-	/* 1. /dev/kvm API version */
-	if (e->api_version == 13)
+	/* 1. the devices: Gunyah's driver, /dev/kvm's API version */
+	if (e->gunyah_dev && *e->gunyah_dev) {
+		char d[64];
+
+		sanitize(d, sizeof(d), e->gunyah_dev, strlen(e->gunyah_dev));
+		add(&ps, FAM_GUNYAH, "%s", d);
+	}
+	if (e->front_gunyah)
+		; /* /dev/kvm is not the device driven: its API says nothing here */
+	else if (e->api_version == 13)
 		add(&ps, FAM_GUNYAH, "KVM API 13 (Gunyah port)");
 	else if (e->api_version == 12)
 		add(&ps, FAM_KVM, "KVM API 12");
@@ -605,7 +618,8 @@ void ks_arm64_classify(const struct ks_arm64_evidence *e, struct ks_arm64_backen
 
 	switch (win) {
 	case FAM_GUNYAH:
-		set_name(out, KS_ARM64_GUNYAH);
+		/* which front: Gunyah's own device, or KVM fronting it */
+		set_name(out, e->front_gunyah ? KS_ARM64_GUNYAH : KS_ARM64_KVM_GUNYAH);
 		out->confidence = g;
 		list(&b, &ps, FAM_GUNYAH, "");
 		if (n)
@@ -771,8 +785,9 @@ static char *read_kmsg(void)
 	return out;
 }
 
-int ks_arm64_gather(struct ks_arm64_evidence *e, int api_version)
+int ks_arm64_gather(struct ks_arm64_evidence *e, int api_version, bool front_gunyah)
 {
+	struct stat st;
 	size_t len;
 	char *s;
 
@@ -780,6 +795,14 @@ int ks_arm64_gather(struct ks_arm64_evidence *e, int api_version)
 		return -1;
 	memset(e, 0, sizeof(*e));
 	e->api_version = api_version;
+	e->front_gunyah = front_gunyah;
+	if (stat("/dev/gunyah", &st) == 0 && S_ISCHR(st.st_mode)) {
+		s = malloc(64);
+		if (s)
+			snprintf(s, 64, "/dev/gunyah (char %u:%u)", major(st.st_rdev),
+				 minor(st.st_rdev));
+		e->gunyah_dev = s;
+	}
 
 	s = slurp("/proc/device-tree/hypervisor/compatible", MAX_SMALL_FILE, &len);
 	if (!s)
@@ -811,9 +834,11 @@ void ks_arm64_evidence_free(struct ks_arm64_evidence *e)
 {
 	if (!e)
 		return;
+	free((void *)(uintptr_t)e->gunyah_dev);
 	free((void *)(uintptr_t)e->dt_hyp_compat);
 	free((void *)(uintptr_t)e->cmdline);
 	free((void *)(uintptr_t)e->bootlog);
+	e->gunyah_dev = NULL;
 	e->dt_hyp_compat = NULL;
 	e->dt_hyp_compat_len = 0;
 	e->cmdline = NULL;

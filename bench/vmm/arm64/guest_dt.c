@@ -30,16 +30,20 @@
  * so it stays right past 16 vCPUs. Timer PPI flags are IRQ_TYPE_LEVEL_LOW
  * without a CPU mask, as kvmtool writes them for a GICv3 guest.
  *
- * KVM-on-Gunyah (p->gunyah, or any doorbell) adds what Gunyah's resource
- * manager (RM) parses from the guest DT the VMM passes with
- * KVM_SET_DTB_ADDRESS, and names the memory node plain "memory":
+ * Gunyah (p->gunyah, or any doorbell or shm vdevice): the same tree for
+ * the KVM-on-Gunyah port (KVM_SET_DTB_ADDRESS) and for /dev/gunyah
+ * (GUNYAH_VM_SET_DTB_CONFIG), built to the rules the open-source resource
+ * manager (RM) enforced in tests/qemu-gunyah (README.md there, with each
+ * message): no memory node, a GICv3 with reg named by the interrupts
+ * config, /chosen, and
  *
  *       gunyah-vm-config {
  *           image-name = "kvmscope";          (RM: required)
  *           os-type = "linux";                (RM: parsed, unused)
  *           memory { #address-cells = <2>; #size-cells = <2>;
  *                    base-address = /bits/ 64 <mem_base>; };
- *           vcpus { affinity = "proxy"; };    (the port's proxy-scheduled vCPUs)
+ *           interrupts { config = "/intc@<gicd>"; };   (the GIC node's path)
+ *           vcpus { config = "/cpus"; affinity = "proxy"; };
  *           vdevices {
  *               generate = "/hypervisor";
  *               bell-<label in hex> {
@@ -48,6 +52,13 @@
  *                   label = <label>; qcom,label = <label>;
  *                   peer-default; source-can-clear;
  *                   interrupts = <GIC_SPI spi IRQ_TYPE_EDGE_RISING>;
+ *               };
+ *               shm-<label in hex> {
+ *                   vdevice-type = "shm"; peer-default;
+ *                   generate = "/hypervisor/shm-<label in hex>";
+ *                   #address-cells = <2>; #size-cells = <2>;
+ *                   memory { qcom,label = <label>; label = <label>;
+ *                            base = /bits/ 64 <base>; [optional;] };
  *               };
  *           };
  *       };
@@ -58,38 +69,36 @@
  *     interface": KVM_IRQFD creates a resource ticket of type BELL_TX whose
  *     label is the irqfd gsi, and "the userspace must also create a
  *     devicetree node to create a doorbell with the corresponding label".
- *     The RFC does not document the node itself; the VMM it points to is a
- *     modified QEMU.
- *   - The node format is that of QEMU's Gunyah support patches (qemu-devel
- *     RFC, also carried by the QEMU forks the RFC's testers use;
- *     target/arm/gunyah.c, gunyah_arm_fdt_customize():
- *     /gunyah-vm-config/vdevices/bell-%x with
- *     vdevice-type "doorbell", generate "/hypervisor/bell-%x", label,
- *     peer-default, source-can-clear, interrupts = <GIC_SPI n flags>), which
- *     matches crosvm's Gunyah backend.
- *   - Gunyah's RM (github.com/quic/gunyah-resource-manager,
- *     src/vm_config/vm_config_parser.c, 12/2023): /(qcom,|gunyah-)vm-config,
- *     image-name required; doorbells found by vdevice-type = "doorbell",
+ *     The driver's GUNYAH_FN_IRQFD (/dev/gunyah) takes the label likewise.
+ *   - The doorbell node is that of QEMU's Gunyah support patches (qemu-devel
+ *     RFC; target/arm/gunyah.c, gunyah_arm_fdt_customize():
+ *     /gunyah-vm-config/vdevices/bell-%x with vdevice-type "doorbell",
+ *     generate "/hypervisor/bell-%x", label, peer-default,
+ *     source-can-clear, interrupts = <GIC_SPI n flags>), as crosvm has it.
+ *   - Gunyah's RM (github.com/quic/gunyah-resource-manager, 12/2023,
+ *     src/vm_config/vm_config_parser.c): /(qcom,|gunyah-)vm-config,
+ *     image-name required; doorbells by vdevice-type = "doorbell",
  *     peer-default (or peer) required, label read from "qcom,label" then
- *     "label" (older RMs read only "qcom,label", hence both), interrupts
- *     must be exactly one <type num flags> triple with flags edge-rising (1)
- *     or level-high (4), SPI number + 32 < 1020; any device_type = "memory"
- *     node other than /memory is rejected (it is replaced by the RM);
- *     memory/base-address is rounded up to 2 MiB; with base-address and no
- *     size-max the VM's IPA layout is everything above base-address;
- *     secondary vCPUs need an enable-method; vcpus affinity "proxy" needs no
- *     affinity-map. The RM then generates /hypervisor/bell-N
- *     (compatible "qcom,gunyah-doorbell") for the guest.
- * `dtc -I dtb` warns about three things here, all on purpose: "label" is a
- * u32 (the RM's binding, not the generic string label), /memory has no unit
- * address (RM rule above), and without gicv3 the timer and doorbell
- * interrupts have no interrupt-parent.
- * Doorbells are edge-rising: KVM's irqfd on the port rings the bell with
+ *     "label", interrupts exactly one <type num flags> triple, flags
+ *     edge-rising (1) or level-high (4), SPI + 32 < 1020; "shm" vdevices
+ *     (parse_shm_doorbell) need peer-default and a "memory" subnode with the
+ *     label and a base (or allocate-base), "optional" when the parcel may be
+ *     missing; a parcel with that label is mapped at that base at VM_START;
+ *     memory/base-address is rounded up to 2 MiB; secondary vCPUs need an
+ *     enable-method; vcpus affinity "proxy" needs no affinity-map.
+ *   - What the RM rejected, as tests/qemu-gunyah/README.md records it with
+ *     its messages: a /memory@... node ("Fatal error in DTB parsing at node
+ *     /memory@0x80000000"); no GIC node ("Interrupt controller phandle is
+ *     invalid", "couldn't find GIC node"); no /chosen and RAM at 1 GiB
+ *     (VM_START: "memparcel: Failed to alloc contig range 11": the RM puts
+ *     its own pages at the lowest free IPA from 1 GiB up); no
+ *     gunyah-vm-config ("handle_vcpu: invalid timeslice"). A GIC node with
+ *     reg inside 0..1 GiB is used as given.
+ * `dtc -I dtb` warns about two things here, both on purpose: "label" is a
+ * u32 (the RM's binding, not the generic string label), and without gicv3
+ * (native KVM with no vGIC) the timer has no interrupt-parent.
+ * Doorbells are edge-rising: an irqfd rings the bell with
  * gunyah_hypercall_bell_send() once per eventfd signal, i.e. an edge.
- *
- * Not described here, on purpose: a GIC under Gunyah. Gunyah emulates the
- * vGIC at a platform-defined address the VMM cannot choose; set gicv3 with
- * that platform's addresses if a guest must find it in the DT.
  */
 #include "guest_dt.h"
 
@@ -206,13 +215,37 @@ static int validate(const struct ks_arm64_dt_params *p, bool gunyah, char *err, 
 		}
 	}
 
+	if (p->nshms < 0)
+		return fail(err, errlen, "nshms: %d, negative", p->nshms);
+	if (p->nshms > KS_ARM64_DT_MAX_SHMS)
+		return fail(err, errlen, "nshms: %d, more than %d", p->nshms, KS_ARM64_DT_MAX_SHMS);
+	if (p->nshms > 0 && !p->shms)
+		return fail(err, errlen, "shms: NULL with nshms = %d", p->nshms);
+	for (int i = 0; i < p->nshms; i++) {
+		if (p->shms[i].base % SZ_4K)
+			return fail(err, errlen, "shms[%d].base: 0x%llx is not 4 KiB aligned", i,
+				    (unsigned long long)p->shms[i].base);
+		if (p->shms[i].base < KS_ARM64_GUNYAH_MIN_IPA)
+			return fail(err, errlen,
+				    "shms[%d].base: 0x%llx is in the RM's device range (below 1 GiB)", i,
+				    (unsigned long long)p->shms[i].base);
+		for (int j = 0; j < i; j++)
+			if (p->shms[j].label == p->shms[i].label)
+				return fail(err, errlen, "shms[%d].label: %u already used by shms[%d]",
+					    i, p->shms[i].label, j);
+	}
+
 	if (p->bootargs && strnlen(p->bootargs, KS_ARM64_DT_MAX_BOOTARGS) >= KS_ARM64_DT_MAX_BOOTARGS)
 		return fail(err, errlen, "bootargs: %d bytes or longer", KS_ARM64_DT_MAX_BOOTARGS);
 
 	if (gunyah) {
-		if (p->mem_base < KS_ARM64_GUNYAH_MIN_IPA)
+		/* the RM keeps 0..1 GiB for devices and allocates its own pages
+		 * from 1 GiB up: RAM right at 1 GiB collides with them */
+		if (p->mem_base <= KS_ARM64_GUNYAH_MIN_IPA)
 			return fail(err, errlen,
-				    "mem_base: 0x%llx, Gunyah needs guest RAM at or above IPA 0x%llx",
+				    "mem_base: 0x%llx, Gunyah needs guest RAM above IPA 0x%llx (the RM "
+				    "allocates its own pages there: \"memparcel: Failed to alloc "
+				    "contig range 11\")",
 				    (unsigned long long)p->mem_base,
 				    (unsigned long long)KS_ARM64_GUNYAH_MIN_IPA);
 		if (p->mem_base % SZ_2M)
@@ -223,6 +256,14 @@ static int validate(const struct ks_arm64_dt_params *p, bool gunyah, char *err, 
 			return fail(err, errlen,
 				    "ncpus: %d under Gunyah needs psci (secondary vCPUs need an enable-method)",
 				    p->ncpus);
+		if (!p->gicv3)
+			return fail(err, errlen,
+				    "gicv3: Gunyah's RM needs the GIC node gunyah-vm-config/interrupts "
+				    "names (\"Interrupt controller phandle is invalid\")");
+		if (p->gicd_base + p->gicd_size > KS_ARM64_GUNYAH_MIN_IPA ||
+		    p->gicr_base + p->gicr_size > KS_ARM64_GUNYAH_MIN_IPA)
+			return fail(err, errlen,
+				    "gicd_base: the GIC must lie in the RM's device range, below 1 GiB");
 	}
 	return 0;
 }
@@ -337,19 +378,19 @@ static int build(struct dtw *w, const struct ks_arm64_dt_params *p, bool gunyah)
 		TRY(prop_str(w, "bootargs", p->bootargs));
 	TRY(end(w));
 
-	/* Gunyah's RM rejects device_type = "memory" nodes not named exactly "memory". */
-	if (gunyah)
-		snprintf(name, sizeof(name), "memory");
-	else
+	/* Gunyah's RM rejects a memory node ("Fatal error in DTB parsing at node
+	 * /memory@0x80000000") and writes its own from the image parcel. */
+	if (!gunyah) {
 		snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)p->mem_base);
-	TRY(begin(w, name));
-	TRY(prop_str(w, "device_type", "memory"));
-	{
-		const uint64_t reg[2] = { p->mem_base, p->mem_size };
+		TRY(begin(w, name));
+		TRY(prop_str(w, "device_type", "memory"));
+		{
+			const uint64_t reg[2] = { p->mem_base, p->mem_size };
 
-		TRY(prop_regs(w, "reg", reg, 2));
+			TRY(prop_regs(w, "reg", reg, 2));
+		}
+		TRY(end(w));
 	}
-	TRY(end(w));
 
 	TRY(begin(w, "cpus"));
 	TRY(prop_u32(w, "#address-cells", 1));
@@ -391,10 +432,12 @@ static int build(struct dtw *w, const struct ks_arm64_dt_params *p, bool gunyah)
 	TRY(prop_empty(w, "always-on"));
 	TRY(end(w));
 
+	char gic_path[64];
+	snprintf(gic_path, sizeof(gic_path), "/intc@%llx", (unsigned long long)p->gicd_base);
 	if (p->gicv3) {
 		const uint64_t reg[4] = { p->gicd_base, p->gicd_size, p->gicr_base, p->gicr_size };
 
-		snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)p->gicd_base);
+		snprintf(name, sizeof(name), "%s", gic_path + 1);
 		TRY(begin(w, name));
 		TRY(prop_str(w, "compatible", "arm,gic-v3"));
 		TRY(prop_empty(w, "interrupt-controller"));
@@ -419,7 +462,14 @@ static int build(struct dtw *w, const struct ks_arm64_dt_params *p, bool gunyah)
 		TRY(prop_u64(w, "base-address", p->mem_base));
 		TRY(end(w));
 
+		/* the GIC the guest gets ("Interrupt controller phandle is invalid",
+		 * "couldn't find GIC node" without it) */
+		TRY(begin(w, "interrupts"));
+		TRY(prop_str(w, "config", gic_path));
+		TRY(end(w));
+
 		TRY(begin(w, "vcpus"));
+		TRY(prop_str(w, "config", "/cpus"));
 		TRY(prop_str(w, "affinity", "proxy"));
 		TRY(end(w));
 
@@ -440,6 +490,27 @@ static int build(struct dtw *w, const struct ks_arm64_dt_params *p, bool gunyah)
 			TRY(prop_empty(w, "peer-default"));
 			TRY(prop_empty(w, "source-can-clear"));
 			TRY(prop_cells(w, "interrupts", irq, 3));
+			TRY(end(w));
+		}
+		for (int i = 0; i < p->nshms; i++) {
+			const struct ks_arm64_dt_shm *sh = &p->shms[i];
+			char gen[64];
+
+			snprintf(name, sizeof(name), "shm-%x", sh->label);
+			snprintf(gen, sizeof(gen), "/hypervisor/shm-%x", sh->label);
+			TRY(begin(w, name));
+			TRY(prop_str(w, "vdevice-type", "shm"));
+			TRY(prop_str(w, "generate", gen));
+			TRY(prop_empty(w, "peer-default"));
+			TRY(prop_u32(w, "#address-cells", 2));
+			TRY(prop_u32(w, "#size-cells", 2));
+			TRY(begin(w, "memory"));
+			TRY(prop_u32(w, "qcom,label", sh->label));
+			TRY(prop_u32(w, "label", sh->label));
+			TRY(prop_u64(w, "base", sh->base));
+			if (sh->optional)
+				TRY(prop_empty(w, "optional"));
+			TRY(end(w));
 			TRY(end(w));
 		}
 		TRY(end(w)); /* vdevices */
@@ -466,7 +537,7 @@ int ks_arm64_build_dtb(void *buf, size_t len, const struct ks_arm64_dt_params *p
 		return fail(err, errlen, "buf: NULL");
 	if (len > 0x7fffffff)
 		return fail(err, errlen, "len: %zu, more than libfdt's INT_MAX", len);
-	gunyah = p->gunyah || p->nbells > 0;
+	gunyah = p->gunyah || p->nbells > 0 || p->nshms > 0;
 	if (validate(p, gunyah, err, errlen) < 0)
 		return -1;
 

@@ -3,11 +3,13 @@
  * guest_dt.h - the arm64 micro-guest's flattened device tree (libfdt).
  *
  * Native KVM: a minimal virt-like tree (memory, cpus, psci, timer, and the
- * in-kernel vGICv3 when gicv3 is set). KVM-on-Gunyah: the same, plus what
- * Gunyah's resource manager (RM) reads from the guest DT when the VMM hands
- * it over with KVM_SET_DTB_ADDRESS: a /gunyah-vm-config node, and one
- * doorbell vdevice per irqfd (KVM_IRQFD gsi N binds the doorbell labelled N).
- * The exact node format and its sources are documented in guest_dt.c.
+ * in-kernel vGICv3 when gicv3 is set). Gunyah (the KVM-on-Gunyah port's
+ * KVM_SET_DTB_ADDRESS, or /dev/gunyah's VM_SET_DTB_CONFIG): what Gunyah's
+ * resource manager (RM) reads and accepts: a /gunyah-vm-config node, a
+ * GICv3 it names, no memory node, one doorbell vdevice per irqfd (irqfd
+ * gsi N rings the doorbell labelled N) and one "shm" vdevice per memory
+ * parcel placed at a fixed address. The exact node format, its sources and
+ * the RM's rules (with its messages) are documented in guest_dt.c.
  *
  * Portable C (no arch intrinsics): builds and is unit-tested on any host.
  */
@@ -23,7 +25,8 @@
 #define KS_ARM64_DT_MAX_SPI   987          /* SPI INTID 32 + 987 = 1019 */
 #define KS_ARM64_DT_MAX_BOOTARGS 2048      /* arm64 COMMAND_LINE_SIZE */
 #define KS_ARM64_DT_INTC_PHANDLE 1
-#define KS_ARM64_GUNYAH_MIN_IPA 0x40000000ull /* guest RAM at or above 1 GiB */
+#define KS_ARM64_DT_MAX_SHMS  8
+#define KS_ARM64_GUNYAH_MIN_IPA 0x40000000ull /* the RM's device range ends here */
 
 /* GIC interrupt-specifier cells (include/dt-bindings/interrupt-controller). */
 #define KS_DT_GIC_SPI 0
@@ -33,18 +36,23 @@
 #define KS_DT_IRQ_TYPE_LEVEL_LOW   8
 
 struct ks_arm64_dt_bell { uint32_t label; uint32_t spi; };  /* Gunyah doorbell: irqfd gsi `label` raises SPI `spi` */
+/* Gunyah: a memory parcel labelled `label` mapped at `base` ("shm" vdevice);
+ * `optional`: the VM may start without it. */
+struct ks_arm64_dt_shm { uint32_t label; uint64_t base; bool optional; };
 struct ks_arm64_dt_params {
 	uint64_t mem_base, mem_size;
 	int ncpus;
 	bool gicv3;                     /* native KVM: describe the vGICv3 */
 	uint64_t gicd_base, gicd_size, gicr_base, gicr_size;
 	bool psci;                      /* psci node with method "hvc" */
-	const struct ks_arm64_dt_bell *bells; int nbells;   /* KVM-on-Gunyah */
+	const struct ks_arm64_dt_bell *bells; int nbells;   /* Gunyah doorbells */
+	const struct ks_arm64_dt_shm *shms; int nshms;      /* Gunyah shm vdevices */
 	const char *bootargs;           /* /chosen bootargs, may be NULL */
 	/*
-	 * KVM-on-Gunyah: add /gunyah-vm-config and name the memory node plain
-	 * "memory" (Gunyah's RM rejects any other device_type="memory" node).
-	 * Implied when nbells > 0; set it for a Gunyah guest without doorbells.
+	 * Gunyah (either front): add /gunyah-vm-config and leave the memory
+	 * node out (the RM rejects one and writes its own). Needs gicv3 (the RM
+	 * wants the interrupt controller it is told about). Implied when
+	 * nbells or nshms > 0; set it for a Gunyah guest without vdevices.
 	 */
 	bool gunyah;
 };
