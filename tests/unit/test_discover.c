@@ -533,13 +533,20 @@ static void test_this_system(void **state)
 	print_message("uexits: %s (%s)\n", p.available ? "available" : "unavailable", p.why);
 	char ev[4200], dir[4096], err[256];
 	/* the one way tracefs is found: where discovery looked */
+	char located[4096];
+	int mounted = ks_tracefs_locate(located, sizeof(located));
 	assert_int_equal(ks_tracefs_acquire(dir, sizeof(dir), err, sizeof(err)), 0);
 	snprintf(ev, sizeof(ev), "%s/events/kvm/kvm_userspace_exit", dir);
 	bool have_uexit = exists(ev);
-	char located[4096];
-	assert_int_equal(ks_tracefs_locate(located, sizeof(located)), 0);   /* mounted now */
-	assert_string_equal(located, dir);
+	if (mounted == 0) {   /* someone's tracefs: used as it is */
+		assert_string_equal(located, dir);
+		assert_false(ks_tracefs_mounted_by_us());
+	} else {              /* ours, which nobody else can see or find */
+		assert_true(ks_tracefs_mounted_by_us());
+		assert_true(ks_tracefs_locate(located, sizeof(located)) < 0);
+	}
 	ks_tracefs_release();
+	assert_false(ks_tracefs_mounted_by_us());
 	if (have_uexit) {
 		assert_true(p.available);
 		assert_string_equal(p.start_event, "tracepoint:kvm:kvm_userspace_exit");
