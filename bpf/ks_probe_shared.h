@@ -23,7 +23,8 @@ struct ks_bpf_stats {
 	__u64 hist[KS_BPF_HIST_SLOTS];
 };
 
-/* Per-thread open span (`starts` map, key: __u32 thread id). */
+/* Per-thread span (`starts` map, key: __u32 thread id): made at the
+ * thread's first start event, then reused; ts 0: no span open. */
 struct ks_bpf_start {
 	__u64 ts;
 	__u64 key;
@@ -38,9 +39,11 @@ struct ks_bpf_sample {
 	__u32 tgid;
 };
 
-/* Indices of the per-CPU `counters` array. */
+/* The per-CPU `counters` value (one entry): c[] by these indices. */
 enum ks_bpf_counter {
-	KS_BPF_EVENTS = 0,      /* start and end events that passed the filters */
+	KS_BPF_EVENTS = 0,      /* start and end events that passed the filters (a
+				 * start is counted when its span closes or is
+				 * replaced: one still open is not in here) */
 	KS_BPF_SPANS,           /* spans recorded */
 	KS_BPF_OPEN_REPLACED,   /* a start event found its thread's span still open */
 	KS_BPF_END_UNMATCHED,   /* an end event with no open span on its thread */
@@ -50,6 +53,10 @@ enum ks_bpf_counter {
 	KS_BPF_NCOUNTERS
 };
 
+struct ks_bpf_counters {
+	__u64 c[KS_BPF_NCOUNTERS];
+};
+
 /* ---- facts about KVM the keys are made of ---- */
 
 #define KS_KVM_RUN 0xAE80u   /* _IO(KVMIO, 0x80): the ioctl that ends a uexits span */
@@ -57,6 +64,8 @@ enum ks_bpf_counter {
 /* x86 kvm_exit: its isa field, and the hypercall exit reasons */
 #define KS_X86_ISA_VMX 1
 #define KS_X86_ISA_SVM 2
+#define KS_X86_ISA_PVM 3           /* kvmscope's own: kvm_pvm's exit reasons (the kernel's
+				    * kvm_exit has only 1 and 2) */
 #define KS_VMX_EXIT_VMCALL 18      /* arch/x86/include/uapi/asm/vmx.h */
 #define KS_SVM_EXIT_VMMCALL 0x81   /* arch/x86/include/uapi/asm/svm.h */
 
@@ -71,11 +80,14 @@ enum ks_bpf_counter {
 /* uexits: KVM_EXIT_* reason, or KS_UEXIT_ERRNO | -errno when KVM_RUN failed. */
 #define KS_UEXIT_ERRNO (1ULL << 32)
 
-/* exits: x86 (isa << 32) | exit_reason (isa 1 = VMX, 2 = SVM, 0 = the event has
- * no isa field); arm64 KS_EXIT_ARM64 | (ret << 8) | esr_ec; KS_EXIT_UNKNOWN when
+/* exits: x86 (isa << 32) | exit_reason (isa 1 = VMX, 2 = SVM, 3 = PVM, 0 = the event
+ * has no isa field); arm64 KS_EXIT_ARM64 | (ret << 8) | esr_ec; KVM-on-Gunyah
+ * KS_EXIT_GUNYAH | vcpu_run state (GUNYAH_VCPU_*: include/linux/gunyah.h of
+ * the Gunyah driver series, struct gunyah_hypercall_vcpu_run_resp); KS_EXIT_UNKNOWN when
  * the event has neither; | KS_EXIT_USER when the exit went to userspace before
  * the next entry (kvm_userspace_exit in between). */
 #define KS_EXIT_ARM64   (1ULL << 48)
+#define KS_EXIT_GUNYAH  (1ULL << 49)   /* | the vcpu_run hypercall's state, 0xff: it failed */
 #define KS_EXIT_UNKNOWN (1ULL << 61)
 #define KS_EXIT_USER    (1ULL << 62)
 

@@ -661,6 +661,7 @@ static int tf_snapshot(void *state, struct ks_probe_snapshot *out)
 	out->unpaired = s->t.acc.unpaired;
 	out->out_of_order = s->t.acc.out_of_order;
 	out->lost = lost_events(s);
+	snprintf(out->attach, sizeof(out->attach), "ftrace instance");
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }

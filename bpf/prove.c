@@ -8,6 +8,7 @@
  * refuses, the plan becomes unavailable with what they said (EPERM under
  * kernel lockdown, a verifier's verdict, missing BTF, ...).
  *
+ * How the backend attached it goes into the plan (proven: "bpf tp_btf").
  * Each plan is tried once per process (the answer is kept), and a trial is
  * invisible to the KVMSCOPE_FAULT test hooks (bpf_load, probe_attach):
  * they count the starts the caller makes, not discovery's.
@@ -29,6 +30,7 @@ static struct proven {
 	char start[96], end[96];
 	bool ok;
 	char why[256];
+	char how[64];        /* the backend and how it attached */
 } proven[PROVEN_MAX];
 static int nproven;
 static pthread_mutex_t proven_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -52,7 +54,8 @@ static void lockdown(char *out, size_t len)
 
 /* Try `plan` with every backend usable here; true when one started it.
  * why: what each said, refusals before "not implemented" (-ENOSYS). */
-static bool try_backends(const struct ks_probe_plan *plan, char *why, size_t len)
+static bool try_backends(const struct ks_probe_plan *plan, char *why, size_t len, char *how,
+			 size_t hlen)
 {
 	const struct ks_probe_backend *const backends[] = { &ks_probe_bpf, &ks_probe_tracefs };
 	char said[2][300] = { "", "" };
@@ -68,6 +71,11 @@ static bool try_backends(const struct ks_probe_plan *plan, char *why, size_t len
 		int rc = be->start(plan, getpid(), &st, err, sizeof(err));
 		ks_probe_trying = false;
 		if (rc == 0) {
+			struct ks_probe_snapshot s;
+			if (be->snapshot(st, &s) == 0) {
+				snprintf(how, hlen, "%s %s", be->name, s.attach);
+				ks_probe_snapshot_free(&s);
+			}
 			be->stop(st);
 			return true;
 		}
@@ -100,7 +108,7 @@ void ks_probe_prove(struct ks_probe_plan *plan)
 		fresh.probe = d->name;
 		snprintf(fresh.start, sizeof(fresh.start), "%s", plan->start_event);
 		snprintf(fresh.end, sizeof(fresh.end), "%s", plan->end_event);
-		fresh.ok = try_backends(plan, tried, sizeof(tried));
+		fresh.ok = try_backends(plan, tried, sizeof(tried), fresh.how, sizeof(fresh.how));
 		if (!fresh.ok) {
 			lockdown(lock, sizeof(lock));
 			snprintf(fresh.why, sizeof(fresh.why), "refused when tried%s%s%s: %s",
@@ -116,5 +124,6 @@ void ks_probe_prove(struct ks_probe_plan *plan)
 	plan->available = p->ok;
 	if (!p->ok)
 		snprintf(plan->why, sizeof(plan->why), "%s", p->why);
+	snprintf(plan->proven, sizeof(plan->proven), "%s", p->how);
 	pthread_mutex_unlock(&proven_lock);
 }

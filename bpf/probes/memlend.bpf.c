@@ -15,12 +15,33 @@ int start_kvm_page_fault(void *ctx)
 	return 0;
 }
 
+/* arm64: kvm:kvm_guest_fault */
+SEC("tracepoint/kvm/kvm_guest_fault")
+int start_kvm_guest_fault(void *ctx)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+	return 0;
+}
+
+static __always_inline void fault_raw(__u64 *args)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+}
+KS_RAW(start, kvm_page_fault, kvm_page_fault, fault_raw)
+KS_RAW(start, kvm_guest_fault, kvm_guest_fault, fault_raw)
+
 SEC("tracepoint/kvm/kvm_entry")
 int end_kvm_entry(void *ctx)
 {
 	ks_span_end(false);
 	return 0;
 }
+
+static __always_inline void entry_raw(__u64 *args)
+{
+	ks_span_end(false);
+}
+KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
 
 /* Optional: the loader skips it where the event does not exist. */
 SEC("tracepoint/kvm/kvm_userspace_exit")
@@ -29,6 +50,12 @@ int mark_kvm_userspace_exit(void *ctx)
 	ks_span_mark(KS_EXIT_USER);
 	return 0;
 }
+
+static __always_inline void uexit_raw(__u64 *args)
+{
+	ks_span_mark(KS_EXIT_USER);
+}
+KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
 
 /*
  * Where kvm_entry never fires (kvm_pvm) or KVM has no fault tracepoint
