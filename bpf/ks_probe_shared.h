@@ -41,10 +41,12 @@ struct ks_bpf_sample {
 
 /* The per-CPU `counters` value (one entry): c[] by these indices. */
 enum ks_bpf_counter {
-	KS_BPF_EVENTS = 0,      /* start and end events that passed the filters (a
-				 * start is counted when its span closes or is
-				 * replaced: one still open is not in here) */
-	KS_BPF_SPANS,           /* spans recorded */
+	KS_BPF_EVENTS = 0,      /* events that passed the filters and made no span: a
+				 * replaced start, an unmatched end, a mark that
+				 * numbered a span; a probe whose descriptor says
+				 * bpf_counts_events (irqfd) counts all of its here.
+				 * A recorded span's start and end are counted from
+				 * `stats`, an open one's start from `starts` */
 	KS_BPF_OPEN_REPLACED,   /* a start event found its thread's span still open */
 	KS_BPF_END_UNMATCHED,   /* an end event with no open span on its thread */
 	KS_BPF_LOST_START,      /* `starts` full: span dropped */

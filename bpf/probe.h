@@ -63,7 +63,7 @@ struct ks_probe_plan {
 	bool available;           /* on this system: a backend attached it when discovery tried */
 	char start_event[96];     /* e.g. "tracepoint:kvm:kvm_userspace_exit" */
 	char end_event[96];       /* e.g. "tracepoint:syscalls:sys_enter_ioctl" */
-	char why[256];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
+	char why[512];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
 	char proven[64];          /* how discovery's trial attached it: "bpf tp_btf", "tracefs
 				   * ftrace instance"; "" when not tried */
 };

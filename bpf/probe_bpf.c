@@ -406,7 +406,7 @@ static int pick_optional(struct bpf_state *st, struct bpf_object *obj,
 		if (strncmp(n, "mark_", 5))
 			continue;
 		enum flavor pf = prog_flavor(prog);
-		if (one_fn || pf != f) {
+		if (one_fn || pf != f || getenv("KVMSCOPE_BPF_NO_MARKS")) {   /* XXX experiment */
 			bpf_program__set_autoload(prog, false);
 			continue;
 		}
@@ -771,7 +771,7 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 		if (!bpf_map_lookup_elem(st->starts_fd, &tid, &sv) && sv.ts)
 			open++;
 	}
-	out->events = c[KS_BPF_EVENTS] + open;
+	out->events = c[KS_BPF_EVENTS] + open;   /* + 2 per span, below */
 	out->unpaired = c[KS_BPF_OPEN_REPLACED] + c[KS_BPF_END_UNMATCHED] + open;
 	out->lost = c[KS_BPF_LOST_START] + c[KS_BPF_LOST_STATS] + c[KS_BPF_LOST_SAMPLE];
 	if (st->ooo_fd >= 0 && !bpf_map_lookup_elem(st->ooo_fd, &zero, cnt))
@@ -813,9 +813,12 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 				k->hist[i] += v->hist[i];
 		}
 	}
-	for (size_t i = 0; i < out->nkeys; i++)
+	for (size_t i = 0; i < out->nkeys; i++) {
 		if (!out->keys[i].count)
 			out->keys[i].min_ns = 0;
+		if (!st->desc->bpf_counts_events)
+			out->events += 2 * out->keys[i].count;   /* its start and its end */
+	}
 	if (out->nkeys > 1)
 		qsort(out->keys, out->nkeys, sizeof(out->keys[0]), by_count_desc);
 out:

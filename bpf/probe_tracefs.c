@@ -411,8 +411,7 @@ static int tf_check(const struct ks_probe_plan *plan, pid_t pid,
 			func |= !strncmp(plan->start_event, fn[i], strlen(fn[i])) ||
 				!strncmp(plan->end_event, fn[i], strlen(fn[i]));
 		if (func) {
-			snprintf(err, errlen, "%s: not implemented in the tracefs backend for %s -> %s "
-					      "(function entry/return: BPF backend only)",
+			snprintf(err, errlen, "%s: function entry/return events are BPF-only (%s -> %s)",
 				 plan->probe, plan->start_event, plan->end_event);
 			return -ENOSYS;
 		}

@@ -181,6 +181,7 @@ const struct ks_probe_desc ks_probe_irqfd = {
 	.plan = plan_irqfd,
 	.key_name = key_name,
 	.bpf = KS_BPF_SKEL(irqfd),
+	.bpf_counts_events = true,   /* its stages pair across threads, not as spans */
 	.tf = { KS_TF_EVENTS(tf_events), .priv_size = sizeof(struct irqfd_tf),
 		.decode = tf_decode },
 };

@@ -225,12 +225,10 @@ static __always_inline bool ks_wanted(__u64 pid_tgid)
 	return !targ_tgid || (__u32)(pid_tgid >> 32) == targ_tgid;
 }
 
-/* One span into `stats` (and `samples` when asked for); `events`: how many
- * events it stands for that nobody counted yet (ks_span_end: its start and
- * its end; a probe that counts its events itself: 0). One `stats` lookup
- * and one `counters` lookup. */
-static __always_inline void ks_record_n(__u64 key, __u64 start, __u64 dur, __u64 pid_tgid,
-					__u64 events)
+/* One span into `stats` (and `samples` when asked for): one `stats` lookup.
+ * Spans are counted there; the events a ks_span_* span stands for (its
+ * start and its end) are counted from them in userspace. */
+static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 pid_tgid)
 {
 	struct ks_bpf_stats *s = bpf_map_lookup_elem(&stats, &key);
 
@@ -253,11 +251,6 @@ static __always_inline void ks_record_n(__u64 key, __u64 start, __u64 dur, __u64
 	 * (6.1) lose the bound through them. */
 	asm volatile("" : "+r"(slot));
 	s->hist[slot & (KS_BPF_HIST_SLOTS - 1)]++;
-	struct ks_bpf_counters *c = ks_counters();
-	if (c) {
-		c->c[KS_BPF_SPANS]++;
-		c->c[KS_BPF_EVENTS] += events;
-	}
 
 	if (samples_on) {
 		struct ks_bpf_sample *e = bpf_ringbuf_reserve(&samples, sizeof(*e), 0);
@@ -275,16 +268,12 @@ static __always_inline void ks_record_n(__u64 key, __u64 start, __u64 dur, __u64
 	}
 }
 
-static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 pid_tgid)
-{
-	ks_record_n(key, start, dur, pid_tgid, 0);
-}
-
 /*
  * Open a span on this thread under `key` (a still-open one is replaced).
  * A thread's entry in `starts` is made once and then reused in place (ts 0:
  * no span open), so the common path is one hash lookup: no update, no
- * delete, no bucket lock. Its events are counted when the span closes.
+ * delete, no bucket lock, no counter: a span's two events are counted from
+ * `stats` (userspace), only anomalies here.
  */
 static __always_inline void ks_span_start(__u64 key)
 {
@@ -350,7 +339,7 @@ static __always_inline void ks_span_end_or(bool strict, __u64 flag)
 	}
 	__u64 ts = st->ts, key = st->key | flag;
 	st->ts = 0;
-	ks_record_n(key, ts, now > ts ? now - ts : 0, id, 2);
+	ks_record(key, ts, now > ts ? now - ts : 0, id);
 }
 
 static __always_inline void ks_span_end(bool strict)
