@@ -45,6 +45,7 @@ struct ks_probe_snapshot {
 	uint64_t events;        /* raw events seen */
 	uint64_t lost;          /* events the backend dropped (ring/buffer overruns) */
 	uint64_t unpaired;      /* start events without an end (or the reverse) */
+	uint64_t open;          /* spans open right now (a start whose end has not come) */
 	uint64_t out_of_order;  /* irqfd: a stage seen before the one it follows */
 	char attach[24];        /* how the backend attached: "tp_btf", "raw_tp",
 				 * "tracepoint", "fentry", "kprobe" (BPF), "ftrace

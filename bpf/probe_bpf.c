@@ -773,6 +773,7 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 	}
 	out->events = c[KS_BPF_EVENTS] + open;   /* + 2 per span, below */
 	out->unpaired = c[KS_BPF_OPEN_REPLACED] + c[KS_BPF_END_UNMATCHED] + open;
+	out->open = open;
 	out->lost = c[KS_BPF_LOST_START] + c[KS_BPF_LOST_STATS] + c[KS_BPF_LOST_SAMPLE];
 	if (st->ooo_fd >= 0 && !bpf_map_lookup_elem(st->ooo_fd, &zero, cnt))
 		for (int cpu = 0; cpu < ncpu; cpu++)

@@ -659,6 +659,8 @@ static int tf_snapshot(void *state, struct ks_probe_snapshot *out)
 	out->events = s->t.acc.events;
 	out->unpaired = s->t.acc.unpaired;
 	out->out_of_order = s->t.acc.out_of_order;
+	for (size_t i = 0; i < s->t.cap; i++)
+		out->open += s->t.thr && s->t.thr[i].tid && s->t.thr[i].pending;
 	out->lost = lost_events(s);
 	snprintf(out->attach, sizeof(out->attach), "ftrace instance");
 	pthread_mutex_unlock(&s->lock);
