@@ -196,12 +196,12 @@ int ks_tracefs_locate(char *dir, size_t len);
  * host facts' fixtures); dir is the mount point as the mount table says it. */
 int ks_tracefs_locate_at(const char *root, char *dir, size_t len);
 /*
- * The tracefs mount, shared and counted within this process: ks_tracefs_locate()'s,
- * else one of kvmscope's own that no other process sees (a detached mount reached
- * through /proc/self/fd/N; where the kernel lacks fsmount, a mount on a private
- * directory kvmscope-tracefs.XXXXXX under /run, which ks_tracefs_locate() skips).
- * The last release drops what acquire mounted. dir receives the tracing directory
- * (only meaningful inside this process).
+ * The tracefs mount, shared and counted within this process: one of kvmscope's own
+ * that no other process sees (a detached mount reached through /proc/self/fd/N)
+ * where it may mount, else ks_tracefs_locate()'s, else (no fsmount in this kernel)
+ * a mount on a private directory kvmscope-tracefs.XXXXXX under /run, which
+ * ks_tracefs_locate() skips. The last release drops what acquire mounted. dir
+ * receives the tracing directory (only meaningful inside this process).
  */
 int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen);
 void ks_tracefs_release(void);

@@ -539,11 +539,12 @@ static int load_flavor(struct bpf_state *st, const struct ks_probe_plan *plan, p
 			fn |= bpf_program__autoload(prog) &&
 			      bpf_program__type(prog) == BPF_PROG_TYPE_TRACING &&
 			      bpf_program__expected_attach_type(prog) != BPF_TRACE_RAW_TP;
+		bool locked = fn && e == EPERM && !*injected;
+		if (strstr(last_log, "failed to load BPF skeleton"))
+			last_log[0] = 0;   /* says nothing the errno doesn't */
 		snprintf(err, errlen, "loading the %s BPF programs failed: %s%s%s%s", desc->name,
 			 strerror(e),
-			 fn && e == EPERM && !*injected
-				 ? " (fentry/fexit refused: kernel lockdown? it refuses them even "
-				   "to root)"
+			 locked ? " (fentry/fexit refused, as kernel lockdown does even to root)"
 			 : fn && (e == ENOTSUP || e == EINVAL || e == 524)
 				 ? " (fentry/fexit unsupported by this kernel? they need "
 				   "CONFIG_FUNCTION_TRACER and BTF)"

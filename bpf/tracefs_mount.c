@@ -2,11 +2,13 @@
 /*
  * Where tracefs is (the one function that looks: ks_tracefs_locate) and the
  * shared, counted reference every user of it in this process takes
- * (discovery, both backends). Where nobody has tracefs mounted, kvmscope
- * mounts one of its own that no other process can see or use — a detached
- * mount, else a mount on a private directory that ks_tracefs_locate()
- * skips — and drops it with the last release. So two kvmscope processes
- * never pull tracefs out from under each other, and the system's mounts
+ * (discovery, both backends). kvmscope uses a tracefs of its own that no
+ * other process can see or use — a detached mount (fsmount), where it may
+ * mount — else the one mounted already, else, where nobody has one and
+ * fsmount is missing, a mount on a private directory that
+ * ks_tracefs_locate() skips; it drops its own with the last release. So
+ * two kvmscope processes never pull tracefs out from under each other, no
+ * one else's unmount pulls it from under kvmscope, and the system's mounts
  * are left as found (a kill -9 too: a detached mount dies with its fd).
  */
 #ifndef _GNU_SOURCE
@@ -177,6 +179,7 @@ static void drop_locked(void)
 
 int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 {
+	char e1[200] = "", e2[200] = "";
 	int rc = 0;
 
 	pthread_mutex_lock(&tfs_lock);
@@ -184,9 +187,15 @@ int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 		tfs_refs++;
 		goto out;
 	}
-	if (tfs_refs > 0)   /* the tracefs we held went away (someone unmounted it) */
+	if (tfs_refs > 0)   /* the tracefs we used went away (someone unmounted it) */
 		drop_locked();
-	tfs_refs = 0;
+	/* Our own first, where we may mount: then nobody else's unmount can pull
+	 * it away from under us (a user, a test script, another tool). */
+	if (mount_detached(e1, sizeof(e1)) == 0) {
+		tfs_how = TFS_DETACHED;
+		goto got;
+	}
+	/* else someone's (a user who may not mount, but may use theirs) */
 	tfs_how = TFS_FOUND;
 	rc = ks_tracefs_locate(tfs_dir, sizeof(tfs_dir));
 	if (rc == -EACCES) {
@@ -195,15 +204,9 @@ int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "tracefs is mounted but not accessible: %s", why);
 		goto out;
 	}
-	if (rc < 0) {
-		/* nobody has tracefs mounted: one of our own, which no one else sees */
-		char e1[200], e2[200];
-		rc = mount_detached(e1, sizeof(e1));
-		if (rc == 0) {
-			tfs_how = TFS_DETACHED;
-		} else if ((rc = mount_private_dir(e2, sizeof(e2))) == 0) {
-			tfs_how = TFS_PRIVATE_DIR;
-		} else {
+	if (rc < 0) {   /* nobody's: a private directory mount, which locate() skips */
+		rc = mount_private_dir(e2, sizeof(e2));
+		if (rc < 0) {
 			snprintf(err, errlen, "tracefs is not mounted and mounting one failed: %s; "
 				 "a private directory mount: %s%s", e1, e2,
 				 rc == -EPERM ? " (mounting needs CAP_SYS_ADMIN: run as root, or "
@@ -211,7 +214,9 @@ int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen)
 					      : "");
 			goto out;
 		}
+		tfs_how = TFS_PRIVATE_DIR;
 	}
+got:
 	tfs_refs = 1;
 out:
 	if (rc == 0)
