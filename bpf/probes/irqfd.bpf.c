@@ -109,9 +109,9 @@ int mark_sys_enter_write(struct ks_sys_enter_write *ctx)
 #endif
 
 /* raw sys_enter(regs, id): write(fd, buf, 8) */
-static __always_inline void write_raw(__u64 *args)
+static __always_inline void write_raw(__u64 *args, bool btf)
 {
-	if (args[1] == KS_NR_WRITE && KS_SYSCALL_ARG2(args[0]) == 8)
+	if (args[1] == KS_NR_WRITE && KS_SYSCALL_ARG2(args[0], btf) == 8)
 		on_write();
 }
 KS_RAW(mark, sys_enter_write, sys_enter, write_raw)
@@ -124,8 +124,14 @@ static __always_inline void on_inject(void)
 	if (!s)
 		return;
 	ks_count(KS_BPF_EVENTS);
-	if (*(volatile __u64 *)&s->seq_inject != *(volatile __u64 *)&s->seq_done)
-		return;   /* one in flight already: a second event of the same injection */
+	__u64 seq = *(volatile __u64 *)&s->seq_inject;
+	if (seq != *(volatile __u64 *)&s->seq_done) {
+		if (!s->write_pending)
+			return;   /* one in flight already: a second event of the same injection */
+		/* a new write since: the one in flight was done without an entry
+		 * event (kvm_pvm has no kvm_entry) */
+		s->seq_done = seq;
+	}
 	__u64 tw = 0;
 	if (s->write_pending) {
 		tw = s->ts_write;
@@ -153,7 +159,7 @@ int start_kvm_set_irq(void *ctx)
 	return 0;
 }
 
-static __always_inline void inject_raw(__u64 *args)
+static __always_inline void inject_raw(__u64 *args, bool btf)
 {
 	on_inject();
 }
@@ -194,7 +200,7 @@ int end_kvm_vcpu_wakeup(void *ctx)
 	return 0;
 }
 
-static __always_inline void wakeup_raw(__u64 *args)
+static __always_inline void wakeup_raw(__u64 *args, bool btf)
 {
 	on_wakeup();
 }
@@ -227,7 +233,7 @@ int mark_kvm_entry(void *ctx)
 	return 0;
 }
 
-static __always_inline void entry_raw(__u64 *args)
+static __always_inline void entry_raw(__u64 *args, bool btf)
 {
 	on_entry();
 }
