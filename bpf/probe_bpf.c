@@ -406,7 +406,7 @@ static int pick_optional(struct bpf_state *st, struct bpf_object *obj,
 		if (strncmp(n, "mark_", 5))
 			continue;
 		enum flavor pf = prog_flavor(prog);
-		if (one_fn || pf != f || getenv("KVMSCOPE_BPF_NO_MARKS")) {   /* XXX experiment */
+		if (one_fn || pf != f) {
 			bpf_program__set_autoload(prog, false);
 			continue;
 		}

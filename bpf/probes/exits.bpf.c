@@ -51,7 +51,7 @@ int start_kvm_exit(struct trace_event_raw_kvm_exit___ks *ctx)
 }
 
 /* raw kvm_exit: x86 (vcpu, isa), arm64 (ret, esr_ec, vcpu_pc) */
-static __always_inline void exit_raw(__u64 *args)
+static __always_inline void exit_raw(__u64 *args, bool btf)
 {
 #if defined(__TARGET_ARCH_arm64)
 	ks_span_start(arm64_exit_key((int)args[0], (__u32)args[1]));
@@ -68,7 +68,7 @@ int end_kvm_entry(void *ctx)
 	return 0;
 }
 
-static __always_inline void entry_raw(__u64 *args)
+static __always_inline void entry_raw(__u64 *args, bool btf)
 {
 	ks_span_end(true);
 }
@@ -82,7 +82,7 @@ int mark_kvm_userspace_exit(void *ctx)
 	return 0;
 }
 
-static __always_inline void uexit_raw(__u64 *args)
+static __always_inline void uexit_raw(__u64 *args, bool btf)
 {
 	ks_span_mark(KS_EXIT_USER);
 }

@@ -74,7 +74,7 @@ int start_kvm_exit(struct trace_event_raw_kvm_exit___ks *ctx)
 }
 
 /* raw kvm_exit: x86 (vcpu, isa), arm64 (ret, esr_ec, vcpu_pc) */
-static __always_inline void exit_raw(__u64 *args)
+static __always_inline void exit_raw(__u64 *args, bool btf)
 {
 #if defined(__TARGET_ARCH_arm64)
 	__u64 key = arm64_hc_key((int)args[0], (__u32)args[1]);
@@ -94,7 +94,7 @@ int end_kvm_entry(void *ctx)
 	return 0;
 }
 
-static __always_inline void entry_raw(__u64 *args)
+static __always_inline void entry_raw(__u64 *args, bool btf)
 {
 	ks_span_end(false);
 }
@@ -125,7 +125,7 @@ int mark_kvm_hvc_arm64(struct trace_event_raw_kvm_hvc_arm64___ks *ctx)
 }
 
 /* raw kvm_hvc_arm64(vcpu_pc, r0, imm) */
-static __always_inline void hvc_raw(__u64 *args)
+static __always_inline void hvc_raw(__u64 *args, bool btf)
 {
 	hc_number((__u32)args[1]);
 }
@@ -140,7 +140,7 @@ int mark_kvm_hypercall(struct trace_event_raw_kvm_hypercall___ks *ctx)
 }
 
 /* raw kvm_hypercall(nr, a0, a1, a2, a3) */
-static __always_inline void hypercall_raw(__u64 *args)
+static __always_inline void hypercall_raw(__u64 *args, bool btf)
 {
 	hc_number(args[0]);
 }

@@ -23,7 +23,7 @@ int start_kvm_guest_fault(void *ctx)
 	return 0;
 }
 
-static __always_inline void fault_raw(__u64 *args)
+static __always_inline void fault_raw(__u64 *args, bool btf)
 {
 	ks_span_start(KS_MEMLEND_FAULT);
 }
@@ -37,7 +37,7 @@ int end_kvm_entry(void *ctx)
 	return 0;
 }
 
-static __always_inline void entry_raw(__u64 *args)
+static __always_inline void entry_raw(__u64 *args, bool btf)
 {
 	ks_span_end(false);
 }
@@ -51,7 +51,7 @@ int mark_kvm_userspace_exit(void *ctx)
 	return 0;
 }
 
-static __always_inline void uexit_raw(__u64 *args)
+static __always_inline void uexit_raw(__u64 *args, bool btf)
 {
 	ks_span_mark(KS_EXIT_USER);
 }

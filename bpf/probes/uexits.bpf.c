@@ -32,7 +32,7 @@ int start_kvm_userspace_exit(struct trace_event_raw_kvm_userspace_exit___ks *ctx
 }
 
 /* kvm_userspace_exit(__u32 reason, int errno) */
-static __always_inline void uexit_start_raw(__u64 *args)
+static __always_inline void uexit_start_raw(__u64 *args, bool btf)
 {
 	uexit_start((__u32)args[0], (int)args[1]);
 }
@@ -55,10 +55,13 @@ int end_raw_sys_enter(struct ks_raw_sys_enter *ctx)
 }
 
 /* sys_enter(struct pt_regs *regs, long id): ioctl(fd, KVM_RUN, 0) */
-static __always_inline void kvm_run_raw(__u64 *args)
+static __always_inline void kvm_run_raw(__u64 *args, bool btf)
 {
-	if (args[1] == KS_NR_IOCTL && (__u32)KS_SYSCALL_ARG1(args[0]) == KS_KVM_RUN)
-		ks_span_end(true);
+	if (args[1] != KS_NR_IOCTL)   /* every syscall comes here: the cheapest test first */
+		return;
+	__u64 id = bpf_get_current_pid_tgid();
+	if (ks_wanted(id) && (__u32)KS_SYSCALL_ARG1(args[0], btf) == KS_KVM_RUN)
+		ks_span_end_id(id, true, 0);
 }
 KS_RAW(end, sys_enter_ioctl, sys_enter, kvm_run_raw)
 KS_RAW(end, sys_enter, sys_enter, kvm_run_raw)

@@ -142,15 +142,20 @@ static __always_inline __u64 ks_x86_hc_nr(void *vcpu)
 struct pt_regs___ks {
 	__u64 regs[31];
 } __attribute__((preserve_access_index));
-#define KS_SYSCALL_ARG1(r) BPF_CORE_READ((struct pt_regs___ks *)(r), regs[1])
-#define KS_SYSCALL_ARG2(r) BPF_CORE_READ((struct pt_regs___ks *)(r), regs[2])
+#define KS_SYSCALL_ARG(r, n, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->regs[n] : BPF_CORE_READ((struct pt_regs___ks *)(r), regs[n]))
+#define KS_SYSCALL_ARG1(r, btf) KS_SYSCALL_ARG(r, 1, btf)
+#define KS_SYSCALL_ARG2(r, btf) KS_SYSCALL_ARG(r, 2, btf)
 #else
 struct pt_regs___ks {
 	unsigned long si;
 	unsigned long dx;
 } __attribute__((preserve_access_index));
-#define KS_SYSCALL_ARG1(r) BPF_CORE_READ((struct pt_regs___ks *)(r), si)
-#define KS_SYSCALL_ARG2(r) BPF_CORE_READ((struct pt_regs___ks *)(r), dx)
+/* btf (tp_btf): regs is typed, its fields load directly */
+#define KS_SYSCALL_ARG1(r, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->si : BPF_CORE_READ((struct pt_regs___ks *)(r), si))
+#define KS_SYSCALL_ARG2(r, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->dx : BPF_CORE_READ((struct pt_regs___ks *)(r), dx))
 #endif
 
 /* ---- knobs, set by the loader before load (.rodata) ---- */
@@ -314,18 +319,18 @@ static __always_inline void ks_span_mark(__u64 flag)
 		st->key |= flag;
 }
 
-/* Close this thread's open span, if any, its key | `flag`. `strict`: an end
+/* Close this thread's open span, if any, its key | `flag`; id: this thread's
+ * bpf_get_current_pid_tgid(), already read by the caller. `strict`: an end
  * event is expected to have a start (uexits, exits), so one without counts as
  * unpaired; else (memlend: most kvm_entry events follow no fault) it is not
  * even an event. */
-static __always_inline void ks_span_end_or(bool strict, __u64 flag)
+static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 
 	if (!ks_wanted(id))
 		return;
+	__u64 now = bpf_ktime_get_ns();
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
 	if (!st || !st->ts) {
 		if (strict) {
@@ -342,6 +347,11 @@ static __always_inline void ks_span_end_or(bool strict, __u64 flag)
 	ks_record(key, ts, now > ts ? now - ts : 0, id);
 }
 
+static __always_inline void ks_span_end_or(bool strict, __u64 flag)
+{
+	ks_span_end_id(bpf_get_current_pid_tgid(), strict, flag);
+}
+
 static __always_inline void ks_span_end(bool strict)
 {
 	ks_span_end_or(strict, 0);
@@ -351,7 +361,9 @@ static __always_inline void ks_span_end(bool strict)
  * One handler, two cheap ways in (libbpf-tools' order): tp_btf (BTF-typed
  * raw tracepoint, Linux 5.5) and raw_tp (4.17). Both run the handler on the
  * tracepoint's raw arguments — `args[i]`, each a u64, the same for both —
- * with no trace record built. A probe names the classic tracepoint it
+ * with no trace record built; fn(args, btf): btf says a pointer argument is
+ * typed (tp_btf), so its fields may be loaded directly instead of with
+ * bpf_probe_read_kernel(). A probe names the classic tracepoint it
  * stands in for: KS_RAW(start, kvm_exit, kvm_exit, fn) defines
  * start_kvm_exit__btf and start_kvm_exit__raw on the raw tracepoint
  * kvm_exit; the loader (probe_bpf.c) picks them over the classic
@@ -362,13 +374,13 @@ static __always_inline void ks_span_end(bool strict)
 	SEC("tp_btf/" #rawtp)                                                              \
 	int role##_##event##__btf(__u64 *ctx)                                              \
 	{                                                                                  \
-		fn(ctx);                                                                   \
+		fn(ctx, true);                                                             \
 		return 0;                                                                  \
 	}                                                                                  \
 	SEC("raw_tp/" #rawtp)                                                              \
 	int role##_##event##__raw(__u64 *ctx)                                              \
 	{                                                                                  \
-		fn(ctx);                                                                   \
+		fn(ctx, false);                                                            \
 		return 0;                                                                  \
 	}
 
