@@ -28,6 +28,8 @@ struct ks_bpf_stats {
 struct ks_bpf_start {
 	__u64 ts;
 	__u64 key;
+	__u64 aux[2];   /* a probe's own (exits, x86: the vCPU and its KVM_RUN returns at the
+			 * start) */
 };
 
 /* One exact span on the optional ring buffer (`samples`). */

@@ -40,14 +40,15 @@ struct raw_layout {
 static const struct raw_layout layouts[] = {
 #if defined(__x86_64__)
 	{ "kvm_exit", "kvm_vcpu*,#" },               /* (vcpu, isa) since 5.14 */
+	{ "kvm_entry", "kvm_vcpu*" },                /* (vcpu[, force_immediate_exit]) */
 	{ "kvm_hypercall", "#" },                    /* (nr, a0, a1, a2, a3) */
-	{ "kvm_page_fault", "" },
+	{ "kvm_page_fault", "kvm_vcpu*" },           /* (vcpu, fault_address, error_code) */
 #elif defined(__aarch64__)
 	{ "kvm_exit", "#,#" },                       /* (ret, esr_ec, vcpu_pc) */
 	{ "kvm_hvc_arm64", "#,#" },                  /* (vcpu_pc, r0, imm) */
 	{ "kvm_guest_fault", "" },
-#endif
 	{ "kvm_entry", "" },
+#endif
 	{ "kvm_userspace_exit", "#,#" },             /* (reason, errno) */
 	{ "sys_enter", "pt_regs*,#" },               /* (regs, id) */
 	{ "kvm_msi_set_irq", "" },

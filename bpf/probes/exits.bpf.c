@@ -8,8 +8,10 @@
  * gets KS_EXIT_USER in its key: its span includes the VMM's handling.
  *
  * Each tracepoint has a raw handler (KS_RAW: tp_btf/raw_tp, no record
- * built; x86's exit reason read where the vendor module keeps it) and a
- * classic one. Where kvm_exit/kvm_entry never fire (kvm_pvm) or do not
+ * built; x86's exit reason read where the vendor module keeps it, and
+ * "+user" from the vCPU's count of KVM_RUN returns instead of a
+ * kvm_userspace_exit mark: two programs per exit, not three) and a classic
+ * one. Where kvm_exit/kvm_entry never fire (kvm_pvm) or do not
  * exist (KVM-on-Gunyah), or to check those plans against the tracepoints,
  * discovery plans the backend's own functions instead:
  *
@@ -26,9 +28,14 @@
 #include "ks_probe.bpf.h"
 
 #if defined(__TARGET_ARCH_arm64)
+/* As kvm_exit's record has them (arch/arm64/kvm/trace_arm.h): ret without the
+ * SError bit (ARM_EXCEPTION_CODE), esr_ec only for a trap (else 0). */
 static __always_inline __u64 arm64_exit_key(int ret, __u32 esr_ec)
 {
-	return KS_EXIT_ARM64 | (esr_ec & 0xff) | (__u64)(ret & 0xff) << 8;
+	__u32 code = (__u32)ret & 0x7fffffff;
+	__u32 ec = code == KS_ARM_EXCEPTION_TRAP ? esr_ec & 0xff : 0;
+
+	return KS_EXIT_ARM64 | ec | (__u64)(code & 0xff) << 8;
 }
 #endif
 
@@ -56,7 +63,9 @@ static __always_inline void exit_raw(__u64 *args, bool btf)
 #if defined(__TARGET_ARCH_arm64)
 	ks_span_start(arm64_exit_key((int)args[0], (__u32)args[1]));
 #else
-	ks_span_start(ks_x86_exit_key((void *)args[0], (__u32)args[1]));
+	void *vcpu = (void *)args[0];
+	ks_span_start_aux(ks_x86_exit_key(vcpu, (__u32)args[1]), (__u64)vcpu,
+			  ks_x86_runs_returned(vcpu));
 #endif
 }
 KS_RAW(start, kvm_exit, kvm_exit, exit_raw)
@@ -68,9 +77,16 @@ int end_kvm_entry(void *ctx)
 	return 0;
 }
 
+/* raw kvm_entry: x86 (vcpu, ...): "+user" when its KVM_RUN returned since the
+ * exit (ks_x86_runs_returned), no mark needed; arm64 (vcpu_pc): the mark */
 static __always_inline void entry_raw(__u64 *args, bool btf)
 {
+#if defined(__TARGET_ARCH_arm64)
 	ks_span_end(true);
+#else
+	ks_span_end_aux(bpf_get_current_pid_tgid(), true, 0, args[0],
+			ks_x86_runs_returned((void *)args[0]), KS_EXIT_USER);
+#endif
 }
 KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
 
@@ -82,11 +98,13 @@ int mark_kvm_userspace_exit(void *ctx)
 	return 0;
 }
 
+#if defined(__TARGET_ARCH_arm64)   /* x86's raw handlers need no mark */
 static __always_inline void uexit_raw(__u64 *args, bool btf)
 {
 	ks_span_mark(KS_EXIT_USER);
 }
 KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
+#endif
 
 /* ---- the backends' own functions (fentry/fexit: BTF, and a kernel that lets them) */
 

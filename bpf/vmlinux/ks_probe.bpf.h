@@ -68,8 +68,13 @@ struct kvm_vcpu_arch___ks {
 	unsigned long regs[16];   /* VCPU_REGS_RAX = 0 */
 } __attribute__((preserve_access_index));
 
+struct kvm_vcpu_stat___ks {
+	__u64 fpu_reload;
+} __attribute__((preserve_access_index));
+
 struct kvm_vcpu___ks {
 	struct kvm_vcpu_arch___ks arch;
+	struct kvm_vcpu_stat___ks stat;
 } __attribute__((preserve_access_index));
 
 #if !defined(__TARGET_ARCH_arm64)
@@ -128,6 +133,21 @@ static __always_inline __u64 ks_x86_exit_key(void *vcpu, __u32 isa)
 		return KS_EXIT_UNKNOWN;
 	}
 	return (__u64)isa << 32 | reason;
+}
+
+/*
+ * How many times this vCPU's KVM_RUN has returned: x86 KVM counts them in
+ * stat.fpu_reload (kvm_put_guest_fpu(), once at the end of every KVM_RUN).
+ * Read with the vCPU at a span's start and end (ks_span_start_aux's aux0,
+ * aux1), a change of either says the span went out to the VMM ("+user"; a
+ * span the thread's next vCPU ended, after its VM went, too) — what the
+ * classic handlers learn from a kvm_userspace_exit mark, without that third
+ * tracepoint program per exit. A kernel without the field fails the raw
+ * handlers' load (CO-RE), and the classic ones, with the mark, are used.
+ */
+static __always_inline __u64 ks_x86_runs_returned(void *vcpu)
+{
+	return BPF_CORE_READ((struct kvm_vcpu___ks *)vcpu, stat.fpu_reload);
 }
 
 /* A hypercall's number: the guest's rax, as KVM reads it. */
@@ -280,7 +300,7 @@ static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 p
  * delete, no bucket lock, no counter: a span's two events are counted from
  * `stats` (userspace), only anomalies here.
  */
-static __always_inline void ks_span_start(__u64 key)
+static __always_inline void ks_span_start_aux(__u64 key, __u64 aux0, __u64 aux1)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -298,12 +318,19 @@ static __always_inline void ks_span_start(__u64 key)
 			}
 		}
 		st->key = key;
+		st->aux[0] = aux0;
+		st->aux[1] = aux1;
 		st->ts = now;
 		return;
 	}
-	struct ks_bpf_start n = { .key = key, .ts = now };
+	struct ks_bpf_start n = { .key = key, .ts = now, .aux = { aux0, aux1 } };
 	if (bpf_map_update_elem(&starts, &tid, &n, BPF_NOEXIST))
 		ks_count(KS_BPF_LOST_START);
+}
+
+static __always_inline void ks_span_start(__u64 key)
+{
+	ks_span_start_aux(key, 0, 0);
 }
 
 /* OR `flag` into this thread's open span's key, if it has one. */
@@ -324,7 +351,8 @@ static __always_inline void ks_span_mark(__u64 flag)
  * event is expected to have a start (uexits, exits), so one without counts as
  * unpaired; else (memlend: most kvm_entry events follow no fault) it is not
  * even an event. */
-static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
+static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, __u64 aux0,
+					    __u64 aux1, __u64 flag_if_aux_differs)
 {
 	__u32 tid = (__u32)id;
 
@@ -342,9 +370,15 @@ static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
 		}
 		return;
 	}
-	__u64 ts = st->ts, key = st->key | flag;
+	bool differs = st->aux[0] != aux0 || st->aux[1] != aux1;
+	__u64 ts = st->ts, key = st->key | flag | (differs ? flag_if_aux_differs : 0);
 	st->ts = 0;
 	ks_record(key, ts, now > ts ? now - ts : 0, id);
+}
+
+static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
+{
+	ks_span_end_aux(id, strict, flag, 0, 0, 0);
 }
 
 static __always_inline void ks_span_end_or(bool strict, __u64 flag)
