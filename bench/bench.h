@@ -80,7 +80,7 @@ struct ks_exit_check {
 };
 
 #define KS_MAX_PARAMS 12
-#define KS_MAX_METRICS 8
+#define KS_MAX_METRICS 16
 #define KS_MAX_CHECKS 4
 
 struct ks_result {
