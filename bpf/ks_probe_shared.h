@@ -23,6 +23,21 @@ struct ks_bpf_stats {
 	__u64 hist[KS_BPF_HIST_SLOTS];
 };
 
+/* The per-CPU `slots` array: the first KS_BPF_SLOTS keys a CPU sees each get
+ * a slot (by a hash of the key; a taken slot sends its other keys to the
+ * `stats` hash), so the common keys cost an array lookup, not a hash one. */
+#define KS_BPF_SLOTS 32
+struct ks_bpf_slot {
+	__u64 key;
+	__u64 used;
+	struct ks_bpf_stats s;
+};
+
+static inline __u32 ks_bpf_slot_of(__u64 key)
+{
+	return (__u32)(((key ^ (key >> 29) ^ (key >> 47)) * 0x9E3779B97F4A7C15ULL) >> 59);
+}
+
 /* Per-thread span (`starts` map, key: __u32 thread id): made at the
  * thread's first start event, then reused; ts 0: no span open. */
 struct ks_bpf_start {

@@ -120,6 +120,7 @@ struct bpf_state {
 	struct bpf_link *links[MAX_LINKS];
 	int nlinks;
 	int stats_fd, counters_fd, starts_fd;
+	int slots_fd;             /* the per-CPU key slots in front of `stats` */
 	int ooo_fd;               /* irqfd: out-of-order stages (per-CPU), else -1 */
 	struct ring_buffer *rb;
 	ks_probe_sample_fn sample_fn;
@@ -479,7 +480,7 @@ static void unload(struct bpf_state *st)
 	if (st->skel)
 		st->desc->bpf->destroy(st->skel);
 	st->skel = NULL;
-	st->stats_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
+	st->stats_fd = st->slots_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
 }
 
 static void state_free(struct bpf_state *st)
@@ -586,10 +587,11 @@ static int load_flavor(struct bpf_state *st, const struct ks_probe_plan *plan, p
 		st->links[st->nlinks++] = l;
 	}
 	st->stats_fd = bpf_object__find_map_fd_by_name(obj, "stats");
+	st->slots_fd = bpf_object__find_map_fd_by_name(obj, "slots");
 	st->counters_fd = bpf_object__find_map_fd_by_name(obj, "counters");
 	st->starts_fd = bpf_object__find_map_fd_by_name(obj, "starts");
 	st->ooo_fd = bpf_object__find_map_fd_by_name(obj, "ooo");
-	if (st->stats_fd < 0 || st->counters_fd < 0 || st->starts_fd < 0) {
+	if (st->stats_fd < 0 || st->slots_fd < 0 || st->counters_fd < 0 || st->starts_fd < 0) {
 		snprintf(err, errlen, "the %s BPF object lacks its maps", desc->name);
 		return -1;
 	}
@@ -647,7 +649,7 @@ static int bpf_start(const struct ks_probe_plan *plan, pid_t pid, void **state, 
 		return -1;
 	}
 	st->desc = desc;
-	st->stats_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
+	st->stats_fd = st->slots_fd = st->counters_fd = st->starts_fd = st->ooo_fd = -1;
 	/* tracepoints (their existence, a classic one's id) are read from tracefs:
 	 * ours if nobody has one mounted (dropped at stop) */
 	char terr[256];
@@ -735,6 +737,29 @@ static int by_count_desc(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* One CPU's stats of one key into the snapshot, under the key's name. */
+static int add_stats(const struct bpf_state *st, struct ks_probe_snapshot *out, uint64_t key,
+		     const struct ks_bpf_stats *v)
+{
+	char name[KS_PROBE_KEY_LEN];
+
+	if (!v->count)
+		return 0;
+	st->desc->key_name(key, name, sizeof(name));
+	struct ks_probe_key_stats *k = key_slot(out, name);
+	if (!k)
+		return -ENOMEM;
+	k->count += v->count;
+	k->sum_ns += v->sum;
+	if (v->min < k->min_ns)
+		k->min_ns = v->min;
+	if (v->max > k->max_ns)
+		k->max_ns = v->max;
+	for (int i = 0; i < KS_HIST_SLOTS && i < KS_BPF_HIST_SLOTS; i++)
+		k->hist[i] += v->hist[i];
+	return 0;
+}
+
 static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 {
 	struct bpf_state *st = state;
@@ -747,10 +772,11 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 	uint64_t *cnt = calloc((size_t)ncpu, sizeof(uint64_t));
 	struct ks_bpf_stats *vals = calloc((size_t)ncpu, sizeof(*vals));
 	struct ks_bpf_counters *cv = calloc((size_t)ncpu, sizeof(*cv));
+	struct ks_bpf_slot *slots = calloc((size_t)ncpu, sizeof(*slots));
 	uint64_t c[KS_BPF_NCOUNTERS] = { 0 };
 	int rc = 0;
 
-	if (!cnt || !vals || !cv) {
+	if (!cnt || !vals || !cv || !slots) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -787,6 +813,16 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 	else
 		snprintf(out->attach, sizeof(out->attach), "%s", fn);
 
+	/* the keys each CPU has a slot for, then the others (`stats`) */
+	for (uint32_t i = 0; st->slots_fd >= 0 && i < KS_BPF_SLOTS; i++) {
+		if (bpf_map_lookup_elem(st->slots_fd, &i, slots))
+			continue;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			if (slots[cpu].used && add_stats(st, out, slots[cpu].key, &slots[cpu].s) < 0) {
+				rc = -ENOMEM;
+				goto out;
+			}
+	}
 	uint64_t key, next;
 	void *prev = NULL;
 	while (!bpf_map_get_next_key(st->stats_fd, prev, &next)) {
@@ -794,26 +830,11 @@ static int bpf_snapshot(void *state, struct ks_probe_snapshot *out)
 		prev = &key;
 		if (bpf_map_lookup_elem(st->stats_fd, &key, vals))
 			continue;   /* deleted meanwhile (we never delete) */
-		char name[KS_PROBE_KEY_LEN];
-		st->desc->key_name(key, name, sizeof(name));
-		struct ks_probe_key_stats *k = key_slot(out, name);
-		if (!k) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (int cpu = 0; cpu < ncpu; cpu++) {
-			const struct ks_bpf_stats *v = &vals[cpu];
-			if (!v->count)
-				continue;
-			k->count += v->count;
-			k->sum_ns += v->sum;
-			if (v->min < k->min_ns)
-				k->min_ns = v->min;
-			if (v->max > k->max_ns)
-				k->max_ns = v->max;
-			for (int i = 0; i < KS_HIST_SLOTS && i < KS_BPF_HIST_SLOTS; i++)
-				k->hist[i] += v->hist[i];
-		}
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			if (add_stats(st, out, key, &vals[cpu]) < 0) {
+				rc = -ENOMEM;
+				goto out;
+			}
 	}
 	for (size_t i = 0; i < out->nkeys; i++) {
 		if (!out->keys[i].count)
@@ -827,6 +848,7 @@ out:
 	free(cnt);
 	free(vals);
 	free(cv);
+	free(slots);
 	if (rc < 0)
 		ks_probe_snapshot_free(out);
 	return rc;

@@ -65,7 +65,7 @@ static __always_inline void exit_raw(__u64 *args, bool btf)
 #else
 	void *vcpu = (void *)args[0];
 	ks_span_start_aux(ks_x86_exit_key(vcpu, (__u32)args[1]), (__u64)vcpu,
-			  ks_x86_runs_returned(vcpu));
+			  ks_x86_runs_returned(vcpu, btf));
 #endif
 }
 KS_RAW(start, kvm_exit, kvm_exit, exit_raw)
@@ -85,7 +85,7 @@ static __always_inline void entry_raw(__u64 *args, bool btf)
 	ks_span_end(true);
 #else
 	ks_span_end_aux(bpf_get_current_pid_tgid(), true, 0, args[0],
-			ks_x86_runs_returned((void *)args[0]), KS_EXIT_USER);
+			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER);
 #endif
 }
 KS_RAW(end, kvm_entry, kvm_entry, entry_raw)

@@ -34,7 +34,7 @@ KS_RAW(start, kvm_guest_fault, kvm_guest_fault, fault_raw)
  * count of KVM_RUN returns (ks_x86_runs_returned), as exits does */
 static __always_inline void fault_raw(__u64 *args, bool btf)
 {
-	ks_span_start_aux(KS_MEMLEND_FAULT, args[0], ks_x86_runs_returned((void *)args[0]));
+	ks_span_start_aux(KS_MEMLEND_FAULT, args[0], ks_x86_runs_returned((void *)args[0], btf));
 }
 KS_RAW(start, kvm_page_fault, kvm_page_fault, fault_raw)
 #endif
@@ -52,7 +52,7 @@ static __always_inline void entry_raw(__u64 *args, bool btf)
 	ks_span_end(false);
 #else
 	ks_span_end_aux(bpf_get_current_pid_tgid(), false, 0, args[0],
-			ks_x86_runs_returned((void *)args[0]), KS_EXIT_USER);
+			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER);
 #endif
 }
 KS_RAW(end, kvm_entry, kvm_entry, entry_raw)

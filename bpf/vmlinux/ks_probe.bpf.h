@@ -145,8 +145,10 @@ static __always_inline __u64 ks_x86_exit_key(void *vcpu, __u32 isa)
  * tracepoint program per exit. A kernel without the field fails the raw
  * handlers' load (CO-RE), and the classic ones, with the mark, are used.
  */
-static __always_inline __u64 ks_x86_runs_returned(void *vcpu)
+static __always_inline __u64 ks_x86_runs_returned(void *vcpu, bool btf)
 {
+	if (btf)   /* tp_btf: vcpu is typed, the field is inside it: a direct load */
+		return ((struct kvm_vcpu___ks *)vcpu)->stat.fpu_reload;
 	return BPF_CORE_READ((struct kvm_vcpu___ks *)vcpu, stat.fpu_reload);
 }
 
@@ -199,6 +201,13 @@ struct {
 	__type(value, struct ks_bpf_stats);
 } stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KS_BPF_SLOTS);
+	__type(key, __u32);
+	__type(value, struct ks_bpf_slot);
+} slots SEC(".maps");
+
 /* All counters in one per-CPU value: one lookup bumps any of them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -250,13 +259,25 @@ static __always_inline bool ks_wanted(__u64 pid_tgid)
 	return !targ_tgid || (__u32)(pid_tgid >> 32) == targ_tgid;
 }
 
-/* One span into `stats` (and `samples` when asked for): one `stats` lookup.
+/* One span into its key's slot, else `stats` (and `samples` when asked
+ * for): one array lookup for a CPU's first KS_BPF_SLOTS keys.
  * Spans are counted there; the events a ks_span_* span stands for (its
  * start and its end) are counted from them in userspace. */
 static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 pid_tgid)
 {
-	struct ks_bpf_stats *s = bpf_map_lookup_elem(&stats, &key);
+	__u32 idx = ks_bpf_slot_of(key);
+	struct ks_bpf_slot *sl = bpf_map_lookup_elem(&slots, &idx);
+	struct ks_bpf_stats *s = NULL;
 
+	if (sl && sl->used && sl->key == key) {
+		s = &sl->s;
+	} else if (sl && !sl->used) {   /* this CPU's first key here: it is this slot's */
+		sl->key = key;
+		sl->used = 1;
+		s = &sl->s;
+	} else {
+		s = bpf_map_lookup_elem(&stats, &key);
+	}
 	if (!s) {
 		bpf_map_update_elem(&stats, &key, &ks_zero_stats, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&stats, &key);
