@@ -22,7 +22,7 @@
  * independent, so a pair hit by a burst costs one sample, not the interval.
  *
  * Pairs are added until every series' interval is tight — half-width
- * within 10 % of its median or 1 % of the baseline exit — or a cap is
+ * within 5 % of its median or 0.5 % of the baseline exit — or a cap is
  * reached (quick: 8..24 pairs, else 12..40). The attachers of one probe
  * (bpf, tracefs, bpftrace) take their pairs in lockstep, so they see the
  * same conditions. kvmscope/bpftrace is then the ratio of their medians,
@@ -45,8 +45,8 @@
 #include "inference.h"
 
 #define CONF 0.95
-#define TIGHT_REL 0.10        /* of the median overhead */
-#define TIGHT_BASELINE 0.01   /* of the baseline exit */
+#define TIGHT_REL 0.05        /* of the median overhead */
+#define TIGHT_BASELINE 0.005  /* of the baseline exit */
 
 /* The workload every probe is measured on: one KVM_EXIT_IO round trip per op. */
 static const struct ks_bench *workload(void)
