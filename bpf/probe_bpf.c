@@ -391,7 +391,9 @@ static int pick_program(struct bpf_state *st, struct bpf_object *obj, const char
  * Optional programs ("mark_<event>", in every flavor) load in flavor f only
  * where their tracepoint exists; none when the span is one function's entry
  * to its return (nothing else can happen inside it to mark). A missing raw
- * layout fails the flavor: its marks would be lost.
+ * layout fails the flavor: its marks would be lost. A flavor's mark may be a
+ * classic tracepoint program (SEC("tracepoint/...") named mark_X__btf): a
+ * probe's way of keeping one event classic in every flavor.
  */
 static int pick_optional(struct bpf_state *st, struct bpf_object *obj,
 			 const struct ks_probe_plan *plan, enum flavor f, char *err, size_t errlen)
@@ -426,7 +428,9 @@ static int pick_optional(struct bpf_state *st, struct bpf_object *obj,
 			continue;
 		}
 		st->has_tp = true;
-		if (f != FL_TRACEPOINT && raw_ok(prog, have.target, err, errlen) < 0)
+		struct ev own;   /* a "raw" flavor's mark may be a classic tracepoint itself */
+		section_event(bpf_program__section_name(prog), &own);
+		if (!is_tracepoint_section(&own) && raw_ok(prog, have.target, err, errlen) < 0)
 			return -1;
 	}
 	return 0;

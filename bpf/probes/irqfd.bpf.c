@@ -94,27 +94,23 @@ static __always_inline void on_write(void)
 	s->writes_seen = 1;
 }
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int mark_sys_enter_write(struct ks_sys_enter_write *ctx)
-{
-	if (ctx->count == 8)
-		on_write();
-	return 0;
-}
-
-#if defined(__TARGET_ARCH_arm64)
-#define KS_NR_WRITE 64
-#else
-#define KS_NR_WRITE 1
-#endif
-
-/* raw sys_enter(regs, id): write(fd, buf, 8) */
-static __always_inline void write_raw(__u64 *args, bool btf)
-{
-	if (args[1] == KS_NR_WRITE && KS_SYSCALL_ARG2(args[0], btf) == 8)
-		on_write();
-}
-KS_RAW(mark, sys_enter_write, sys_enter, write_raw)
+/*
+ * The write stage stays the classic per-syscall tracepoint in every flavor
+ * (the loader takes mark_X__btf/__raw as the flavor's): raw sys_enter would
+ * run this program on every syscall of every process, sys_enter_write
+ * checks the syscall number in the kernel first and runs it on writes only.
+ */
+#define WRITE_MARK(name)                                                                 \
+	SEC("tracepoint/syscalls/sys_enter_write")                                        \
+	int name(struct ks_sys_enter_write *ctx)                                          \
+	{                                                                                  \
+		if (ctx->count == 8)                                                       \
+			on_write();                                                        \
+		return 0;                                                                  \
+	}
+WRITE_MARK(mark_sys_enter_write)
+WRITE_MARK(mark_sys_enter_write__btf)
+WRITE_MARK(mark_sys_enter_write__raw)
 
 static __always_inline void on_inject(void)
 {
