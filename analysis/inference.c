@@ -215,6 +215,26 @@ int ks_compare_medians(const double *a, size_t na, const double *b, size_t nb, d
 	return 0;
 }
 
+int ks_ratio_fieller(double a, double sa, double b, double sb, double conf, double *lo,
+		     double *hi)
+{
+	double z = ks_norm_quantile(1 - (1 - conf) / 2);
+	double va = sa * sa, vb = sb * sb;
+	/* (a - r b)^2 = z^2 (va + r^2 vb): r^2 (b^2 - z^2 vb) - 2 a b r + (a^2 - z^2 va) = 0 */
+	double q = b * b - z * z * vb;
+	double disc = va * b * b + vb * a * a - z * z * va * vb;
+
+	*lo = *hi = NAN;
+	if (!isfinite(a) || !isfinite(b) || !(sa >= 0) || !(sb >= 0) || !(q > 0) || disc < 0) {
+		errno = EDOM;
+		return -1;
+	}
+	double r1 = (a * b - z * sqrt(disc)) / q, r2 = (a * b + z * sqrt(disc)) / q;
+	*lo = r1 < r2 ? r1 : r2;
+	*hi = r1 < r2 ? r2 : r1;
+	return 0;
+}
+
 /*
  * Regularized incomplete beta I_x(a, b) by its continued fraction, evaluated
  * with the modified Lentz method; the symmetry I_x(a,b) = 1 - I_{1-x}(b,a)

@@ -55,6 +55,16 @@ struct ks_diff {
 int ks_compare_medians(const double *a, size_t na, const double *b, size_t nb, double conf,
 		       struct ks_diff *out);
 
+/*
+ * CI of a ratio a / b of two independent estimates with standard errors sa
+ * and sb (e.g. two medians with ks_median_se), by Fieller's theorem: the
+ * set of r with |a - r b| <= z sqrt(sa^2 + r^2 sb^2). Unlike the delta
+ * method it stays honest when b is small: returns -1 (NaN bounds) when b is
+ * not significantly away from 0 at conf (the set is then unbounded).
+ */
+int ks_ratio_fieller(double a, double sa, double b, double sb, double conf, double *lo,
+		     double *hi);
+
 /* Mann-Whitney U of b over a (ties count half) with tie-corrected z and p. */
 void ks_mann_whitney(const double *a, size_t na, const double *b, size_t nb, double *u,
 		     double *z, double *p);

@@ -83,7 +83,7 @@ struct ks_exit_check {
 };
 
 #define KS_MAX_PARAMS 12
-#define KS_MAX_METRICS 10   /* vm_switch: its clocks, exits per round per VM */
+#define KS_MAX_METRICS 16
 #define KS_MAX_CHECKS 6   /* vm_switch: three per VM */
 
 struct ks_result {

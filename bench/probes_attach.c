@@ -60,8 +60,10 @@ void ks_probes_end(struct ks_attached_probes *ap, struct ks_result *r)
 			if (p->be->snapshot(p->state, &rp->snap) == 0) {
 				snprintf(rp->probe, sizeof(rp->probe), "%s", p->plan.probe);
 				snprintf(rp->backend, sizeof(rp->backend), "%s", p->be->name);
-				snprintf(rp->events, sizeof(rp->events), "%s -> %s", p->plan.start_event,
-					 p->plan.end_event);
+				char how[sizeof(rp->snap.attach)];
+				snprintf(how, sizeof(how), "%s", rp->snap.attach);
+				snprintf(rp->events, sizeof(rp->events), "%s -> %s (%s %s)",
+					 p->plan.start_event, p->plan.end_event, p->be->name, how);
 				r->nprobes++;
 			}
 		}

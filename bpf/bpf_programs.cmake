@@ -172,8 +172,9 @@ foreach(_p IN LISTS _ks_bpf_programs)
     INCLUDE_DIRECTORIES "${_ks_bpf_out};${KS_LIBBPF_INCLUDE_DIR}")
 endforeach()
 
-target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c ${_ks_bpf_skels})
-set_source_files_properties(${_ks_bpf_src}/probe_bpf.c PROPERTIES
+target_sources(ks_probe PRIVATE ${_ks_bpf_src}/probe_bpf.c ${_ks_bpf_src}/raw_args.c
+  ${_ks_bpf_skels})
+set_source_files_properties(${_ks_bpf_src}/probe_bpf.c ${_ks_bpf_src}/raw_args.c PROPERTIES
   INCLUDE_DIRECTORIES "${KS_LIBBPF_INCLUDE_DIR}")
 # Native builds link by name, in dependency order, as tracefs_deps.cmake does:
 # the dynamic kvmscope gets Debian's shared libbpf (which brings libelf and

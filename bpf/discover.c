@@ -174,7 +174,7 @@ bool ks_disc_aff_has(struct ks_disc *d, const char *fn)
 
 /* The modules whose split BTF may hold a KVM function. */
 static const char *const kvm_mods[] = { "kvm", "kvm_intel", "kvm_amd", "kvm_pvm", "gunyah",
-					"gunyah_rsc_mgr", NULL };
+					"gunyah_hypercall", "gunyah_vcpu", "gunyah_rsc_mgr", NULL };
 
 const char *ks_disc_btf_func_home(struct ks_disc *d, const char *fn)
 {
@@ -200,6 +200,34 @@ const char *ks_disc_btf_func_home(struct ks_disc *d, const char *fn)
 			return kvm_mods[i];
 	}
 	return NULL;
+}
+
+bool ks_disc_fentry_ok(struct ks_disc *d, const char *fn, const char **home, char *why,
+		       size_t len)
+{
+	*home = ks_disc_btf_func_home(d, fn);
+	if (!*home) {
+		snprintf(why, len, "%s is not in BTF (vmlinux, KVM modules)%s", fn,
+			 d->btf == KS_BTF_ABSENT ? ": the kernel has no BTF" : "");
+		return false;
+	}
+	if (!d->ksyms_loaded) {
+		char p[PATH_MAX];
+		pathf(d, p, sizeof(p), "/proc/kallsyms");
+		d->ksyms = slurp(p, NULL);
+		d->ksyms_loaded = true;
+	}
+	char variant[128];
+	if (d->ksyms && !ks_kf_kallsyms_find(d->ksyms, fn, variant, sizeof(variant))) {
+		if (variant[0])
+			snprintf(why, len, "%s exists only as %s (a copy the compiler made with "
+				 "another calling convention): fentry cannot attach to it", fn,
+				 variant);
+		else
+			snprintf(why, len, "%s is in BTF but not in /proc/kallsyms (inlined?)", fn);
+		return false;
+	}
+	return true;
 }
 
 bool ks_disc_x86(const struct ks_disc *d)
@@ -342,6 +370,7 @@ static int discover(const struct ks_probe_host *h, const char *probe,
 		held = true;
 	}
 	d.btf = h->btf;
+	d.functions = h->functions;
 	d.kvm_events = ks_disc_has_event(&d, "kvm", "kvm_userspace_exit") ||
 		       ks_disc_has_event(&d, "kvm", "kvm_exit");
 	d.be = h->backend != KS_KVM_DETECT ? h->backend : detect_backend(&d);
@@ -359,6 +388,7 @@ static int discover(const struct ks_probe_host *h, const char *probe,
 		*backend = d.be;
 	free(d.aff);
 	free(d.btf_vmlinux);
+	free(d.ksyms);
 	return rc;
 }
 

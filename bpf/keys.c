@@ -131,10 +131,22 @@ void ks_x86_exit_key(char *buf, size_t len, uint32_t isa, uint32_t exit_reason)
 			snprintf(buf, len, "%s", n);
 		else
 			snprintf(buf, len, "svm:0x%x", exit_reason);
+	} else if (isa == KS_X86_ISA_PVM) {
+		/* kvm_pvm's own exit_reason, printed as the number it is: its
+		 * encoding is PVM's and not described by any kernel header */
+		snprintf(buf, len, "pvm:%u", exit_reason);
 	} else {
 		snprintf(buf, len, "reason:%u", exit_reason);
 	}
 }
+
+/* The vcpu_run hypercall's states (Gunyah driver series, include/linux/gunyah.h:
+ * GUNYAH_VCPU_STATE_* / GUNYAH_VCPU_ADDRSPACE_*). */
+static const struct code_name gunyah_states[] = {
+	{ 0, "READY" }, { 1, "EXPECTS_WAKEUP" }, { 2, "POWERED_OFF" }, { 3, "BLOCKED" },
+	{ 4, "VMMIO_READ" }, { 5, "VMMIO_WRITE" }, { 7, "PAGE_FAULT" },
+	{ 0xff, "vcpu_run failed" },
+};
 
 void ks_arm64_exit_key(char *buf, size_t len, int32_t ret, uint32_t esr_ec)
 {
@@ -166,12 +178,19 @@ void ks_exit_key_name(uint64_t key, char *buf, size_t len)
 {
 	char base[KS_PROBE_KEY_LEN];
 
-	if (key & KS_EXIT_UNKNOWN)
+	if (key & KS_EXIT_UNKNOWN) {
 		snprintf(base, sizeof(base), "unknown");
-	else if (key & KS_EXIT_ARM64)
+	} else if (key & KS_EXIT_GUNYAH) {
+		const char *n = LOOKUP(gunyah_states, (uint32_t)key & 0xff);
+		if (n)
+			snprintf(base, sizeof(base), "gunyah %s", n);
+		else
+			snprintf(base, sizeof(base), "gunyah state %u", (unsigned)(key & 0xff));
+	} else if (key & KS_EXIT_ARM64) {
 		ks_arm64_exit_key(base, sizeof(base), (int32_t)((key >> 8) & 0xff),
 				  (uint32_t)key & 0xff);
-	else
+	} else {
 		ks_x86_exit_key(base, sizeof(base), (uint32_t)(key >> 32) & 0xffff, (uint32_t)key);
+	}
 	snprintf(buf, len, "%s%s", base, (key & KS_EXIT_USER) ? "+user" : "");
 }

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 bool ks_kf_format_has_field(const char *fmt, const char *name)
@@ -49,6 +50,30 @@ bool ks_kf_aff_has(const char *aff, const char *fn)
 		    (p[n] == '\n' || p[n] == ' ' || p[n] == '\t' || p[n] == 0))
 			return true;
 	return false;
+}
+
+int ks_kf_kallsyms_find(const char *ks, const char *fn, char *variant, size_t vlen)
+{
+	size_t n = strlen(fn);
+
+	if (variant && vlen)
+		variant[0] = 0;
+	if (!ks || n == 0)
+		return 0;
+	for (const char *p = ks; (p = strstr(p, fn)); p += n) {
+		/* the name is the third field: after "<addr> <type> " */
+		if (p < ks + 2 || p[-1] != ' ' || p[-2] == ' ' || p[-2] == '\n' ||
+		    (p >= ks + 3 && p[-3] != ' '))
+			continue;
+		char end = p[n];
+		if (end == '\n' || end == '\t' || end == ' ' || end == 0)
+			return 1;
+		size_t l = strcspn(p, " \t\n");
+		if (end == '.' && variant && vlen && l < vlen &&
+		    (!variant[0] || l < strlen(variant)))   /* the shortest: fn.isra.0, not its .cold */
+			snprintf(variant, vlen, "%.*s", (int)l, p);
+	}
+	return 0;
 }
 
 /* ---- BTF (include/uapi/linux/btf.h): a header, a type section, a string section */

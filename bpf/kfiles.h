@@ -23,6 +23,12 @@ bool ks_kf_format_has_field(const char *fmt, const char *name);
  * Lines are "name", "name [module]" or "name [module]\tops". */
 bool ks_kf_aff_has(const char *aff, const char *fn);
 
+/* /proc/kallsyms (NUL-terminated; "addr type name" or "addr type name\t[module]"
+ * lines): 1 when a symbol is named exactly fn, else 0, and `variant` (may be
+ * NULL) receives a compiler-made variant of it ("fn.isra.0", "fn.constprop.0")
+ * if there is one, "" otherwise. fentry attaches by the exact name only. */
+int ks_kf_kallsyms_find(const char *ks, const char *fn, char *variant, size_t vlen);
+
 /* Does BTF b[0..len) have a FUNC named fn?  base (may be NULL) is vmlinux's
  * BTF when b is a module's split BTF, whose string offsets continue
  * vmlinux's.  A malformed blob is "no". */

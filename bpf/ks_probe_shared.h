@@ -23,10 +23,28 @@ struct ks_bpf_stats {
 	__u64 hist[KS_BPF_HIST_SLOTS];
 };
 
-/* Per-thread open span (`starts` map, key: __u32 thread id). */
+/* The per-CPU `slots` array: the first KS_BPF_SLOTS keys a CPU sees each get
+ * a slot (by a hash of the key; a taken slot sends its other keys to the
+ * `stats` hash), so the common keys cost an array lookup, not a hash one. */
+#define KS_BPF_SLOTS 32
+struct ks_bpf_slot {
+	__u64 key;
+	__u64 used;
+	struct ks_bpf_stats s;
+};
+
+static inline __u32 ks_bpf_slot_of(__u64 key)
+{
+	return (__u32)(((key ^ (key >> 29) ^ (key >> 47)) * 0x9E3779B97F4A7C15ULL) >> 59);
+}
+
+/* Per-thread span (`starts` map, key: __u32 thread id): made at the
+ * thread's first start event, then reused; ts 0: no span open. */
 struct ks_bpf_start {
 	__u64 ts;
 	__u64 key;
+	__u64 aux[2];   /* a probe's own (exits, x86: the vCPU and its KVM_RUN returns at the
+			 * start) */
 };
 
 /* One exact span on the optional ring buffer (`samples`). */
@@ -38,16 +56,24 @@ struct ks_bpf_sample {
 	__u32 tgid;
 };
 
-/* Indices of the per-CPU `counters` array. */
+/* The per-CPU `counters` value (one entry): c[] by these indices. */
 enum ks_bpf_counter {
-	KS_BPF_EVENTS = 0,      /* start and end events that passed the filters */
-	KS_BPF_SPANS,           /* spans recorded */
+	KS_BPF_EVENTS = 0,      /* events that passed the filters and made no span: a
+				 * replaced start, an unmatched end, a mark that
+				 * numbered a span; a probe whose descriptor says
+				 * bpf_counts_events (irqfd) counts all of its here.
+				 * A recorded span's start and end are counted from
+				 * `stats`, an open one's start from `starts` */
 	KS_BPF_OPEN_REPLACED,   /* a start event found its thread's span still open */
 	KS_BPF_END_UNMATCHED,   /* an end event with no open span on its thread */
 	KS_BPF_LOST_START,      /* `starts` full: span dropped */
 	KS_BPF_LOST_STATS,      /* `stats` full: span dropped */
 	KS_BPF_LOST_SAMPLE,     /* ring buffer full: sample dropped (stats still kept) */
 	KS_BPF_NCOUNTERS
+};
+
+struct ks_bpf_counters {
+	__u64 c[KS_BPF_NCOUNTERS];
 };
 
 /* ---- facts about KVM the keys are made of ---- */
@@ -57,6 +83,8 @@ enum ks_bpf_counter {
 /* x86 kvm_exit: its isa field, and the hypercall exit reasons */
 #define KS_X86_ISA_VMX 1
 #define KS_X86_ISA_SVM 2
+#define KS_X86_ISA_PVM 3           /* kvmscope's own: kvm_pvm's exit reasons (the kernel's
+				    * kvm_exit has only 1 and 2) */
 #define KS_VMX_EXIT_VMCALL 18      /* arch/x86/include/uapi/asm/vmx.h */
 #define KS_SVM_EXIT_VMMCALL 0x81   /* arch/x86/include/uapi/asm/svm.h */
 
@@ -71,11 +99,14 @@ enum ks_bpf_counter {
 /* uexits: KVM_EXIT_* reason, or KS_UEXIT_ERRNO | -errno when KVM_RUN failed. */
 #define KS_UEXIT_ERRNO (1ULL << 32)
 
-/* exits: x86 (isa << 32) | exit_reason (isa 1 = VMX, 2 = SVM, 0 = the event has
- * no isa field); arm64 KS_EXIT_ARM64 | (ret << 8) | esr_ec; KS_EXIT_UNKNOWN when
+/* exits: x86 (isa << 32) | exit_reason (isa 1 = VMX, 2 = SVM, 3 = PVM, 0 = the event
+ * has no isa field); arm64 KS_EXIT_ARM64 | (ret << 8) | esr_ec; KVM-on-Gunyah
+ * KS_EXIT_GUNYAH | vcpu_run state (GUNYAH_VCPU_*: include/linux/gunyah.h of
+ * the Gunyah driver series, struct gunyah_hypercall_vcpu_run_resp); KS_EXIT_UNKNOWN when
  * the event has neither; | KS_EXIT_USER when the exit went to userspace before
  * the next entry (kvm_userspace_exit in between). */
 #define KS_EXIT_ARM64   (1ULL << 48)
+#define KS_EXIT_GUNYAH  (1ULL << 49)   /* | the vcpu_run hypercall's state, 0xff: it failed */
 #define KS_EXIT_UNKNOWN (1ULL << 61)
 #define KS_EXIT_USER    (1ULL << 62)
 

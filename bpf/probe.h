@@ -45,7 +45,11 @@ struct ks_probe_snapshot {
 	uint64_t events;        /* raw events seen */
 	uint64_t lost;          /* events the backend dropped (ring/buffer overruns) */
 	uint64_t unpaired;      /* start events without an end (or the reverse) */
+	uint64_t open;          /* spans open right now (a start whose end has not come) */
 	uint64_t out_of_order;  /* irqfd: a stage seen before the one it follows */
+	char attach[24];        /* how the backend attached: "tp_btf", "raw_tp",
+				 * "tracepoint", "fentry", "kprobe" (BPF), "ftrace
+				 * instance" (tracefs) */
 };
 
 void ks_probe_snapshot_free(struct ks_probe_snapshot *s);
@@ -60,7 +64,9 @@ struct ks_probe_plan {
 	bool available;           /* on this system: a backend attached it when discovery tried */
 	char start_event[96];     /* e.g. "tracepoint:kvm:kvm_userspace_exit" */
 	char end_event[96];       /* e.g. "tracepoint:syscalls:sys_enter_ioctl" */
-	char why[256];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
+	char why[512];            /* why unavailable, or notes (e.g. "kvm_exit exists but never fires under PVM") */
+	char proven[64];          /* how discovery's trial attached it: "bpf tp_btf", "tracefs
+				   * ftrace instance"; "" when not tried */
 };
 
 /* One backend: the same five probes, same data model. */
@@ -155,6 +161,10 @@ struct ks_probe_host {
 	bool untried;                  /* this system: don't prove a plan by attaching it (a
 					* backend's start + stop, once per process); "available"
 					* then only means the kernel's files allow it */
+	bool functions;                /* plan exits/hypercalls from the backend's own exit
+					* handler functions (fentry/fexit) even where their
+					* tracepoints fire: to validate those plans against the
+					* tracepoints on the same run */
 };
 
 /* For ks_probe_discover() and the backends from now on (copied; NULL: back to
@@ -178,16 +188,20 @@ int ks_probe_discover_at(const char *root, const char *probe, struct ks_probe_pl
 /*
  * Where tracefs is: the one place that looks. A mounted tracefs from /proc/mounts
  * (or tracing/ under a mounted debugfs) whose events/ we can see: 0 and its
- * directory; one mounted we cannot use: -EACCES and where; none: -ENOENT. Never mounts.
+ * directory; one mounted we cannot use: -EACCES and where; none: -ENOENT. Never mounts,
+ * and never names another kvmscope's private mount (kvmscope-tracefs.*).
  */
 int ks_tracefs_locate(char *dir, size_t len);
 /* The same against another root (<root>/proc/mounts, <root><mount>/events: the
  * host facts' fixtures); dir is the mount point as the mount table says it. */
 int ks_tracefs_locate_at(const char *root, char *dir, size_t len);
 /*
- * The tracefs mount, shared and counted: ks_tracefs_locate()'s, else mounts one at
- * /sys/kernel/tracing. The last release unmounts it only if acquire mounted it.
- * dir receives the tracing directory.
+ * The tracefs mount, shared and counted within this process: one of kvmscope's own
+ * that no other process sees (a detached mount reached through /proc/self/fd/N)
+ * where it may mount, else ks_tracefs_locate()'s, else (no fsmount in this kernel)
+ * a mount on a private directory kvmscope-tracefs.XXXXXX under /run, which
+ * ks_tracefs_locate() skips. The last release drops what acquire mounted. dir
+ * receives the tracing directory (only meaningful inside this process).
  */
 int ks_tracefs_acquire(char *dir, size_t len, char *err, size_t errlen);
 void ks_tracefs_release(void);

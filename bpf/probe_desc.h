@@ -40,12 +40,16 @@ struct ks_disc {
 	enum ks_kvm_backend be;   /* given, or detected */
 	enum ks_host_btf btf;
 	bool kvm_events;          /* events/kvm has kvm_userspace_exit or kvm_exit */
+	bool functions;           /* plan from the backend's functions even where its
+				   * tracepoints fire (ks_probe_host.functions) */
 	/* loaded on demand: */
 	char *aff;                /* available_filter_functions, NULL: unreadable */
 	bool aff_loaded;
 	char *btf_vmlinux;
 	size_t btf_vmlinux_len;
 	bool btf_loaded;
+	char *ksyms;              /* /proc/kallsyms, NULL: unreadable */
+	bool ksyms_loaded;
 };
 
 bool ks_disc_has_event(const struct ks_disc *d, const char *sys, const char *ev);
@@ -56,6 +60,12 @@ bool ks_disc_aff_has(struct ks_disc *d, const char *fn);
 bool ks_disc_aff_readable(struct ks_disc *d);
 /* Where BTF has FUNC fn: "vmlinux", a KVM module's name, or NULL. */
 const char *ks_disc_btf_func_home(struct ks_disc *d, const char *fn);
+/* May fentry/fexit attach to fn, as far as the kernel's files tell? true, and
+ * *home = where BTF has it; else false and why ("no BTF FUNC ...", "only
+ * fn.isra.0 in kallsyms ..."). Unreadable kallsyms: not held against it (the
+ * trial attach decides). */
+bool ks_disc_fentry_ok(struct ks_disc *d, const char *fn, const char **home, char *why,
+		       size_t len);
 /* x86 with VMX/SVM exit codes (VMX, SVM or an x86 kvm_exit format) */
 bool ks_disc_x86(const struct ks_disc *d);
 /* No KVM, or no kvm:* events: fills the plan with why and returns true. */
@@ -219,6 +229,9 @@ struct ks_probe_desc {
 	void (*plan)(struct ks_disc *d, struct ks_probe_plan *p);
 	void (*key_name)(uint64_t key, char *buf, size_t len);
 	const struct ks_bpf_skel *bpf;   /* NULL: no skeleton in this build */
+	bool bpf_counts_events;          /* its BPF program counts every event itself
+					  * (KS_BPF_EVENTS); else each span it records
+					  * is two events, its start and end */
 	struct ks_tf_ops tf;
 };
 

@@ -411,8 +411,7 @@ static int tf_check(const struct ks_probe_plan *plan, pid_t pid,
 			func |= !strncmp(plan->start_event, fn[i], strlen(fn[i])) ||
 				!strncmp(plan->end_event, fn[i], strlen(fn[i]));
 		if (func) {
-			snprintf(err, errlen, "%s: not implemented in the tracefs backend for %s -> %s "
-					      "(function entry/return: BPF backend only)",
+			snprintf(err, errlen, "%s: function entry/return events are BPF-only (%s -> %s)",
 				 plan->probe, plan->start_event, plan->end_event);
 			return -ENOSYS;
 		}
@@ -660,7 +659,10 @@ static int tf_snapshot(void *state, struct ks_probe_snapshot *out)
 	out->events = s->t.acc.events;
 	out->unpaired = s->t.acc.unpaired;
 	out->out_of_order = s->t.acc.out_of_order;
+	for (size_t i = 0; i < s->t.cap; i++)
+		out->open += s->t.thr && s->t.thr[i].tid && s->t.thr[i].pending;
 	out->lost = lost_events(s);
+	snprintf(out->attach, sizeof(out->attach), "ftrace instance");
 	pthread_mutex_unlock(&s->lock);
 	return 0;
 }

@@ -46,6 +46,8 @@ static int list_probes(void)
 			printf("            to   %s\n", p.end_event);
 		if (p.why[0])
 			printf("            %s\n", p.why);
+		if (p.proven[0])
+			printf("            attached here as: %s\n", p.proven);
 	}
 	printf("\nbackends:\n");
 	why[0] = 0;

@@ -5,8 +5,25 @@
  * arm64 entry->exit pairing, which measures guest run time), keyed by exit
  * reason: x86 VMX/SVM exit reasons, arm64 exception classes of traps. An
  * exit that went out to the VMM on the way (kvm:kvm_userspace_exit in
- * between) is keyed "<reason>+user". Unavailable under PVM (the events
- * exist but never fire) and KVM-on-Gunyah (no such events).
+ * between) is keyed "<reason>+user".
+ *
+ * Where kvm_exit/kvm_entry never fire (kvm_pvm) or do not exist
+ * (KVM-on-Gunyah), the backend's own functions, found through BTF and
+ * attached with fentry/fexit (BPF backend; the kernel must allow them — a
+ * kernel under lockdown refuses, and the plan then says so):
+ *   kvm_pvm    pvm_handle_exit, entry -> return: the exit handler alone (a
+ *              part of what kvm_exit -> kvm_entry spans elsewhere), one
+ *              span per exit it handles; key: PVM's exit_reason ("pvm:N"),
+ *              "+user" when the handler returns 0 (the exit goes to the VMM)
+ *   Gunyah     gunyah_hypercall_vcpu_run, return -> next call: from Gunyah
+ *              handing the vCPU back to the host to the host running it
+ *              again (kvm_exit -> kvm_entry's counterpart); key: the
+ *              hypercall's vcpu state ("gunyah VMMIO_WRITE", ...)
+ *   SVM/VMX    svm_handle_exit / vmx_handle_exit, as for PVM — planned only
+ *              when asked (ks_probe_host.functions): the x86 testbed runs it
+ *              next to the tracepoint plan on the same VM and requires equal
+ *              counts per key (tests/probe-funcs), which validates the
+ *              function plans' pairing and keys where it can be checked.
  *
  * The BPF program: exits.bpf.c. Keys: ks_probe_shared.h (KS_EXIT_*).
  */
@@ -15,19 +32,59 @@
 
 #include "probe_desc.h"
 
+/* The backend's own exit handler, entry -> return (fentry/fexit): where
+ * kvm_exit/kvm_entry never fire, and to check those plans against it. */
+static void plan_handler(struct ks_disc *d, struct ks_probe_plan *p, const char *fn,
+			 const char *lead, const char *key)
+{
+	char why[200], s[96], e[96];
+	const char *home;
+
+	if (!ks_disc_fentry_ok(d, fn, &home, why, sizeof(why))) {
+		ks_plan_set(p, false, NULL, NULL);
+		ks_plan_why(p, "%s, and %s", lead, why);
+		return;
+	}
+	snprintf(s, sizeof(s), "fentry:%s", fn);
+	snprintf(e, sizeof(e), "fexit:%s", fn);
+	ks_plan_set(p, true, s, e);
+	ks_plan_why(p, "%s: %s entry -> return instead (BTF: %s; BPF only): the handler "
+		    "alone, one span per exit off the fast path; key: %s, '+user' if it goes "
+		    "to the VMM", lead, fn, home, key);
+}
+
 static void plan_exits(struct ks_disc *d, struct ks_probe_plan *p)
 {
 	if (d->be == KS_KVM_PVM) {
-		/* exact reason: the events are there, they just never fire */
-		ks_plan_set(p, false, "tracepoint:kvm:kvm_exit", "tracepoint:kvm:kvm_entry");
-		ks_plan_why(p, "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry exist but never fire under PVM");
+		/* the events are there, they just never fire: PVM's exit handler */
+		plan_handler(d, p, "pvm_handle_exit",
+			     "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry exist but never fire under PVM",
+			     "PVM's exit_reason");
 		return;
 	}
 	if (d->be == KS_KVM_GUNYAH) {
-		ks_plan_set(p, false, NULL, NULL);
-		ks_plan_why(p, "KVM-on-Gunyah: no kvm:kvm_exit/kvm:kvm_entry events (guest traps "
-			    "are handled inside Gunyah at EL2; only WFI, MMIO and page faults "
-			    "reach KVM)");
+		/* guest traps are handled inside Gunyah at EL2; what reaches KVM comes
+		 * back from the vcpu_run hypercall (WFI, MMIO, page faults, preemption) */
+		const char *fn = "gunyah_hypercall_vcpu_run";
+		char why[200];
+		const char *home;
+		if (!ks_disc_fentry_ok(d, fn, &home, why, sizeof(why))) {
+			ks_plan_set(p, false, NULL, NULL);
+			ks_plan_why(p, "KVM-on-Gunyah: no kvm:kvm_exit/kvm:kvm_entry events, and %s",
+				    why);
+			return;
+		}
+		ks_plan_set(p, true, "fexit:gunyah_hypercall_vcpu_run",
+			    "fentry:gunyah_hypercall_vcpu_run");
+		ks_plan_why(p, "KVM-on-Gunyah (no kvm_exit/kvm_entry): from the vcpu_run hypercall's "
+			    "return to the next call on the same thread (BTF: %s; BPF only); key: "
+			    "its vcpu state (MMIO, page fault, WFI, ...), '+user' via the VMM", home);
+		return;
+	}
+	if (d->functions && (d->be == KS_KVM_SVM || d->be == KS_KVM_VMX)) {
+		bool svm = d->be == KS_KVM_SVM;
+		plan_handler(d, p, svm ? "svm_handle_exit" : "vmx_handle_exit",
+			     "asked for the functions", svm ? "SVM exit code" : "VMX exit reason");
 		return;
 	}
 	if (ks_disc_no_kvm(d, p))

@@ -5,7 +5,13 @@
  * event fired while handling it gives: x86 kvm_exit(VMCALL/VMMCALL), the
  * number from kvm:kvm_hypercall; arm64 kvm_exit(HVC64/SMC64), the SMCCC
  * function ID from kvm:kvm_hvc_arm64. A hypercall no event numbered keeps
- * its exit's key, "<exit> (no number)".
+ * its exit's key, "<exit> (no number)". kvm_pvm (no kvm_exit/kvm_entry, no
+ * hypercall event): PVM's hypercall handler pvm_handle_hypercall, entry ->
+ * return, keyed by the guest's rax (fentry/fexit, where the kernel has the
+ * function under its own name and allows fentry). With
+ * ks_probe_host.functions, SVM/VMX plan their exit handler for
+ * VMMCALL/VMCALL exits the same way (validated in the x86 testbed against
+ * the tracepoint plan, tests/probe-funcs).
  *
  * The BPF program: hypercalls.bpf.c. Keys: ks_probe_shared.h (KS_HC_NR, and
  * exits' KS_EXIT_* for the unnumbered).
@@ -19,10 +25,39 @@
 static void plan_hypercalls(struct ks_disc *d, struct ks_probe_plan *p)
 {
 	if (d->be == KS_KVM_PVM) {
-		ks_plan_set(p, false, NULL, NULL);
-		ks_plan_why(p, "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry never fire under PVM, PVM's "
-			    "own hypercalls (int $0x1b) emit no event, and kvm:kvm_hypercall only "
-			    "covers KVM_HC_*, which PVM does not handle");
+		/* kvm_exit/kvm_entry never fire, PVM's hypercalls (int $0x1b) emit no
+		 * event and kvm:kvm_hypercall covers only KVM_HC_*: PVM's handler */
+		const char *fn = "pvm_handle_hypercall";
+		char why[200];
+		const char *home;
+		if (!ks_disc_fentry_ok(d, fn, &home, why, sizeof(why))) {
+			ks_plan_set(p, false, NULL, NULL);
+			ks_plan_why(p, "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry never fire and PVM's "
+				    "hypercalls emit no event, and %s", why);
+			return;
+		}
+		ks_plan_set(p, true, "fentry:pvm_handle_hypercall", "fexit:pvm_handle_hypercall");
+		ks_plan_why(p, "kvm_pvm (no kvm_exit/kvm_entry, no hypercall event): PVM's hypercall "
+			    "handler, entry -> return (BTF: %s; BPF only); key: the number in the "
+			    "guest's rax", home);
+		return;
+	}
+	if (d->functions && (d->be == KS_KVM_SVM || d->be == KS_KVM_VMX)) {
+		bool svm = d->be == KS_KVM_SVM;
+		const char *fn = svm ? "svm_handle_exit" : "vmx_handle_exit";
+		char why[200], s[96], e[96];
+		const char *home;
+		if (!ks_disc_fentry_ok(d, fn, &home, why, sizeof(why))) {
+			ks_plan_set(p, false, NULL, NULL);
+			ks_plan_why(p, "asked for the functions, and %s", why);
+			return;
+		}
+		snprintf(s, sizeof(s), "fentry:%s", fn);
+		snprintf(e, sizeof(e), "fexit:%s", fn);
+		ks_plan_set(p, true, s, e);
+		ks_plan_why(p, "asked for the functions: %s entry -> return for %s exits (BTF: %s; "
+			    "BPF only); key: the number in the guest's rax", fn,
+			    svm ? "VMMCALL" : "VMCALL", home);
 		return;
 	}
 	if (d->be == KS_KVM_GUNYAH) {

@@ -79,22 +79,38 @@ static __always_inline void irqfd_pair(__u64 key, __u64 from, __u64 to, __u64 id
 	ks_record(key, from, to - from, id);
 }
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int mark_sys_enter_write(struct ks_sys_enter_write *ctx)
+static __always_inline void on_write(void)
 {
 	__u64 id;
 	struct irqfd_state *s = irqfd_get(&id);
 
-	if (!s || ctx->count != 8)
-		return 0;
+	if (!s)
+		return;
 	ks_count(KS_BPF_EVENTS);
 	if (s->write_pending)
 		ks_count(KS_BPF_OPEN_REPLACED);   /* the previous write was never injected */
 	s->ts_write = bpf_ktime_get_ns();
 	s->write_pending = 1;
 	s->writes_seen = 1;
-	return 0;
 }
+
+/*
+ * The write stage stays the classic per-syscall tracepoint in every flavor
+ * (the loader takes mark_X__btf/__raw as the flavor's): raw sys_enter would
+ * run this program on every syscall of every process, sys_enter_write
+ * checks the syscall number in the kernel first and runs it on writes only.
+ */
+#define WRITE_MARK(name)                                                                 \
+	SEC("tracepoint/syscalls/sys_enter_write")                                        \
+	int name(struct ks_sys_enter_write *ctx)                                          \
+	{                                                                                  \
+		if (ctx->count == 8)                                                       \
+			on_write();                                                        \
+		return 0;                                                                  \
+	}
+WRITE_MARK(mark_sys_enter_write)
+WRITE_MARK(mark_sys_enter_write__btf)
+WRITE_MARK(mark_sys_enter_write__raw)
 
 static __always_inline void on_inject(void)
 {
@@ -104,8 +120,14 @@ static __always_inline void on_inject(void)
 	if (!s)
 		return;
 	ks_count(KS_BPF_EVENTS);
-	if (*(volatile __u64 *)&s->seq_inject != *(volatile __u64 *)&s->seq_done)
-		return;   /* one in flight already: a second event of the same injection */
+	__u64 seq = *(volatile __u64 *)&s->seq_inject;
+	if (seq != *(volatile __u64 *)&s->seq_done) {
+		if (!s->write_pending)
+			return;   /* one in flight already: a second event of the same injection */
+		/* a new write since: the one in flight was done without an entry
+		 * event (kvm_pvm has no kvm_entry) */
+		s->seq_done = seq;
+	}
 	__u64 tw = 0;
 	if (s->write_pending) {
 		tw = s->ts_write;
@@ -133,6 +155,13 @@ int start_kvm_set_irq(void *ctx)
 	return 0;
 }
 
+static __always_inline void inject_raw(__u64 *args, bool btf)
+{
+	on_inject();
+}
+KS_RAW(start, kvm_msi_set_irq, kvm_msi_set_irq, inject_raw)
+KS_RAW(start, kvm_set_irq, kvm_set_irq, inject_raw)
+
 SEC("kprobe")
 int start_kprobe(void *ctx)
 {
@@ -140,39 +169,49 @@ int start_kprobe(void *ctx)
 	return 0;
 }
 
-SEC("tracepoint/kvm/kvm_vcpu_wakeup")
-int end_kvm_vcpu_wakeup(void *ctx)
+static __always_inline void on_wakeup(void)
 {
 	__u64 id, now = bpf_ktime_get_ns();
 	struct irqfd_state *s = irqfd_get(&id);
 
 	if (!s)
-		return 0;
+		return;
 	ks_count(KS_BPF_EVENTS);
 	__u64 seq = *(volatile __u64 *)&s->seq_inject;
 	if (seq == s->seq_done) {
 		ks_count(KS_BPF_END_UNMATCHED);   /* woken, but no interrupt in flight */
-		return 0;
+		return;
 	}
 	if (s->seq_wakeup == seq)
-		return 0;   /* woken again before entering: the first one counts */
+		return;   /* woken again before entering: the first one counts */
 	irqfd_pair(KS_IRQFD_INJECT_WAKEUP, s->ts_inject, now, id);
 	s->ts_wakeup = now;
 	s->seq_wakeup = seq;
+}
+
+SEC("tracepoint/kvm/kvm_vcpu_wakeup")
+int end_kvm_vcpu_wakeup(void *ctx)
+{
+	on_wakeup();
 	return 0;
 }
 
-SEC("tracepoint/kvm/kvm_entry")
-int mark_kvm_entry(void *ctx)
+static __always_inline void wakeup_raw(__u64 *args, bool btf)
+{
+	on_wakeup();
+}
+KS_RAW(end, kvm_vcpu_wakeup, kvm_vcpu_wakeup, wakeup_raw)
+
+static __always_inline void on_entry(void)
 {
 	__u64 id, now = bpf_ktime_get_ns();
 	struct irqfd_state *s = irqfd_get(&id);
 
 	if (!s)
-		return 0;
+		return;
 	__u64 seq = *(volatile __u64 *)&s->seq_inject;
 	if (seq == s->seq_done)
-		return 0;   /* an entry with no interrupt in flight: not ours */
+		return;   /* an entry with no interrupt in flight: not ours */
 	ks_count(KS_BPF_EVENTS);
 	if (s->seq_wakeup == seq)
 		irqfd_pair(KS_IRQFD_WAKEUP_ENTRY, s->ts_wakeup, now, id);
@@ -181,5 +220,17 @@ int mark_kvm_entry(void *ctx)
 	if (s->ts_inject_write)
 		irqfd_pair(KS_IRQFD_WRITE_ENTRY, s->ts_inject_write, now, id);
 	s->seq_done = seq;
+}
+
+SEC("tracepoint/kvm/kvm_entry")
+int mark_kvm_entry(void *ctx)
+{
+	on_entry();
 	return 0;
 }
+
+static __always_inline void entry_raw(__u64 *args, bool btf)
+{
+	on_entry();
+}
+KS_RAW(mark, kvm_entry, kvm_entry, entry_raw)

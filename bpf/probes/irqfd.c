@@ -137,8 +137,10 @@ static void tf_decode(struct ks_tf *t, int ev, const struct ks_tf_rec *r)
 		q->ts_write = r->ts;
 	} else if (ev == IQ_INJECT) {
 		t->acc.events++;
-		if (q->inflight)
+		if (q->inflight && !q->write_pending)
 			return;   /* a second event of the same injection */
+		/* (in flight, but a new write since: that one was done without an
+		 * entry event, as under kvm_pvm, which has no kvm_entry) */
 		q->ts_inject_write = 0;
 		if (q->write_pending) {
 			q->ts_inject_write = q->ts_write;
@@ -181,6 +183,7 @@ const struct ks_probe_desc ks_probe_irqfd = {
 	.plan = plan_irqfd,
 	.key_name = key_name,
 	.bpf = KS_BPF_SKEL(irqfd),
+	.bpf_counts_events = true,   /* its stages pair across threads, not as spans */
 	.tf = { KS_TF_EVENTS(tf_events), .priv_size = sizeof(struct irqfd_tf),
 		.decode = tf_decode },
 };

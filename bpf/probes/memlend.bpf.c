@@ -15,12 +15,47 @@ int start_kvm_page_fault(void *ctx)
 	return 0;
 }
 
+/* arm64: kvm:kvm_guest_fault */
+SEC("tracepoint/kvm/kvm_guest_fault")
+int start_kvm_guest_fault(void *ctx)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+	return 0;
+}
+
+#if defined(__TARGET_ARCH_arm64)
+static __always_inline void fault_raw(__u64 *args, bool btf)
+{
+	ks_span_start(KS_MEMLEND_FAULT);
+}
+KS_RAW(start, kvm_guest_fault, kvm_guest_fault, fault_raw)
+#else
+/* raw kvm_page_fault(vcpu, fault_address, error_code): "+user" from the vCPU's
+ * count of KVM_RUN returns (ks_x86_runs_returned), as exits does */
+static __always_inline void fault_raw(__u64 *args, bool btf)
+{
+	ks_span_start_aux(KS_MEMLEND_FAULT, args[0], ks_x86_runs_returned((void *)args[0], btf));
+}
+KS_RAW(start, kvm_page_fault, kvm_page_fault, fault_raw)
+#endif
+
 SEC("tracepoint/kvm/kvm_entry")
 int end_kvm_entry(void *ctx)
 {
 	ks_span_end(false);
 	return 0;
 }
+
+static __always_inline void entry_raw(__u64 *args, bool btf)
+{
+#if defined(__TARGET_ARCH_arm64)
+	ks_span_end(false);
+#else
+	ks_span_end_aux(bpf_get_current_pid_tgid(), false, 0, args[0],
+			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER);
+#endif
+}
+KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
 
 /* Optional: the loader skips it where the event does not exist. */
 SEC("tracepoint/kvm/kvm_userspace_exit")
@@ -29,6 +64,14 @@ int mark_kvm_userspace_exit(void *ctx)
 	ks_span_mark(KS_EXIT_USER);
 	return 0;
 }
+
+#if defined(__TARGET_ARCH_arm64)   /* x86's raw handlers need no mark */
+static __always_inline void uexit_raw(__u64 *args, bool btf)
+{
+	ks_span_mark(KS_EXIT_USER);
+}
+KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
+#endif
 
 /*
  * Where kvm_entry never fires (kvm_pvm) or KVM has no fault tracepoint

@@ -57,6 +57,129 @@ struct ks_raw_sys_enter {
 	__u64 args[6];
 };
 
+/*
+ * Where x86 KVM keeps an exit's reason and a hypercall's number, for the
+ * handlers that see only the vCPU (raw kvm_exit, the exit handler
+ * functions): what kvm_exit's record gets from the vendor module's
+ * get_exit_info(), read directly. Each vendor's struct is in its module's
+ * BTF only; a handler guards it with bpf_core_type_exists().
+ */
+struct kvm_vcpu_arch___ks {
+	unsigned long regs[16];   /* VCPU_REGS_RAX = 0 */
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu_stat___ks {
+	__u64 fpu_reload;
+} __attribute__((preserve_access_index));
+
+struct kvm_vcpu___ks {
+	struct kvm_vcpu_arch___ks arch;
+	struct kvm_vcpu_stat___ks stat;
+} __attribute__((preserve_access_index));
+
+#if !defined(__TARGET_ARCH_arm64)
+struct vmcb_control_area___ks {
+	__u32 exit_code;   /* u32 (+ exit_code_hi) or u64: the low half either way */
+} __attribute__((preserve_access_index));
+
+struct vmcb___ks {
+	struct vmcb_control_area___ks control;
+} __attribute__((preserve_access_index));
+
+struct vcpu_svm___ks {
+	struct kvm_vcpu___ks vcpu;
+	struct vmcb___ks *vmcb;
+} __attribute__((preserve_access_index));
+
+union vmx_exit_reason___ks {
+	__u32 full;
+} __attribute__((preserve_access_index));
+
+struct vcpu_vmx___ks {
+	struct kvm_vcpu___ks vcpu;
+	union vmx_exit_reason___ks exit_reason;
+} __attribute__((preserve_access_index));
+
+/* kvm_pvm: its own exit reason (named exit_vector in the RFC series) */
+struct vcpu_pvm___ks {
+	struct kvm_vcpu___ks vcpu;
+	__u32 exit_reason;
+	__u32 exit_vector;
+} __attribute__((preserve_access_index));
+
+/* The exit's key as exits encodes it (ks_probe_shared.h): (isa << 32) | reason. */
+static __always_inline __u64 ks_x86_exit_key(void *vcpu, __u32 isa)
+{
+	__u32 reason;
+
+	if (isa == KS_X86_ISA_SVM && bpf_core_type_exists(struct vcpu_svm___ks)) {
+		struct vcpu_svm___ks *svm =
+			(void *)vcpu - bpf_core_field_offset(struct vcpu_svm___ks, vcpu);
+		reason = BPF_CORE_READ(svm, vmcb, control.exit_code);
+	} else if (isa == KS_X86_ISA_VMX && bpf_core_type_exists(struct vcpu_vmx___ks)) {
+		struct vcpu_vmx___ks *vmx =
+			(void *)vcpu - bpf_core_field_offset(struct vcpu_vmx___ks, vcpu);
+		reason = BPF_CORE_READ(vmx, exit_reason.full);
+	} else if (isa == KS_X86_ISA_PVM && bpf_core_type_exists(struct vcpu_pvm___ks)) {
+		struct vcpu_pvm___ks *pvm =
+			(void *)vcpu - bpf_core_field_offset(struct vcpu_pvm___ks, vcpu);
+		if (bpf_core_field_exists(pvm->exit_reason))
+			reason = BPF_CORE_READ(pvm, exit_reason);
+		else if (bpf_core_field_exists(pvm->exit_vector))
+			reason = BPF_CORE_READ(pvm, exit_vector);
+		else
+			return KS_EXIT_UNKNOWN;
+	} else {
+		return KS_EXIT_UNKNOWN;
+	}
+	return (__u64)isa << 32 | reason;
+}
+
+/*
+ * How many times this vCPU's KVM_RUN has returned: x86 KVM counts them in
+ * stat.fpu_reload (kvm_put_guest_fpu(), once at the end of every KVM_RUN).
+ * Read with the vCPU at a span's start and end (ks_span_start_aux's aux0,
+ * aux1), a change of either says the span went out to the VMM ("+user"; a
+ * span the thread's next vCPU ended, after its VM went, too) — what the
+ * classic handlers learn from a kvm_userspace_exit mark, without that third
+ * tracepoint program per exit. A kernel without the field fails the raw
+ * handlers' load (CO-RE), and the classic ones, with the mark, are used.
+ */
+static __always_inline __u64 ks_x86_runs_returned(void *vcpu, bool btf)
+{
+	if (btf)   /* tp_btf: vcpu is typed, the field is inside it: a direct load */
+		return ((struct kvm_vcpu___ks *)vcpu)->stat.fpu_reload;
+	return BPF_CORE_READ((struct kvm_vcpu___ks *)vcpu, stat.fpu_reload);
+}
+
+/* A hypercall's number: the guest's rax, as KVM reads it. */
+static __always_inline __u64 ks_x86_hc_nr(void *vcpu)
+{
+	return BPF_CORE_READ((struct kvm_vcpu___ks *)vcpu, arch.regs[0]);
+}
+#endif
+
+/* The registers sys_enter's raw arguments point at: a syscall's arguments. */
+#if defined(__TARGET_ARCH_arm64)
+struct pt_regs___ks {
+	__u64 regs[31];
+} __attribute__((preserve_access_index));
+#define KS_SYSCALL_ARG(r, n, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->regs[n] : BPF_CORE_READ((struct pt_regs___ks *)(r), regs[n]))
+#define KS_SYSCALL_ARG1(r, btf) KS_SYSCALL_ARG(r, 1, btf)
+#define KS_SYSCALL_ARG2(r, btf) KS_SYSCALL_ARG(r, 2, btf)
+#else
+struct pt_regs___ks {
+	unsigned long si;
+	unsigned long dx;
+} __attribute__((preserve_access_index));
+/* btf (tp_btf): regs is typed, its fields load directly */
+#define KS_SYSCALL_ARG1(r, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->si : BPF_CORE_READ((struct pt_regs___ks *)(r), si))
+#define KS_SYSCALL_ARG2(r, btf) \
+	((btf) ? ((struct pt_regs___ks *)(r))->dx : BPF_CORE_READ((struct pt_regs___ks *)(r), dx))
+#endif
+
 /* ---- knobs, set by the loader before load (.rodata) ---- */
 const volatile __u32 targ_tgid = 0;     /* 0: every process */
 const volatile bool samples_on = false; /* emit each span on `samples` */
@@ -66,7 +189,7 @@ const volatile bool samples_on = false; /* emit each span on `samples` */
  * 544 B per possible CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);   /* threads with an open span */
+	__uint(max_entries, 16384);   /* threads that ever opened a span */
 	__type(key, __u32);
 	__type(value, struct ks_bpf_start);
 } starts SEC(".maps");
@@ -80,9 +203,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, KS_BPF_NCOUNTERS);
+	__uint(max_entries, KS_BPF_SLOTS);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct ks_bpf_slot);
+} slots SEC(".maps");
+
+/* All counters in one per-CPU value: one lookup bumps any of them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ks_bpf_counters);
 } counters SEC(".maps");
 
 struct {
@@ -93,12 +224,20 @@ struct {
 /* A zeroed value to create `stats` entries from (too big for the stack). */
 struct ks_bpf_stats ks_zero_stats = {};
 
+static __always_inline struct ks_bpf_counters *ks_counters(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&counters, &zero);
+}
+
+/* For the rare paths (anomalies, drops) and probes with their own logic. */
 static __always_inline void ks_count(__u32 idx)
 {
-	__u64 *c = bpf_map_lookup_elem(&counters, &idx);
+	struct ks_bpf_counters *c = ks_counters();
 
-	if (c)
-		(*c)++;
+	if (c && idx < KS_BPF_NCOUNTERS)
+		c->c[idx]++;
 }
 
 /* floor(log2(v)), 0 for v < 2: matches the userspace slot_of(). */
@@ -120,10 +259,25 @@ static __always_inline bool ks_wanted(__u64 pid_tgid)
 	return !targ_tgid || (__u32)(pid_tgid >> 32) == targ_tgid;
 }
 
+/* One span into its key's slot, else `stats` (and `samples` when asked
+ * for): one array lookup for a CPU's first KS_BPF_SLOTS keys.
+ * Spans are counted there; the events a ks_span_* span stands for (its
+ * start and its end) are counted from them in userspace. */
 static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 pid_tgid)
 {
-	struct ks_bpf_stats *s = bpf_map_lookup_elem(&stats, &key);
+	__u32 idx = ks_bpf_slot_of(key);
+	struct ks_bpf_slot *sl = bpf_map_lookup_elem(&slots, &idx);
+	struct ks_bpf_stats *s = NULL;
 
+	if (sl && sl->used && sl->key == key) {
+		s = &sl->s;
+	} else if (sl && !sl->used) {   /* this CPU's first key here: it is this slot's */
+		sl->key = key;
+		sl->used = 1;
+		s = &sl->s;
+	} else {
+		s = bpf_map_lookup_elem(&stats, &key);
+	}
 	if (!s) {
 		bpf_map_update_elem(&stats, &key, &ks_zero_stats, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(&stats, &key);
@@ -143,7 +297,6 @@ static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 p
 	 * (6.1) lose the bound through them. */
 	asm volatile("" : "+r"(slot));
 	s->hist[slot & (KS_BPF_HIST_SLOTS - 1)]++;
-	ks_count(KS_BPF_SPANS);
 
 	if (samples_on) {
 		struct ks_bpf_sample *e = bpf_ringbuf_reserve(&samples, sizeof(*e), 0);
@@ -161,25 +314,44 @@ static __always_inline void ks_record(__u64 key, __u64 start, __u64 dur, __u64 p
 	}
 }
 
-/* Open a span on this thread under `key` (a still-open one is replaced). */
-static __always_inline void ks_span_start(__u64 key)
+/*
+ * Open a span on this thread under `key` (a still-open one is replaced).
+ * A thread's entry in `starts` is made once and then reused in place (ts 0:
+ * no span open), so the common path is one hash lookup: no update, no
+ * delete, no bucket lock, no counter: a span's two events are counted from
+ * `stats` (userspace), only anomalies here.
+ */
+static __always_inline void ks_span_start_aux(__u64 key, __u64 aux0, __u64 aux1)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 
 	if (!ks_wanted(id))
 		return;
-	ks_count(KS_BPF_EVENTS);
+	__u64 now = bpf_ktime_get_ns();
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
 	if (st) {
-		ks_count(KS_BPF_OPEN_REPLACED);
+		if (st->ts) {
+			struct ks_bpf_counters *c = ks_counters();
+			if (c) {
+				c->c[KS_BPF_OPEN_REPLACED]++;
+				c->c[KS_BPF_EVENTS]++;   /* the start replaced */
+			}
+		}
 		st->key = key;
-		st->ts = bpf_ktime_get_ns();
+		st->aux[0] = aux0;
+		st->aux[1] = aux1;
+		st->ts = now;
 		return;
 	}
-	struct ks_bpf_start n = { .key = key, .ts = bpf_ktime_get_ns() };
+	struct ks_bpf_start n = { .key = key, .ts = now, .aux = { aux0, aux1 } };
 	if (bpf_map_update_elem(&starts, &tid, &n, BPF_NOEXIST))
 		ks_count(KS_BPF_LOST_START);
+}
+
+static __always_inline void ks_span_start(__u64 key)
+{
+	ks_span_start_aux(key, 0, 0);
 }
 
 /* OR `flag` into this thread's open span's key, if it has one. */
@@ -191,34 +363,81 @@ static __always_inline void ks_span_mark(__u64 flag)
 	if (!ks_wanted(id))
 		return;
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
-	if (st)
+	if (st && st->ts)
 		st->key |= flag;
 }
 
-/* Close this thread's open span, if any. `strict`: an end event is expected
- * to have a start (uexits, exits), so one without counts as unpaired; else
- * (memlend: most kvm_entry events follow no fault) it is not even an event. */
-static __always_inline void ks_span_end(bool strict)
+/* Close this thread's open span, if any, its key | `flag`; id: this thread's
+ * bpf_get_current_pid_tgid(), already read by the caller. `strict`: an end
+ * event is expected to have a start (uexits, exits), so one without counts as
+ * unpaired; else (memlend: most kvm_entry events follow no fault) it is not
+ * even an event. */
+static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, __u64 aux0,
+					    __u64 aux1, __u64 flag_if_aux_differs)
 {
-	__u64 now = bpf_ktime_get_ns();
-	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
 
 	if (!ks_wanted(id))
 		return;
+	__u64 now = bpf_ktime_get_ns();
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
-	if (!st) {
+	if (!st || !st->ts) {
 		if (strict) {
-			ks_count(KS_BPF_EVENTS);
-			ks_count(KS_BPF_END_UNMATCHED);
+			struct ks_bpf_counters *c = ks_counters();
+			if (c) {
+				c->c[KS_BPF_EVENTS]++;
+				c->c[KS_BPF_END_UNMATCHED]++;
+			}
 		}
 		return;
 	}
-	ks_count(KS_BPF_EVENTS);
-	__u64 ts = st->ts, key = st->key;
-	bpf_map_delete_elem(&starts, &tid);
+	bool differs = st->aux[0] != aux0 || st->aux[1] != aux1;
+	__u64 ts = st->ts, key = st->key | flag | (differs ? flag_if_aux_differs : 0);
+	st->ts = 0;
 	ks_record(key, ts, now > ts ? now - ts : 0, id);
 }
+
+static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
+{
+	ks_span_end_aux(id, strict, flag, 0, 0, 0);
+}
+
+static __always_inline void ks_span_end_or(bool strict, __u64 flag)
+{
+	ks_span_end_id(bpf_get_current_pid_tgid(), strict, flag);
+}
+
+static __always_inline void ks_span_end(bool strict)
+{
+	ks_span_end_or(strict, 0);
+}
+
+/*
+ * One handler, two cheap ways in (libbpf-tools' order): tp_btf (BTF-typed
+ * raw tracepoint, Linux 5.5) and raw_tp (4.17). Both run the handler on the
+ * tracepoint's raw arguments — `args[i]`, each a u64, the same for both —
+ * with no trace record built; fn(args, btf): btf says a pointer argument is
+ * typed (tp_btf), so its fields may be loaded directly instead of with
+ * bpf_probe_read_kernel(). A probe names the classic tracepoint it
+ * stands in for: KS_RAW(start, kvm_exit, kvm_exit, fn) defines
+ * start_kvm_exit__btf and start_kvm_exit__raw on the raw tracepoint
+ * kvm_exit; the loader (probe_bpf.c) picks them over the classic
+ * SEC("tracepoint/...") program start_kvm_exit when this kernel's BTF shows
+ * the raw arguments the handler reads (bpf/raw_args.c), else falls back.
+ */
+#define KS_RAW(role, event, rawtp, fn)                                                    \
+	SEC("tp_btf/" #rawtp)                                                              \
+	int role##_##event##__btf(__u64 *ctx)                                              \
+	{                                                                                  \
+		fn(ctx, true);                                                             \
+		return 0;                                                                  \
+	}                                                                                  \
+	SEC("raw_tp/" #rawtp)                                                              \
+	int role##_##event##__raw(__u64 *ctx)                                              \
+	{                                                                                  \
+		fn(ctx, false);                                                            \
+		return 0;                                                                  \
+	}
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_kfiles - the parsers of kernel files that probe discovery reads
- * (bpf/kfiles.h): event format files, available_filter_functions, BTF blobs
+ * (bpf/kfiles.h): event format files, available_filter_functions and
+ * /proc/kallsyms, BTF blobs
  * (alone and as a module's split BTF over a vmlinux BTF), DT compatible.
  *
  * Byte 0 picks the parser and the name looked up (the names discovery asks
@@ -17,7 +18,8 @@
 static const char *const lookups[] = {
 	"esr_ec", "exit_reason", "isa", "cmd", "args", "id", "ret", "gsi", "r0", "nr",
 	"kvm_mmu_page_fault", "gunyah_handle_page_fault", "kvm_vcpu_ioctl", "handle_exit",
-	"gunyah", "qcom,gunyah-hypervisor", "x",
+	"gunyah", "qcom,gunyah-hypervisor", "x", "pvm_handle_exit", "pvm_handle_hypercall",
+	"gunyah_hypercall_vcpu_run",
 };
 #define NLOOKUPS (sizeof(lookups) / sizeof(lookups[0]))
 
@@ -35,6 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		bool r = (data[0] & 7) == 0 ? ks_kf_format_has_field(s, name) : ks_kf_aff_has(s, name);
 		/* a name can only be found where it is written */
 		FZ_CHECK(!r || strstr(s, name), "found '%s' that is not there", name);
+		if ((data[0] & 7) == 1) {   /* the same text as /proc/kallsyms */
+			char variant[128];
+			int k = ks_kf_kallsyms_find(s, name, variant, sizeof(variant));
+			FZ_CHECK(!k || strstr(s, name), "kallsyms: found '%s' that is not there", name);
+			FZ_CHECK(!variant[0] || (!strncmp(variant, name, strlen(name)) &&
+						 variant[strlen(name)] == '.' && strstr(s, variant)),
+				 "kallsyms: variant '%s' of '%s' is not there", variant, name);
+		}
 		free(s);
 		break;
 	}

@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
 """Check probe_overhead's results (kvmscope run probe_overhead, x86 testbed
-with bpftrace staged): every result ok, the numbers sane.
+with bpftrace staged): every result ok, the numbers sane, kvmscope's BPF
+probes at most half bpftrace's cost.
 
   check.py RESULTS.json
 
 - probe_overhead_uexits_bpftrace and probe_overhead_exits_bpftrace exist and
   are ok: bpftrace really ran the one-liners;
-- every result: as many samples as pairs, a baseline (median without) of a
-  plausible exit round trip (1 us .. 10 ms under TCG), an overhead that is
-  finite and within [-baseline, 5 x baseline] (emulated timings are noisy,
-  a negative figure is noise, not a failure);
+- every result: as many samples (paired differences) as pairs, at least 6
+  (a 95 % interval needs them), the overhead (their median) inside its
+  reported 95 % CI [overhead_ci_lo, overhead_ci_hi], a baseline (median
+  without) of a plausible exit round trip (1 us .. 10 ms under TCG), an
+  overhead within [-baseline, 5 x baseline] (emulated timings are noisy, a
+  negative figure is noise, not a failure);
 - bpftrace paired about one span per measured exit (warm-up and set-up
   exits add a little), and for uexits about half the raw events kvmscope's
   own uexits probe took (two events per span) — the same exits seen;
-- kvmscope's probes lost no events.
+- kvmscope's probes lost no events;
+- the cost criterion (issue 13): for uexits and exits, the upper end of the
+  BPF probe's overhead CI is at most 0.5 x the bpftrace one-liner's median,
+  and kvmscope/bpftrace is reported with its CI.
 Prints the table of figures. Exit 0 PASS, 1 FAIL.
 """
 import json
 import math
 import sys
+
+CRITERION = 0.5
 
 
 def metrics(r):
@@ -37,19 +45,26 @@ def main():
     for want in ("probe_overhead_uexits_bpftrace", "probe_overhead_exits_bpftrace"):
         if want not in res:
             fails.append(f"{want}: missing")
-    print(f"{'RESULT':36} {'STATUS':8} {'OVERHEAD/EXIT':>14} {'BASELINE':>10} {'EVENTS/EXIT':>12}")
+    print(f"{'RESULT':34} {'STATUS':6} {'OVERHEAD/EXIT (95% CI)':>30} {'BASELINE':>10} "
+          f"{'PAIRS':>5} {'EV/EXIT':>7}  ATTACH")
     for name, r in res.items():
         m = metrics(r)
         if r.get("status") != "ok":
             fails.append(f"{name}: {r.get('status')}: {r.get('reason')}")
-            print(f"{name:36} {r.get('status'):8}")
+            print(f"{name:34} {r.get('status'):6}")
             continue
         base, over = m.get("median_without", 0), m.get("overhead_per_exit", float("nan"))
+        lo, hi = m.get("overhead_ci_lo", float("nan")), m.get("overhead_ci_hi", float("nan"))
         per = m.get("probe_spans_per_exit", m.get("probe_events_per_exit"))
-        print(f"{name:36} {'ok':8} {over / 1000:11.2f} us {base / 1000:7.2f} us {per:12.3f}")
-        pairs = r.get("params", {}).get("pairs")
-        if len(r.get("samples", [])) != pairs:
+        params = r.get("params", {})
+        pairs = params.get("pairs")
+        how = params.get("attach", "bpftrace" if "bpftrace" in params else "")
+        print(f"{name:34} {'ok':6} {over / 1000:8.2f} us [{lo / 1000:7.2f}, {hi / 1000:7.2f}] "
+              f"{base / 1000:7.2f} us {int(pairs or 0):5} {per:7.3f}  {how}")
+        if len(r.get("samples", [])) != pairs or not pairs or pairs < 6:
             fails.append(f"{name}: {len(r.get('samples', []))} samples for {pairs} pairs")
+        if not (lo <= over <= hi):
+            fails.append(f"{name}: overhead {over} ns outside its CI [{lo}, {hi}]")
         if not 1e3 <= base <= 1e7:
             fails.append(f"{name}: baseline {base} ns is not an exit round trip")
         if not math.isfinite(over) or not -base <= over <= 5 * base:
@@ -70,6 +85,22 @@ def main():
         else:
             print(f"uexits: bpftrace {spans:.3f} spans per exit, kvmscope {events:.3f} events: "
                   "the same exits seen")
+    for probe in ("uexits", "exits"):
+        bt, own = res.get(f"probe_overhead_{probe}_bpftrace"), res.get(f"probe_overhead_{probe}_bpf")
+        if not (bt and own and bt.get("status") == own.get("status") == "ok"):
+            continue
+        mb, mo = metrics(bt), metrics(own)
+        limit = CRITERION * mb["overhead_per_exit"]
+        ratio = mo.get("vs_bpftrace", float("nan"))
+        rlo, rhi = mo.get("vs_bpftrace_lo", float("nan")), mo.get("vs_bpftrace_hi", float("nan"))
+        print(f"{probe}: kvmscope bpf / bpftrace = {ratio:.2f} (95% CI {rlo:.2f} .. {rhi:.2f}); "
+              f"bpf CI upper {mo['overhead_ci_hi'] / 1000:.2f} us vs {CRITERION} x bpftrace "
+              f"median {limit / 1000:.2f} us")
+        if not mo["overhead_ci_hi"] <= limit:
+            fails.append(f"{probe}: the BPF probe's overhead CI reaches {mo['overhead_ci_hi']:.0f} "
+                         f"ns, above {CRITERION} x bpftrace's median ({limit:.0f} ns)")
+        if not math.isfinite(ratio):
+            fails.append(f"{probe}: no kvmscope/bpftrace ratio reported")
     for f in fails:
         print("FAIL:", f)
     if fails:

@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 [ -x "$KVMSCOPE_STATIC" ] || { echo "SKIP: $KVMSCOPE_STATIC not built"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 is needed to read the results"; exit 77; }
 rm -f "$OUT/po.json"
-"$HERE/../qemu-x86/testbed.sh" --smp 2 --timeout 600 --with-bpftrace --out "$OUT" -- \
+"$HERE/../qemu-x86/testbed.sh" --smp 2 --timeout 900 --with-bpftrace --out "$OUT" -- \
 	"$KVMSCOPE_STATIC" run --quick probe_overhead --probe-backend bpf -o po.json >"$OUT/console.txt" 2>&1
 rc=$?
 grep -a -E '^(BENCHMARK|probe_overhead|testbed: (program|staged|tools)|SKIP)' "$OUT/console.txt" || true

@@ -205,8 +205,9 @@ def tracefs_gone(backend):
 
 def tracefs_no_admin(c):
     c.exit(77)
-    c.says(r"the tracefs backend cannot run here: tracefs is not mounted and mounting it at "
-           r"/sys/kernel/tracing failed: Operation not permitted \(mounting needs CAP_SYS_ADMIN")
+    c.says(r"the tracefs backend cannot run here: tracefs is not mounted and mounting one "
+           r"failed: fsopen\(tracefs\): Operation not permitted; a private directory mount: "
+           r"Operation not permitted \(mounting needs CAP_SYS_ADMIN")
 
 
 def nobody_run(c):

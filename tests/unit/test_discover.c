@@ -132,28 +132,40 @@ static void x86_kvm(void)
 	event("kvm", "kvm_page_fault", generic);
 }
 
-/* A minimal BTF: int, a FUNC_PROTO and one FUNC named `fn`. */
-static void btf_with_func(const char *rel, const char *fn)
+/* A minimal BTF: int, a FUNC_PROTO and one FUNC per name in fns (NULL-terminated). */
+static void btf_with_funcs(const char *rel, const char *const *fns)
 {
-	unsigned char b[512];
-	uint32_t types[] = {
+	unsigned char b[2048];
+	uint32_t types[64] = {
 		1, 0x01000000u, 4, 32,    /* "int": INT, size 4, + encoding word */
 		0, 0x0d000000u, 1,        /* FUNC_PROTO, vlen 0, returns int */
-		5, 0x0c000000u, 2,        /* FUNC "fn" -> proto */
 	};
-	char strs[128];
-	size_t slen = 5 + strlen(fn) + 1;
+	size_t nt = 7;
+	char strs[1024];
+	size_t slen = 5;
 	memcpy(strs, "\0int\0", 5);
-	memcpy(strs + 5, fn, strlen(fn) + 1);
+	for (int i = 0; fns[i]; i++) {
+		types[nt++] = (uint32_t)slen;   /* FUNC fns[i] -> proto (type 2) */
+		types[nt++] = 0x0c000000u;
+		types[nt++] = 2;
+		memcpy(strs + slen, fns[i], strlen(fns[i]) + 1);
+		slen += strlen(fns[i]) + 1;
+	}
 	struct {
 		uint16_t magic;
 		uint8_t version, flags;
 		uint32_t hdr_len, type_off, type_len, str_off, str_len;
-	} h = { 0xeB9F, 1, 0, 24, 0, sizeof(types), sizeof(types), (uint32_t)slen };
+	} h = { 0xeB9F, 1, 0, 24, 0, (uint32_t)(nt * 4), (uint32_t)(nt * 4), (uint32_t)slen };
 	memcpy(b, &h, sizeof(h));
-	memcpy(b + 24, types, sizeof(types));
-	memcpy(b + 24 + sizeof(types), strs, slen);
-	put(rel, b, 24 + sizeof(types) + slen);
+	memcpy(b + 24, types, nt * 4);
+	memcpy(b + 24 + nt * 4, strs, slen);
+	put(rel, b, 24 + nt * 4 + slen);
+}
+
+static void btf_with_func(const char *rel, const char *fn)
+{
+	const char *const fns[] = { fn, NULL };
+	btf_with_funcs(rel, fns);
 }
 
 static int fixture_setup(void **state)
@@ -237,8 +249,9 @@ static void test_fixture_pvm(void **state)
 	module("kvm_pvm");
 	plan("exits", &p, &be);
 	assert_int_equal(be, KS_KVM_PVM);
-	assert_false(p.available);
-	assert_string_equal(p.why, "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry exist but never fire under PVM");
+	assert_false(p.available);   /* no BTF in the fixture: no function to plan instead */
+	assert_string_equal(p.why, "kvm_pvm: kvm:kvm_exit/kvm:kvm_entry exist but never fire under "
+				   "PVM, and pvm_handle_exit is not in BTF (vmlinux, KVM modules)");
 	plan("uexits", &p, NULL);
 	assert_true(p.available);
 	plan("hypercalls", &p, NULL);
@@ -252,6 +265,75 @@ static void test_fixture_pvm(void **state)
 	assert_true(p.available);
 	assert_string_equal(p.start_event, "fentry:kvm_mmu_page_fault");
 	assert_string_equal(p.end_event, "fexit:kvm_mmu_page_fault");
+}
+
+/* Where kvm_exit/kvm_entry never fire (PVM), exits and hypercalls come from
+ * PVM's own functions, found through BTF and kallsyms: planned where fentry
+ * can attach to them, else unavailable with the reason. */
+static void test_fixture_pvm_functions(void **state)
+{
+	(void)state;
+	struct ks_probe_plan p;
+	static const char *const fns[] = { "pvm_handle_exit", "pvm_handle_hypercall", NULL };
+
+	x86_kvm();
+	module("kvm_pvm");
+	btf_with_funcs("sys/kernel/btf/vmlinux", fns);
+	plan("exits", &p, NULL);   /* no kallsyms in the fixture: the trial would decide */
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fentry:pvm_handle_exit");
+	assert_string_equal(p.end_event, "fexit:pvm_handle_exit");
+	assert_non_null(strstr(p.why, "never fire under PVM"));
+	assert_non_null(strstr(p.why, "exit_reason"));
+	plan("hypercalls", &p, NULL);
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fentry:pvm_handle_hypercall");
+	assert_string_equal(p.end_event, "fexit:pvm_handle_hypercall");
+	/* kallsyms as on a kernel whose compiler made pvm_handle_hypercall an .isra copy */
+	put_str("proc/kallsyms", "ffffffff81201c52 t pvm_handle_hypercall.isra.0.cold\n"
+				 "ffffffff812fa570 t pvm_handle_hypercall.isra.0\n"
+				 "ffffffff813009f0 t pvm_handle_exit\n"
+				 "ffffffff813009f0 t pvm_handle_exit_irqoff\n");
+	plan("exits", &p, NULL);
+	assert_true(p.available);
+	plan("hypercalls", &p, NULL);
+	assert_false(p.available);
+	assert_null(strstr(p.why, ".cold"));   /* the variant named is the shortest */
+	assert_non_null(strstr(p.why, "exists only as pvm_handle_hypercall.isra.0 "));
+	/* not in kallsyms at all (inlined) */
+	put_str("proc/kallsyms", "ffffffff813009f0 t pvm_handle_exit_irqoff\n");
+	plan("exits", &p, NULL);
+	assert_false(p.available);
+	assert_non_null(strstr(p.why, "not in /proc/kallsyms"));
+}
+
+/* Asked for them (ks_probe_host.functions), SVM and VMX plan their exit
+ * handler too: what the testbed validates against the tracepoints. */
+static void test_fixture_functions_asked(void **state)
+{
+	(void)state;
+	struct ks_probe_plan p;
+	char tracing[300];
+
+	x86_kvm();
+	module("kvm_amd");
+	btf_with_func("sys/kernel/btf/kvm_amd", "svm_handle_exit");   /* split BTF: no base */
+	snprintf(tracing, sizeof(tracing), "%s/sys/kernel/tracing", root);
+	struct ks_probe_host h = { .root = root, .tracefs = tracing, .functions = true };
+	assert_int_equal(ks_probe_discover_host(&h, "exits", &p), 0);
+	assert_false(p.available);   /* module BTF needs vmlinux's as its base */
+	btf_with_func("sys/kernel/btf/vmlinux", "svm_handle_exit");
+	assert_int_equal(ks_probe_discover_host(&h, "exits", &p), 0);
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fentry:svm_handle_exit");
+	assert_string_equal(p.end_event, "fexit:svm_handle_exit");
+	assert_int_equal(ks_probe_discover_host(&h, "hypercalls", &p), 0);
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fentry:svm_handle_exit");
+	assert_non_null(strstr(p.why, "VMMCALL"));
+	h.functions = false;   /* not asked: the tracepoints */
+	assert_int_equal(ks_probe_discover_host(&h, "exits", &p), 0);
+	assert_string_equal(p.start_event, "tracepoint:kvm:kvm_exit");
 }
 
 static void test_fixture_btf_other_func(void **state)
@@ -305,6 +387,12 @@ static void test_fixture_gunyah(void **state)
 	assert_int_equal(be, KS_KVM_GUNYAH);
 	assert_false(p.available);
 	assert_non_null(strstr(p.why, "Gunyah"));
+	assert_non_null(strstr(p.why, "gunyah_hypercall_vcpu_run is not in BTF"));
+	btf_with_func("sys/kernel/btf/vmlinux", "gunyah_hypercall_vcpu_run");
+	plan("exits", &p, NULL);   /* the vcpu_run hypercall: return -> next call */
+	assert_true(p.available);
+	assert_string_equal(p.start_event, "fexit:gunyah_hypercall_vcpu_run");
+	assert_string_equal(p.end_event, "fentry:gunyah_hypercall_vcpu_run");
 	plan("uexits", &p, NULL);
 	assert_true(p.available);
 	plan("hypercalls", &p, NULL);
@@ -533,13 +621,27 @@ static void test_this_system(void **state)
 	print_message("uexits: %s (%s)\n", p.available ? "available" : "unavailable", p.why);
 	char ev[4200], dir[4096], err[256];
 	/* the one way tracefs is found: where discovery looked */
+	char located[4096];
+	int mounted = ks_tracefs_locate(located, sizeof(located));
 	assert_int_equal(ks_tracefs_acquire(dir, sizeof(dir), err, sizeof(err)), 0);
 	snprintf(ev, sizeof(ev), "%s/events/kvm/kvm_userspace_exit", dir);
 	bool have_uexit = exists(ev);
-	char located[4096];
-	assert_int_equal(ks_tracefs_locate(located, sizeof(located)), 0);   /* mounted now */
-	assert_string_equal(located, dir);
+	if (ks_tracefs_mounted_by_us()) {   /* ours, which nobody else can see or find */
+		char again[4096];
+		int now = ks_tracefs_locate(again, sizeof(again));
+		assert_int_equal(now, mounted);
+		if (now == 0)
+			assert_string_equal(again, located);
+		assert_string_not_equal(again, dir);
+	} else {   /* we may not mount: someone's tracefs, used as it is */
+		assert_int_equal(mounted, 0);
+		assert_string_equal(located, dir);
+	}
+	if (geteuid() == 0)   /* root mounts its own (fsmount), unless the kernel lacks it */
+		print_message("tracefs: %s (%s)\n", dir,
+			      ks_tracefs_mounted_by_us() ? "kvmscope's own" : "the system's");
 	ks_tracefs_release();
+	assert_false(ks_tracefs_mounted_by_us());
 	if (have_uexit) {
 		assert_true(p.available);
 		assert_string_equal(p.start_event, "tracepoint:kvm:kvm_userspace_exit");
@@ -659,6 +761,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixture_vmx, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_pvm, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_btf_other_func, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_pvm_functions, fixture_setup,
+						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_functions_asked, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_arm64, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fixture_gunyah, fixture_setup, fixture_teardown),

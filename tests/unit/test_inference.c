@@ -319,6 +319,38 @@ static void test_units(void **state)
 	NEAR(ks_gib_per_s(64ULL << 20, 0.5e9), 0.125, 1e-15);
 }
 
+/* Fieller's ratio CI: the closed form, unboundedness, and its coverage. */
+static void test_ratio_fieller(void **state)
+{
+	(void)state;
+	double lo, hi;
+
+	/* a/b = 0.5, each estimate 5 % off: about 0.5 +- 1.96 * 0.5 * sqrt(2) * 0.05 */
+	assert_int_equal(ks_ratio_fieller(2, 0.1, 4, 0.2, 0.95, &lo, &hi), 0);
+	assert_true(lo < 0.5 && 0.5 < hi);
+	NEAR(hi - lo, 2 * 1.959964 * 0.5 * sqrt(2) * 0.05, 0.01);
+	/* exact root: (a - r b)^2 == z^2 (sa^2 + r^2 sb^2) at both ends */
+	double z = 1.959963984540054;
+	NEAR(pow(2 - lo * 4, 2), z * z * (0.01 + lo * lo * 0.04), 1e-12);
+	NEAR(pow(2 - hi * 4, 2), z * z * (0.01 + hi * hi * 0.04), 1e-12);
+	/* a negative numerator is fine; a denominator indistinguishable from 0 is not */
+	assert_int_equal(ks_ratio_fieller(-1, 0.1, 4, 0.2, 0.95, &lo, &hi), 0);
+	assert_true(lo < -0.25 && -0.25 < hi);
+	assert_int_equal(ks_ratio_fieller(1, 0.1, 0.1, 0.1, 0.95, &lo, &hi), -1);
+	assert_true(isnan(lo) && isnan(hi));
+	assert_int_equal(ks_ratio_fieller(1, -1, 2, 0.1, 0.95, &lo, &hi), -1);
+
+	/* coverage: a ~ N(1, 0.1), b ~ N(2, 0.2), true ratio 0.5 */
+	int hit = 0, n = 20000;
+	rng_state = 7;
+	for (int i = 0; i < n; i++) {
+		double a = 1 + 0.1 * normal(), b = 2 + 0.2 * normal();
+		if (ks_ratio_fieller(a, 0.1, b, 0.2, 0.95, &lo, &hi) == 0 && lo <= 0.5 && 0.5 <= hi)
+			hit++;
+	}
+	NEAR((double)hit / n, 0.95, 0.006);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_mann_whitney),
 		cmocka_unit_test(test_mann_whitney_rates),
 		cmocka_unit_test(test_compare_medians),
+		cmocka_unit_test(test_ratio_fieller),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_noise),
 		cmocka_unit_test(test_mad_and_sort),

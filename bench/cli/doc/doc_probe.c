@@ -40,16 +40,19 @@ const struct ks_cmd_doc ks_doc_probe = {
 		"final picture, detaches everything and restores the tracefs state the "
 		"backend changed.\n\n"
 		"Two backends implement the same probes: eBPF (CO-RE programs, histograms "
-		"aggregated in the kernel) and tracefs (a private ftrace instance, events "
-		"decoded with libtraceevent and paired in userspace). Discovery inspects "
-		"the running kernel: a probe whose events exist but never fire on this "
-		"backend (PVM) says so instead of showing nothing.\n\n"
+		"aggregated in the kernel; tracepoints attached as tp_btf, else raw_tp, else "
+		"classic, whichever this kernel takes) and tracefs (a private ftrace "
+		"instance, events decoded with libtraceevent and paired in userspace). "
+		"Discovery inspects the running kernel and tries each plan: --list shows how "
+		"it attached, or why it is unavailable. Where kvm_exit/kvm_entry never fire "
+		"(PVM) or do not exist (KVM-on-Gunyah), exits and hypercalls come from the "
+		"backend's own functions with fentry/fexit, where the kernel allows them.\n\n"
 		"SIGTERM is Ctrl-C. Privileges: BPF needs CAP_BPF and CAP_PERFMON (or "
-		"CAP_SYS_ADMIN), tracefs needs root or CAP_DAC_OVERRIDE, and mounting "
-		"tracefs where nobody has needs CAP_SYS_ADMIN; what is missing is named. "
-		"With auto, a BPF backend that cannot run or cannot load its programs "
-		"gives way to tracefs, and kvmscope says why. A tracefs mount made for "
-		"the probe is undone when it stops.",
+		"CAP_SYS_ADMIN), tracefs needs root or CAP_DAC_OVERRIDE; kvmscope mounts "
+		"a tracefs of its own that no other process sees (CAP_SYS_ADMIN; without "
+		"it, a mounted one is used); what is missing is named. With auto, a BPF "
+		"backend that cannot run or cannot load its programs gives way to tracefs, "
+		"and kvmscope says why.",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
