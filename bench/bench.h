@@ -79,8 +79,8 @@ struct ks_exit_check {
 	char note[96];
 };
 
-#define KS_MAX_PARAMS 12
-#define KS_MAX_METRICS 8
+#define KS_MAX_PARAMS 16
+#define KS_MAX_METRICS 24
 #define KS_MAX_CHECKS 4
 
 struct ks_result {
@@ -314,6 +314,17 @@ void ks_run_phase_end(struct ks_run *run, uint64_t ops);
 int ks_run_take_ticks(struct ks_run *run, struct ks_result *r, uint64_t *raw, size_t n,
 		      uint64_t ops_per_raw);
 
+/*
+ * How the host waited for a guest that runs on a thread of its own: every
+ * wait that ended with the answer, those longer than KS_WAIT_SLOW_NS (the
+ * host thread or the vCPU was descheduled: a busy host), and the longest.
+ */
+#define KS_WAIT_SLOW_NS 1000000ULL              /* 1 ms */
+struct ks_wait_stats {
+	uint64_t waits, slow;
+	uint64_t longest_ns;
+};
+
 /* A vCPU run on a thread of its own, pinned, under its watchdog, to ucall
  * `until` (0: it never reports; the host stops it). */
 struct ks_vcpu_thread {
@@ -324,13 +335,53 @@ struct ks_vcpu_thread {
 	pthread_t th;
 	bool started;
 	volatile int finished;
+	volatile pid_t tid;      /* its thread id, once it runs (its state in messages) */
+	clockid_t cpu_clock;     /* its CPU time (pthread_getcpuclockid) */
+	bool has_cpu_clock;
+	struct ks_wait_stats waits;
+	uint64_t touched_ns;     /* the last ks_vcpu_thread_progress that re-armed */
 	int rc;
 	char err[KS_ERR_LEN];   /* the vCPU's error, when rc < 0 */
+	char why[KS_ERR_LEN + 128];   /* why the last ks_vcpu_thread_wait gave up */
 };
 int ks_vcpu_thread_start(struct ks_run *run, struct ks_vcpu_thread *t, struct ks_vcpu *v,
 			 int cpu, uint64_t until);
 /* Wait for it (stopping it first if `stop`); its rc, with t->err. */
 int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop);
+/*
+ * The host saw the guest on t make progress in shared memory (an answered
+ * ping, an interrupt taken): its watchdog gets a fresh window, as a ucall
+ * would give it, so a guest that works without ucalls for longer than the
+ * watchdog (a long irqfd run on a busy host) is not mistaken for a hung one.
+ * Re-arms at most every 100 ms (a syscall): call it between timed windows.
+ */
+void ks_vcpu_thread_progress(struct ks_vcpu_thread *t);
+
+/*
+ * Wait until the guest on t stores `want` at *p (an acquire: what the guest
+ * stored before it is visible after). The deadline follows the guest's
+ * progress, not the clock alone: a guest that ran KS_WAIT_CPU_NS of CPU
+ * time (the vCPU thread's CPU clock) without answering is stuck; one that
+ * did not run, because the host is busy, has not had its chance yet. A
+ * halted vCPU whose wake-up was lost uses no CPU at all, so the wait also
+ * ends after KS_WAIT_WALL_NS whatever happened.
+ *
+ * A lost wake-up is also caught at once: from the moment *awake >=
+ * awake_from (awake NULL: from the start; awake_from UINT64_MAX: never), and
+ * once the guest answered any earlier wait (it is up and running), the
+ * guest has every reason to run, nothing left to wait for; a vCPU thread
+ * found sleeping (halted) at two checks in a row, a millisecond apart, then
+ * lost its wake-up. A wake-up that is merely late (an injection deferred
+ * to a kworker on a busy host) happens before that point, never after it.
+ *
+ * false, with t->why naming `what`, the time waited, the CPU the vCPU used
+ * and its thread's state, also when the vCPU thread ended (its error) or on
+ * SIGINT/SIGTERM.
+ */
+#define KS_WAIT_CPU_NS 1000000000ULL            /* 1 s of vCPU CPU time */
+#define KS_WAIT_WALL_NS 10000000000ULL          /* 10 s */
+bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, uint64_t want,
+			 const char *what, const volatile uint64_t *awake, uint64_t awake_from);
 
 /* --- the batch runner (batch.c) ------------------------------------------- */
 struct ks_batch_spec {

@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -112,6 +115,7 @@ static void *vcpu_thread_main(void *arg)
 	struct ks_ucall uc;
 
 	t->rc = -1;
+	t->tid = (pid_t)syscall(SYS_gettid);
 	ks_pin_self(t->cpu);
 	if (ks_vcpu_watchdog_arm(t->v, t->c->opts->watchdog_s) == 0 &&
 	    ks_vcpu_run_to_ucall(t->v, &uc) == 0) {
@@ -141,7 +145,57 @@ int ks_vcpu_thread_start(struct ks_run *run, struct ks_vcpu_thread *t, struct ks
 		return -1;
 	}
 	t->started = true;
+	t->has_cpu_clock = pthread_getcpuclockid(t->th, &t->cpu_clock) == 0;
 	return 0;
+}
+
+void ks_vcpu_thread_progress(struct ks_vcpu_thread *t)
+{
+	uint64_t now = ks_now_ns();
+
+	if (now - t->touched_ns < 100000000ULL)
+		return;
+	t->touched_ns = now;
+	ks_vcpu_watchdog_touch(t->v);
+}
+
+/* The vCPU thread's CPU time so far, ns (0 without its clock). */
+static uint64_t vcpu_cpu_ns(const struct ks_vcpu_thread *t)
+{
+	struct timespec ts;
+
+	if (!t->has_cpu_clock || clock_gettime(t->cpu_clock, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The vCPU thread's scheduler state letter from /proc ('R', 'S', ...; '?'). */
+static char vcpu_state(const struct ks_vcpu_thread *t)
+{
+	char path[64], buf[256];
+	FILE *f;
+
+	if (!t->tid)
+		return '?';
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')');   /* the name may hold anything */
+	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
+static const char *state_words(char st)
+{
+	switch (st) {
+	case 'R': return "runnable: it runs or waits for a CPU";
+	case 'S': return "sleeping: a halted vCPU";
+	case 'D': return "in uninterruptible sleep";
+	default: return "state unknown";
+	}
 }
 
 int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop)
@@ -153,6 +207,77 @@ int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop)
 	pthread_join(t->th, NULL);
 	t->started = false;
 	return t->rc;
+}
+
+bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, uint64_t want,
+			 const char *what, const volatile uint64_t *awake, uint64_t awake_from)
+{
+	if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want) {
+		t->waits.waits++;
+		return true;
+	}
+	uint64_t t0 = ks_now_ns(), now, check = t0 + KS_WAIT_SLOW_NS, cpu0 = 0, asleep_since = 0;
+	bool have_cpu0 = false;
+
+	for (;;) {
+		for (int k = 0; k < 64; k++) {
+			if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want) {
+				uint64_t dt = ks_now_ns() - t0;
+				t->waits.waits++;
+				if (dt > KS_WAIT_SLOW_NS)
+					t->waits.slow++;
+				if (dt > t->waits.longest_ns)
+					t->waits.longest_ns = dt;
+				return true;
+			}
+			ks_arch.cpu_relax();
+		}
+		if (t->finished) {
+			snprintf(t->why, sizeof(t->why), "the vCPU stopped while the host waited for "
+				 "%s: %s", what, t->err);
+			return false;
+		}
+		if (ks_interrupted) {
+			snprintf(t->why, sizeof(t->why), "interrupted (SIGINT/SIGTERM) while waiting "
+				 "for %s", what);
+			return false;
+		}
+		now = ks_now_ns();
+		if (now < check)
+			continue;
+		/* past 1 ms: look at the vCPU's progress once a millisecond */
+		check = now + KS_WAIT_SLOW_NS;
+		uint64_t cpu = vcpu_cpu_ns(t);
+		if (!have_cpu0) {
+			cpu0 = cpu;
+			have_cpu0 = true;
+		}
+		/* judged only once the guest answered something: it runs by then */
+		bool must_run = t->waits.waits &&
+				(!awake || (awake_from != UINT64_MAX &&
+					    __atomic_load_n(awake, __ATOMIC_ACQUIRE) >= awake_from));
+		char st = must_run ? vcpu_state(t) : '?';
+		if (st != 'S') {
+			asleep_since = 0;
+		} else if (!asleep_since) {
+			asleep_since = now;
+		} else {
+			snprintf(t->why, sizeof(t->why), "lost wake-up: the vCPU has been halted (its "
+				 "thread sleeping) for %.1f ms while the host waits for %s, which "
+				 "the guest had every reason to do running", (double)(now - asleep_since) / 1e6 + 1,
+				 what);
+			return false;
+		}
+		bool ran_out = t->has_cpu_clock && cpu - cpu0 >= KS_WAIT_CPU_NS;
+		if (ran_out || now - t0 >= KS_WAIT_WALL_NS) {
+			snprintf(t->why, sizeof(t->why), "no %s after %.1f s; the vCPU thread "
+				 "used %.0f ms of CPU meanwhile (%s)%s", what, (double)(now - t0) / 1e9,
+				 t->has_cpu_clock ? (double)(cpu - cpu0) / 1e6 : 0.0,
+				 t->has_cpu_clock ? state_words(vcpu_state(t)) : "its CPU clock unavailable",
+				 ran_out ? ": the guest ran and did not answer" : "");
+			return false;
+		}
+	}
 }
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d)
