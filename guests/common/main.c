@@ -84,11 +84,15 @@ static void serve_ping(struct ks_mailbox *mb)
 	}
 }
 
+volatile uint64_t ks_race_linger_state;
+
 /*
  * The benchmark interrupt. Only the first delivery after the guest armed
  * counts (stamp, EOI cost, irq_count); any other delivery — a duplicate or
  * a stray — is counted apart so the host can report it, never mistaken for
- * the interrupt it is timing.
+ * the interrupt it is timing. The stamp is ordered before the count for
+ * another CPU (arm64 may reorder two stores): the host reads the stamp
+ * only after it saw the count.
  */
 void ks_guest_irq(void)
 {
@@ -101,10 +105,49 @@ void ks_guest_irq(void)
 	if (mb->irq_count < mb->irq_armed) {
 		mb->irq_stamp = now;
 		mb->irq_eoi_ticks = t1 - t0;
-		barrier();
+		ks_wmb();
 		mb->irq_count = mb->irq_count + 1;
+		if (ks_race_linger_state == 1)   /* the irq_race hook's window */
+			ks_race_linger_state = 3;
 	} else {
 		mb->irq_unexpected = mb->irq_unexpected + 1;
+	}
+}
+
+/*
+ * The irq_race test hook, masked window: interrupt i (0-based) was just
+ * armed with interrupts masked; linger until the host fired it and it is
+ * pending (or the host's timeout passed), so the wait that follows starts
+ * with an interrupt that arrived while masked.
+ */
+static bool race_masked(struct ks_mailbox *mb, uint64_t i)
+{
+	uint64_t t0 = ks_ticks();
+	bool pending = false;
+
+	mb->race_masked = mb->race_masked + 1;
+	while (mb->host_fired < i + 1 && ks_ticks() - t0 < mb->race_timeout_ticks)
+		ks_pause();
+	while (!(pending = ks_arch_irq_pending(mb)) && ks_ticks() - t0 < mb->race_timeout_ticks)
+		ks_pause();
+	if (pending)
+		mb->race_masked_pending = mb->race_masked_pending + 1;
+	return pending;
+}
+
+/* Wait (masked, see ks_arch_wait_for_interrupt) until interrupt i was taken. */
+static void halt_until(struct ks_mailbox *mb, uint64_t i, bool race_enabled)
+{
+	while (mb->irq_count == i) {
+		ks_race_linger_state = 0;
+		ks_arch_wait_for_interrupt(mb, race_enabled ? mb->race_timeout_ticks : 0);
+		if (race_enabled && ks_race_linger_state) {
+			mb->race_enabled = mb->race_enabled + 1;
+			if (ks_race_linger_state == 3)
+				mb->race_enabled_delivered = mb->race_enabled_delivered + 1;
+			race_enabled = false;
+		}
+		ks_race_linger_state = 0;
 	}
 }
 
@@ -112,20 +155,38 @@ void ks_guest_irq(void)
  * irqfd: before each interrupt, answer clock pings until the host says go
  * (the host calibrates right after every interrupt, so a vCPU that was
  * descheduled or migrated while halted is measured against the clock
- * offset it actually has), then arm and wait.
+ * offset it actually has), then arm and wait. Spinning, interrupts are
+ * enabled before arming; halting, they are masked while the guest arms and
+ * checks, and the arch's wait enables them without a window (the classic
+ * "cli; check; sti; hlt": an interrupt taken between an unmasked check and
+ * the halt would leave the vCPU asleep with nothing to wake it).
  */
 static void run_irq_wait(struct ks_mailbox *mb)
 {
 	ks_arch_irq_setup(mb);
 	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
+		bool halt = mb->irq_mode == KS_IRQ_HALT;
+
+		if (halt)
+			ks_arch_irq_disable(mb);
+		else
+			ks_arch_irq_enable(mb);
 		while (mb->host_go != i + 1)
 			serve_ping(mb);
+		ks_rmb();   /* the host wrote race_irq before host_go */
+		uint64_t window = mb->race_irq == i + 1 ? mb->race_window : 0;
+		if (window == KS_RACE_MASKED)
+			ks_arch_irq_disable(mb);
 		mb->irq_armed = i + 1;
-		if (mb->irq_mode == KS_IRQ_HALT) {
-			while (mb->irq_count == i)
-				ks_arch_wait_for_interrupt(mb);
+		bool pending = window == KS_RACE_MASKED && race_masked(mb, i);
+		if (halt) {
+			halt_until(mb, i, window == KS_RACE_ENABLED);
 		} else {
 			ks_arch_irq_enable(mb);
+			/* an interrupt pending when they were enabled was taken by now */
+			if (pending && mb->irq_count == i)
+				ks_fail(__LINE__, "lost interrupt: pending while masked, "
+					"not taken when interrupts were enabled");
 			while (mb->irq_count == i)
 				ks_pause();
 		}

@@ -19,7 +19,8 @@
 #include <stdint.h>
 
 #define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
-#define KS_ABI_VERSION 2   /* 2: the routine table replaced enum ks_gbench */
+#define KS_ABI_VERSION 3   /* 2: the routine table replaced enum ks_gbench;
+			      3: the irq_race test hook's fields */
 
 /*
  * What the guest can run: a table of routines the guest image carries (its
@@ -91,6 +92,18 @@ enum ks_sync_code {
 /* irq_mode: how the guest waits for an interrupt. */
 enum ks_irq_mode { KS_IRQ_SPIN = 0, KS_IRQ_HALT = 1 };
 
+/*
+ * The irq_race test hook's windows: where the guest lingers, after it
+ * published irq_armed ("about to wait"), while the host fires.
+ *  MASKED:  interrupts still masked, before the wait enables them (the
+ *           interrupt becomes pending while masked);
+ *  ENABLED: interrupts enabled, before the halt instruction. Only a wait
+ *           path with such a point has this window (PVM: its critical region,
+ *           guests/x86_64/entry.S); "sti; hlt" (VMX, SVM) and WFI with
+ *           interrupts masked (arm64) have none, and the guest does not linger.
+ */
+enum ks_race_window { KS_RACE_MASKED = 1, KS_RACE_ENABLED = 2 };
+
 struct ks_ucall {
 	uint64_t cmd;
 	uint64_t args[4];
@@ -144,6 +157,17 @@ struct ks_mailbox {
 	 */
 	volatile uint64_t host_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t host_go;
+	/*
+	 * Test hook (KVMSCOPE_FAULT=irq_race, never in a measurement): before
+	 * it says go for interrupt race_irq, the host asks the guest to linger
+	 * in a race window of its wait path (race_window: enum ks_race_window)
+	 * until the interrupt is pending or delivered, or race_timeout_ticks
+	 * passed. host_fired: the host wrote the eventfd of that interrupt.
+	 */
+	volatile uint64_t race_irq;       /* 1-based interrupt number; 0: none */
+	volatile uint64_t race_window;
+	volatile uint64_t host_fired;
+	uint64_t race_timeout_ticks;
 	volatile uint64_t guest_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t guest_stamp;
 
@@ -153,6 +177,12 @@ struct ks_mailbox {
 	volatile uint64_t irq_eoi_ticks;  /* cost of the last EOI, in ticks */
 	volatile uint64_t irq_armed;      /* guest: ready for the next one */
 	volatile uint64_t irq_unexpected; /* deliveries beyond the one armed for */
+
+	/* the irq_race test hook: what the guest did (see race_irq) */
+	volatile uint64_t race_masked __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t race_masked_pending;   /* ...and saw the interrupt pending */
+	volatile uint64_t race_enabled;
+	volatile uint64_t race_enabled_delivered; /* ...and took the interrupt in the window */
 
 	/* virtual IPI: vCPU 1's handler stamps these */
 	volatile uint64_t ipi_count __attribute__((aligned(KS_CACHELINE)));

@@ -149,11 +149,21 @@ void ks_arch_send_ipi(uint64_t target_cpu)
 
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
-	/* On PVM sti/cli trap but don't gate delivery: the VIF byte does. */
-	if (mb->backend == KS_GB_X86_PVM)
+	/*
+	 * On PVM sti/cli trap but don't gate delivery: the VIF byte does. An
+	 * interrupt that arrived while it was clear is only marked pending
+	 * (byte 1) and a store does not deliver it: take it with a hypercall
+	 * exit, on whose way back PVM delivers. (Arriving after the store, it
+	 * is delivered: no window between the two.)
+	 */
+	if (mb->backend == KS_GB_X86_PVM) {
 		vif(mb)[0] = 1;
-	else
-		__asm__ volatile("sti" ::: "memory");
+		if (vif(mb)[1])
+			(void)pvm_hypercall(KS_PVM_HC_NOP_PROBE, 0);
+	} else {
+		/* the nop: one already pending is taken after sti's shadow, here */
+		__asm__ volatile("sti; nop" ::: "memory");
+	}
 }
 
 void ks_arch_irq_disable(struct ks_mailbox *mb)
@@ -164,15 +174,29 @@ void ks_arch_irq_disable(struct ks_mailbox *mb)
 		__asm__ volatile("cli" ::: "memory");
 }
 
-void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+bool ks_arch_irq_pending(struct ks_mailbox *mb)
+{
+	if (mb->backend == KS_GB_X86_PVM)
+		return vif(mb)[1] != 0;
+	/* the in-kernel LAPIC's IRR: 8 registers of 32 vectors, 16 bytes apart */
+	uint64_t v = mb->irq_vector;
+	uint32_t irr = ks_mmio_read32(mb->arch_scratch[1] + 0x200 + 0x10 * (v / 32));
+	return (irr >> (v % 32)) & 1;
+}
+
+void ks_pvm_halt(volatile uint8_t *vif, uint64_t linger_ticks,
+		 volatile uint64_t *linger_state);   /* entry.S */
+
+void ks_arch_wait_for_interrupt(struct ks_mailbox *mb, uint64_t linger_ticks)
 {
 	if (mb->backend == KS_GB_X86_PVM) {
-		vif(mb)[0] = 1;
-		__asm__ volatile("hlt" ::: "memory");
-	} else {
-		/* sti's one-instruction shadow makes "sti; hlt" race-free */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		/* no STI shadow: a critical region instead (entry.S) */
+		ks_pvm_halt(vif(mb), linger_ticks, &ks_race_linger_state);
+		return;
 	}
+	/* sti's one-instruction shadow makes "sti; hlt" race-free (no window
+	 * to linger in); the handler returns to the cli */
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 
 void ks_arch_eoi(struct ks_mailbox *mb)

@@ -50,7 +50,19 @@ exc_common:
 
 /* The benchmark interrupt: save caller-saved registers, call C, iretq. */
 irq_common:
-	push	%rax
+	/*
+	 * PVM's halt critical region (ks_pvm_halt below): an interrupt taken
+	 * after VIF was set but before HLT halted must not return into the
+	 * HLT, which would then sleep with nothing left to wake it. Resume at
+	 * the region's end instead, as if the HLT had woken. 16(%rsp) is the
+	 * RIP the interrupt saved (above the vector and the error code).
+	 */
+	cmpq	$ks_pvm_halt_begin, 16(%rsp)
+	jb	1f
+	cmpq	$ks_pvm_halt_end, 16(%rsp)
+	jae	1f
+	movq	$ks_pvm_halt_end, 16(%rsp)
+1:	push	%rax
 	push	%rcx
 	push	%rdx
 	push	%rsi
@@ -71,5 +83,63 @@ irq_common:
 	pop	%rax
 	add	$16, %rsp			/* vector and error code */
 	iretq
+
+/*
+ * void ks_pvm_halt(volatile uint8_t *vif, uint64_t linger_ticks,
+ *                  volatile uint64_t *linger_state)
+ *
+ * Wait for an interrupt on PVM: called with interrupts masked (VIF byte 0
+ * clear), returns with them masked again. PVM has no STI shadow, so
+ * "enable, then HLT" loses the wake-up two ways: an interrupt that arrived
+ * while VIF was clear is only marked pending (VIF byte 1) and a plain store
+ * of VIF does not deliver it; and an interrupt delivered between the store
+ * and HLT is handled, then HLT sleeps with nothing left to wake it. No PVM
+ * hypercall enables and halts at once. So: [begin, end) is a critical
+ * region: set VIF; if an interrupt is pending, take it with a hypercall
+ * exit (PVM delivers it on the way back) instead of halting; else HLT.
+ * irq_common moves an interrupt that lands inside the region to `end`.
+ *
+ * linger_ticks (the irq_race test hook; 0 normally): stay in the region,
+ * interrupts enabled, for up to that many TSC ticks before the HLT, so the
+ * interrupt lands in the window. *linger_state: 1 while lingering, 2 after
+ * it timed out (the handler sets 3 when the interrupt landed in it).
+ */
+	.text
+	.globl ks_pvm_halt
+ks_pvm_halt:
+	mov	%rdx, %r9
+	.globl ks_pvm_halt_begin
+ks_pvm_halt_begin:
+	movb	$1, (%rdi)
+	cmpb	$0, 1(%rdi)
+	jne	3f
+	test	%rsi, %rsi
+	jz	2f
+	movq	$1, (%r9)
+	rdtsc
+	shl	$32, %rdx
+	or	%rdx, %rax
+	lea	(%rax,%rsi), %r8		/* the linger's deadline */
+1:	pause
+	rdtsc
+	shl	$32, %rdx
+	or	%rdx, %rax
+	cmp	%r8, %rax
+	jb	1b
+	movq	$2, (%r9)
+2:	hlt
+	.globl ks_pvm_halt_end
+ks_pvm_halt_end:
+	movb	$0, (%rdi)			/* irq_common preserved %rdi */
+	ret
+3:	push	%rbx
+	push	%rdi
+	mov	$KS_PVM_HC_NOP_PROBE, %eax	/* any hypercall: PVM delivers on the way back */
+	xor	%ebx, %ebx
+	int	$0x1b
+	pop	%rdi
+	pop	%rbx
+	movb	$0, (%rdi)
+	ret
 
 	.section .note.GNU-stack, "", %progbits

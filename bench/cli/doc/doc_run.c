@@ -9,7 +9,9 @@ static const struct ks_doc_item options[] = {
 	{ "-n, --samples N", "measured batches per benchmark, 1 to 1000000 (default: per "
 			     "benchmark)" },
 	{ "-w, --watchdog S", "stop a benchmark whose guest makes no progress for S seconds "
-			      "(default 60)" },
+			      "(default 60): no report to the host, and for a guest that "
+			      "works through shared memory (irqfd) no ping answered and no "
+			      "interrupt taken either" },
 	{ "-P, --probes", "attach the in-kernel probes (exits, uexits, memlend, irqfd) around "
 			  "each benchmark and store their histograms in the results" },
 	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
@@ -98,12 +100,22 @@ const struct ks_cmd_doc ks_doc_run = {
 		"was, and the results file keeps what was measured (`complete`: false). "
 		"The environment variable KVMSCOPE_FAULT is a test hook that injects "
 		"faults (KVM_RUN errors, a failing memslot, a failing BPF load, signals at "
-		"chosen points) for kvmscope's own reliability tests; never set it for a "
+		"chosen points, an irqfd guest lingering in the race windows of its wait "
+		"path) for kvmscope's own reliability tests; never set it for a "
 		"measurement (a run with it armed says so and records it).",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
 	.notes =
+		"irqfd and irqfd_halted drive a vCPU on a thread of its own and wait for "
+		"it through shared memory. A busy host slows the guest down without "
+		"making it wrong: a wait ends when the guest answers, when the vCPU ran "
+		"1 s of CPU time without answering (stuck), when it sleeps halted while it "
+		"has every reason to run (a lost wake-up), or after 10 s; waits over 1 ms "
+		"are counted in the result (host_busy, slow_waits, longest_wait). Every "
+		"one-way sample carries its clock error bound, and one that the clock "
+		"calibration contradicts is rejected and counted (rejected_samples), "
+		"never kept.\n\n"
 		"probe_overhead (not in the default suite) measures what each in-kernel "
 		"probe adds per exit and, when bpftrace is installed ($KVMSCOPE_BPFTRACE, "
 		"else the first bpftrace on PATH), what the equivalent bpftrace one-liners "
