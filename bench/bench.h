@@ -325,8 +325,12 @@ struct ks_wait_stats {
 	uint64_t longest_ns;
 };
 
-/* A vCPU run on a thread of its own, pinned, under its watchdog, to ucall
- * `until` (0: it never reports; the host stops it). */
+/* A vCPU run on a thread of its own, pinned, to ucall `until` (0: it never
+ * reports; the host stops it). Its wall-clock watchdog is a backstop of at
+ * least KS_VCPU_THREAD_BACKSTOP_S, re-armed when the host sees progress
+ * (ks_vcpu_thread_progress): the host's waits judge the guest on its own time
+ * (ks_vcpu_thread_wait), which a busy host cannot fake. */
+#define KS_VCPU_THREAD_BACKSTOP_S 60.0
 struct ks_vcpu_thread {
 	struct ks_ctx *c;
 	struct ks_vcpu *v;
@@ -359,27 +363,28 @@ void ks_vcpu_thread_progress(struct ks_vcpu_thread *t);
 
 /*
  * Wait until the guest on t stores `want` at *p (an acquire: what the guest
- * stored before it is visible after). The deadline follows the guest's
- * progress, not the clock alone: a guest that ran KS_WAIT_CPU_NS of CPU
- * time (the vCPU thread's CPU clock) without answering is stuck; one that
- * did not run, because the host is busy, has not had its chance yet. A
- * halted vCPU whose wake-up was lost uses no CPU at all, so the wait also
- * ends after KS_WAIT_WALL_NS whatever happened.
+ * stored before it is visible after). The deadline follows the guest's own
+ * time, never the wall clock alone: on a busy host either thread may wait
+ * seconds for a CPU (this 2-CPU PVM host starves a pinned spinning thread for
+ * up to 4 s), which proves nothing about the guest. The wait gives up when
+ * the vCPU thread ran KS_WAIT_CPU_NS of CPU time (at most --watchdog) without
+ * answering: stuck; or was seen halted for KS_WAIT_ASLEEP_NS in all: nothing
+ * woke it; or, without a CPU clock, after KS_WAIT_ASLEEP_NS of wall time.
  *
  * A lost wake-up is also caught at once: from the moment *awake >=
  * awake_from (awake NULL: from the start; awake_from UINT64_MAX: never), and
  * once the guest answered any earlier wait (it is up and running), the
  * guest has every reason to run, nothing left to wait for; a vCPU thread
- * found sleeping (halted) at two checks in a row, a millisecond apart, then
- * lost its wake-up. A wake-up that is merely late (an injection deferred
- * to a kworker on a busy host) happens before that point, never after it.
+ * found sleeping (halted) at two checks in a row, a millisecond or more
+ * apart, lost its wake-up. A wake-up that is merely late (an injection
+ * deferred to a kworker on a busy host) happens before that point.
  *
  * false, with t->why naming `what`, the time waited, the CPU the vCPU used
  * and its thread's state, also when the vCPU thread ended (its error) or on
  * SIGINT/SIGTERM.
  */
 #define KS_WAIT_CPU_NS 1000000000ULL            /* 1 s of vCPU CPU time */
-#define KS_WAIT_WALL_NS 10000000000ULL          /* 10 s */
+#define KS_WAIT_ASLEEP_NS 10000000000ULL        /* 10 s seen halted */
 bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, uint64_t want,
 			 const char *what, const volatile uint64_t *awake, uint64_t awake_from);
 

@@ -117,7 +117,9 @@ static void *vcpu_thread_main(void *arg)
 	t->rc = -1;
 	t->tid = (pid_t)syscall(SYS_gettid);
 	ks_pin_self(t->cpu);
-	if (ks_vcpu_watchdog_arm(t->v, t->c->opts->watchdog_s) == 0 &&
+	double backstop = t->c->opts->watchdog_s > KS_VCPU_THREAD_BACKSTOP_S ?
+			  t->c->opts->watchdog_s : KS_VCPU_THREAD_BACKSTOP_S;
+	if (ks_vcpu_watchdog_arm(t->v, backstop) == 0 &&
 	    ks_vcpu_run_to_ucall(t->v, &uc) == 0) {
 		if (t->until && uc.cmd == t->until)
 			t->rc = 0;
@@ -216,8 +218,14 @@ bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, u
 		t->waits.waits++;
 		return true;
 	}
-	uint64_t t0 = ks_now_ns(), now, check = t0 + KS_WAIT_SLOW_NS, cpu0 = 0, asleep_since = 0;
+	uint64_t t0 = ks_now_ns(), now, last = t0, check = t0 + KS_WAIT_SLOW_NS, cpu0 = 0;
+	uint64_t asleep = 0;   /* time the vCPU was seen halted, between checks that both saw it */
+	char was = '?';
 	bool have_cpu0 = false;
+	/* the guest's own time, never the wall clock: a starved thread is no hung guest */
+	uint64_t budget = KS_WAIT_CPU_NS;
+	if (t->c->opts->watchdog_s * 1e9 < (double)budget)
+		budget = (uint64_t)(t->c->opts->watchdog_s * 1e9);
 
 	for (;;) {
 		for (int k = 0; k < 64; k++) {
@@ -252,29 +260,34 @@ bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, u
 			cpu0 = cpu;
 			have_cpu0 = true;
 		}
+		char st = vcpu_state(t);
+		if (st == 'S' && was == 'S')
+			asleep += now - last;
 		/* judged only once the guest answered something: it runs by then */
 		bool must_run = t->waits.waits &&
 				(!awake || (awake_from != UINT64_MAX &&
 					    __atomic_load_n(awake, __ATOMIC_ACQUIRE) >= awake_from));
-		char st = must_run ? vcpu_state(t) : '?';
-		if (st != 'S') {
-			asleep_since = 0;
-		} else if (!asleep_since) {
-			asleep_since = now;
-		} else {
-			snprintf(t->why, sizeof(t->why), "lost wake-up: the vCPU has been halted (its "
-				 "thread sleeping) for %.1f ms while the host waits for %s, which "
-				 "the guest had every reason to do running", (double)(now - asleep_since) / 1e6 + 1,
-				 what);
+		if (must_run && st == 'S' && was == 'S') {
+			snprintf(t->why, sizeof(t->why), "lost wake-up: the vCPU is halted (its thread "
+				 "sleeping, seen twice %.1f ms apart) while the host waits for %s, "
+				 "which the guest had every reason to do running",
+				 (double)(now - last) / 1e6, what);
 			return false;
 		}
-		bool ran_out = t->has_cpu_clock && cpu - cpu0 >= KS_WAIT_CPU_NS;
-		if (ran_out || now - t0 >= KS_WAIT_WALL_NS) {
-			snprintf(t->why, sizeof(t->why), "no %s after %.1f s; the vCPU thread "
-				 "used %.0f ms of CPU meanwhile (%s)%s", what, (double)(now - t0) / 1e9,
+		was = st;
+		last = now;
+		bool ran_out = t->has_cpu_clock && cpu - cpu0 >= budget;
+		bool slept_out = asleep >= KS_WAIT_ASLEEP_NS;
+		/* without the CPU clock, only the wall clock is left to bound it */
+		bool wall_out = !t->has_cpu_clock && now - t0 >= KS_WAIT_ASLEEP_NS;
+		if (ran_out || slept_out || wall_out) {
+			snprintf(t->why, sizeof(t->why), "no %s after %.1f s; the vCPU thread used "
+				 "%.0f ms of CPU meanwhile and was seen halted for %.1f s (%s)%s", what,
+				 (double)(now - t0) / 1e9,
 				 t->has_cpu_clock ? (double)(cpu - cpu0) / 1e6 : 0.0,
-				 t->has_cpu_clock ? state_words(vcpu_state(t)) : "its CPU clock unavailable",
-				 ran_out ? ": the guest ran and did not answer" : "");
+				 (double)asleep / 1e9, state_words(st),
+				 ran_out ? ": the guest ran and did not answer" :
+				 slept_out ? ": halted, and nothing woke it" : "");
 			return false;
 		}
 	}

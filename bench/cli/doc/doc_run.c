@@ -9,9 +9,8 @@ static const struct ks_doc_item options[] = {
 	{ "-n, --samples N", "measured batches per benchmark, 1 to 1000000 (default: per "
 			     "benchmark)" },
 	{ "-w, --watchdog S", "stop a benchmark whose guest makes no progress for S seconds "
-			      "(default 60): no report to the host, and for a guest that "
-			      "works through shared memory (irqfd) no ping answered and no "
-			      "interrupt taken either" },
+			      "(default 60); a guest that works through shared memory "
+			      "(irqfd) is judged on its own time instead (see NOTES)" },
 	{ "-P, --probes", "attach the in-kernel probes (exits, uexits, memlend, irqfd) around "
 			  "each benchmark and store their histograms in the results" },
 	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
@@ -110,8 +109,12 @@ const struct ks_cmd_doc ks_doc_run = {
 		"irqfd and irqfd_halted drive a vCPU on a thread of its own and wait for "
 		"it through shared memory. A busy host slows the guest down without "
 		"making it wrong: a wait ends when the guest answers, when the vCPU ran "
-		"1 s of CPU time without answering (stuck), when it sleeps halted while it "
-		"has every reason to run (a lost wake-up), or after 10 s; waits over 1 ms "
+		"1 s of CPU time (at most --watchdog) without answering (stuck), when it "
+		"sleeps halted while it has every reason to run (a lost wake-up), or when "
+		"it was seen halted for 10 s in all; never on the wall clock alone, as a "
+		"busy host may keep either thread off the CPU for seconds. Their vCPU "
+		"threads keep a wall-clock watchdog of at least 60 s as a backstop, which "
+		"the host re-arms while it sees progress. Waits over 1 ms "
 		"are counted in the result (host_busy, slow_waits, longest_wait). Every "
 		"one-way sample carries its clock error bound, and one that the clock "
 		"calibration contradicts is rejected and counted (rejected_samples), "
