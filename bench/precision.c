@@ -146,6 +146,15 @@ void ks_precision_why(const struct ks_precision *p, const double *x, size_t n,
 	}
 	ci_sorted(sorted, n, &ci);
 	ks_noise(sorted, n, s.mean, s.stddev, s.median, s.mad, &nz);
+	/* the CI against what one mode of this spread would give (the median's
+	 * standard error, 1.2533 sigma / sqrt(n)): far wider, and few samples lie
+	 * near the median: they fall in two or more groups, the median between
+	 * them or at an edge, where more samples barely pin it */
+	double iqr = ks_quantile_sorted(sorted, n, 0.75) - ks_quantile_sorted(sorted, n, 0.25);
+	double sigma = 1.4826 * s.mad;
+	double one_mode = 1.96 * 1.2533 * sigma / sqrt((double)n);
+	bool modes = n >= 12 && sigma > 0 && isfinite(ci.half) &&
+		     ci.half * fabs(ci.median) > 3 * one_mode;
 	free(sorted);
 
 #define SAY(...) (o += (size_t)snprintf(buf + o, o < len ? len - o : 0, __VA_ARGS__), o = o < len ? o : len)
@@ -160,6 +169,9 @@ void ks_precision_why(const struct ks_precision *p, const double *x, size_t n,
 	SAY(": %srobust CV %.1f %%", nz.noisy ? "noisy, " : "", 100 * nz.rcv);
 	if (nz.outliers)
 		SAY(", %.1f %% far outliers", 100.0 * (double)nz.outliers / (double)n);
+	if (modes && s.median != 0)
+		SAY(", few samples near the median: two or more modes (the middle half spans "
+		    "%.0f %% of it)", 100 * iqr / fabs(s.median));
 	/* the median of the first half against the second, in the order taken:
 	 * said only when their CIs do not even overlap (not small-sample luck) */
 	if (n >= 12) {

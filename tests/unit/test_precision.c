@@ -155,6 +155,28 @@ static void test_drift_named(void **state)
 	free(x);
 }
 
+/* Two groups of samples, the median between them: said. */
+static void test_modes_named(void **state)
+{
+	struct ks_precision p;
+	double *x = series(400, 1000, 0.02, 13);
+	char why[400];
+
+	for (size_t i = 0; i < 400; i += 2)
+		x[i] *= 2;   /* every other sample in a slow mode twice as far */
+	x[1] = 1500;     /* one between them */
+	ks_precision_init(&p, 0.01, 1, 1000000);
+	p.stop = KS_STOP_TIME_CAP;
+	ks_precision_why(&p, x, 400, 1000000000ULL, why, sizeof(why));
+	assert_non_null(strstr(why, "two or more modes"));
+	free(x);
+	/* one mode: not said */
+	x = series(400, 1000, 0.1, 17);
+	ks_precision_why(&p, x, 400, 1000000000ULL, why, sizeof(why));
+	assert_null(strstr(why, "modes"));
+	free(x);
+}
+
 static void test_sample_cap(void **state)
 {
 	struct ks_precision p;
@@ -179,6 +201,7 @@ int main(void)
 		cmocka_unit_test(test_too_few),
 		cmocka_unit_test(test_time_cap_and_why),
 		cmocka_unit_test(test_drift_named),
+		cmocka_unit_test(test_modes_named),
 		cmocka_unit_test(test_sample_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
