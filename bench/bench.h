@@ -21,6 +21,7 @@
 
 #include "arch.h"
 #include "perf_counters.h"
+#include "precision.h"
 #include "progress.h"
 #include "probe.h"
 #include "stats.h"
@@ -34,6 +35,11 @@ struct ks_run_opts {
 	bool quick;
 	int cpu;               /* pin the vCPU thread here; -1: no pinning */
 	uint64_t samples;      /* measured batches per benchmark; 0: default */
+	/* Adaptive precision (precision.h): sample until the 95 % CI of each
+	 * result's median is within +-precision % of it, spending at most
+	 * max_time_s per benchmark; 0: the default samples, no more. */
+	double precision;
+	double max_time_s;
 	double watchdog_s;     /* per benchmark */
 	const char *out;       /* results file */
 	bool verbose;
@@ -128,6 +134,17 @@ struct ks_result {
 	int nprobes;
 	/* host perf counters over the measured phase (or the whole benchmark) */
 	struct ks_perf_record perf;
+	/* the CI of the median the samples reached, and why sampling stopped */
+	struct ks_result_precision {
+		bool has;
+		double target;         /* relative half-width asked for; 0: none */
+		double lo, hi;         /* the 95 % CI of the median (NaN: too few samples) */
+		double half;           /* max distance to the median / |median| */
+		unsigned rounds;       /* sampling rounds (decisions) */
+		double sampling_s;     /* sampling time the decisions saw */
+		char stop[16];         /* fixed, target, time_cap, sample_cap */
+		char why[400];         /* when short of the target: why */
+	} precision;
 };
 
 struct ks_results {
@@ -209,6 +226,8 @@ void ks_result_metric(struct ks_result *r, const char *key, const char *unit, do
 int ks_result_set_samples(struct ks_result *r, double *samples, size_t n);
 void ks_result_fail(struct ks_result *r, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The CI r's samples reached, and why sampling stopped (p: its run's). */
+void ks_result_set_precision(struct ks_result *r, const struct ks_precision *p);
 void ks_results_free(struct ks_results *r);
 
 /* --- sessions: one VM + one vCPU running the embedded guest ---------------- */
@@ -246,8 +265,10 @@ struct ks_stat_snap {
 void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s);
 /* Record the vCPU's whole-benchmark exit counters (arch stat names) in r. */
 void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
+/* ops operations ran in the phase, and `doorbells` ucall exits (PHASE_END,
+ * the adaptive rounds' questions), which the all-exits and doorbell stats count. */
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		   uint64_t ops, struct ks_result *r);
+		   uint64_t ops, uint64_t doorbells, struct ks_result *r);
 
 /* --- one benchmark run: the skeleton every family runs through (run.c) ---- */
 /*
@@ -270,6 +291,10 @@ struct ks_run {
 	/* the measured phase (ks_run_phase_begin/end) */
 	const struct ks_stat_expect *expect;
 	struct ks_stat_snap snap;
+	uint64_t phase_ucalls;   /* ucalls inside the phase besides PHASE_END (adaptive rounds) */
+	/* how many samples: the family asks ks_precision_more between rounds;
+	 * ks_run records what every result of the run reached */
+	struct ks_precision prec;
 };
 
 struct ks_run_desc {
@@ -283,6 +308,9 @@ struct ks_run_desc {
 	int (*record)(struct ks_run *run, struct ks_result *r);   /* what was measured -> results */
 	void (*teardown)(struct ks_run *run);   /* always, before the session closes */
 	void *priv;
+	/* share of the benchmark's --max-time this run may spend sampling
+	 * (a benchmark made of several runs, one per region size); 0: all */
+	double time_share;
 };
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d);

@@ -54,21 +54,22 @@ void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct k
 /*
  * Exit-count cross-check. The stats are read after the PHASE_BEGIN and
  * PHASE_END exits were counted, so the delta covers the measured operations
- * plus the PHASE_END doorbell (when it counts towards this stat) plus any
- * background exits (timer interrupts, preemption). Those can only add.
+ * plus the phase's doorbells (PHASE_END and the adaptive rounds' questions,
+ * when they count towards this stat) plus any background exits (timer
+ * interrupts, preemption). Those can only add.
  */
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		   uint64_t ops, struct ks_result *r)
+		   uint64_t ops, uint64_t doorbells, struct ks_result *r)
 {
 	for (int i = 0; i < KS_MAX_CHECKS && r->nchecks < KS_MAX_CHECKS; i++) {
 		if (!e[i].stat || !**e[i].stat)   /* no such stat on this arch */
 			continue;
 		struct ks_exit_check *c = &r->checks[r->nchecks++];
 		snprintf(c->stat, sizeof(c->stat), "%s", *e[i].stat);
-		/* the PHASE_END doorbell is itself an exit of these kinds */
+		/* the phase's ucall doorbells are themselves exits of these kinds */
 		bool doorbell = !strcmp(*e[i].stat, ks_arch.stat_all_exits) ||
 				!strcmp(*e[i].stat, ks_arch.stat_doorbell);
-		c->expected = ops * e[i].per_op + (doorbell ? 1 : 0);
+		c->expected = ops * e[i].per_op + (doorbell ? doorbells : 0);
 		uint64_t after = 0;
 		if (!v->has_stats || s->idx[i] < 0 ||
 		    ks_stats_read(&v->stats, s->idx[i], &after) < 0) {

@@ -81,7 +81,7 @@ void ks_run_phase_end(struct ks_run *run, uint64_t ops)
 	ks_perf_phase_end(run->c, r);
 	ks_progress_phase_end(run->c->progress);
 	if (run->expect)
-		ks_checks_end(&run->s.vcpu, run->expect, &run->snap, ops, r);
+		ks_checks_end(&run->s.vcpu, run->expect, &run->snap, ops, 1 + run->phase_ucalls, r);
 	run->expect = NULL;
 }
 
@@ -316,6 +316,10 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 		snprintf(c->err, sizeof(c->err), "guest counter frequency unknown: cannot convert ticks");
 		goto out;
 	}
+	/* how many samples: the family's rounds ask, until the target or its share of the cap */
+	ks_precision_init(&run.prec, c->opts->precision / 100,
+			  c->opts->max_time_s * (d->time_share > 0 ? d->time_share : 1),
+			  run.s.vm.arch->layout->samples_cap);
 	if (d->setup && d->setup(&run, ks_run_result(&run)) < 0)
 		goto out;
 	int measured = d->measure ? d->measure(&run, ks_run_result(&run)) : 0;
@@ -323,6 +327,8 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 	ks_vcpu_watchdog_disarm(&run.s.vcpu);
 	if (measured < 0 || (d->record && d->record(&run, ks_run_result(&run)) < 0))
 		goto out;
+	for (size_t i = run.r_idx; i < c->res->n; i++)
+		ks_result_set_precision(&c->res->items[i], &run.prec);
 	rc = 0;
 out:
 	if (rc < 0)

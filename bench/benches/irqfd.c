@@ -30,6 +30,7 @@
 
 #define IRQ_GSI 24
 #define CALIB_ROUNDS_AFTER_IRQ 8
+#define MIN_SAMPLES 200   /* sampling to a target, the least a round cut by the cap keeps */
 #define RACE_TIMEOUT_NS 20000000ULL   /* irq_race hook: the longest linger, 20 ms */
 
 static void busy_wait_ns(uint64_t ns)
@@ -47,7 +48,8 @@ struct irqfd_wait {
 /* One irqfd run: the vCPU on a thread of its own, this thread drives. */
 struct irqfd {
 	bool halt;
-	uint64_t n, warm;
+	uint64_t n, warm;             /* n: the first round, then all measured */
+	size_t cap;                   /* the arrays' room (measured interrupts) */
 	int efd;
 	int vcpu_cpu, host_cpu;
 	struct ks_vcpu_thread t;
@@ -57,9 +59,9 @@ struct irqfd {
 	uint64_t error0;
 	/* per measured interrupt: round trip, EOI */
 	double *rtt, *eoi;
-	/* per kept one-way sample: raw ticks, its offset error bound */
+	/* per kept one-way sample: raw ticks, in ns, its offset error bound */
 	uint64_t *raw;
-	double *err_ns;
+	double *ow_ns, *err_ns;
 	size_t nkept;
 	uint64_t rejected;             /* below -(error bound): the guest saw it before it was sent */
 	uint64_t after_move;           /* kept, against an offset that moved around the interrupt */
@@ -92,6 +94,44 @@ static bool calibrate(struct ks_ctx *c, struct irqfd *q, struct ks_mailbox *mb, 
 	return true;
 }
 
+/* Room for n measured interrupts in every array. */
+static int grow(struct ks_run *run, struct irqfd *q, size_t n)
+{
+	double **d[] = { &q->rtt, &q->eoi, &q->ow_ns, &q->err_ns };
+	bool ok = true;
+
+	if (n <= q->cap)
+		return 0;
+	uint64_t *raw = realloc(q->raw, n * sizeof(*raw));
+	if (raw)
+		q->raw = raw;
+	ok = raw != NULL;
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		double *p = realloc(*d[i], n * sizeof(double));
+		if (p)
+			*d[i] = p;
+		ok = ok && p;
+	}
+	if (!ok) {
+		snprintf(run->c->err, sizeof(run->c->err), "out of memory for %zu interrupts", n);
+		return -1;
+	}
+	q->cap = n;
+	return 0;
+}
+
+/* After `taken` measured interrupts: how many more for the precision
+ * target, on every result they give (one-way, round trip, EOI). */
+static int next_round(struct ks_run *run, struct irqfd *q, uint64_t taken, uint64_t elapsed,
+		      uint64_t *more)
+{
+	const double *series[3] = { q->ow_ns, q->rtt, q->eoi };
+	const size_t ns[3] = { q->nkept, taken, taken };
+
+	*more = ks_precision_more(&run->prec, series, ns, q->halt ? 2 : 3, taken, elapsed);
+	return *more ? grow(run, q, taken + *more) : 0;
+}
+
 static int setup(struct ks_run *run, struct ks_result *r)
 {
 	struct irqfd *q = run->priv;
@@ -106,17 +146,8 @@ static int setup(struct ks_run *run, struct ks_result *r)
 		return -1;
 	}
 	vm->mb->irq_mode = q->halt ? KS_IRQ_HALT : KS_IRQ_SPIN;
-	vm->mb->irq_count_target = q->warm + q->n;
 	vm->mb->race_timeout_ticks = (uint64_t)((double)run->hz * RACE_TIMEOUT_NS / 1e9);
-	q->raw = malloc(q->n * sizeof(uint64_t));
-	q->rtt = malloc(q->n * sizeof(double));
-	q->eoi = malloc(q->n * sizeof(double));
-	q->err_ns = malloc(q->n * sizeof(double));
-	if (!q->raw || !q->rtt || !q->eoi || !q->err_ns) {
-		snprintf(run->c->err, sizeof(run->c->err), "out of memory");
-		return -1;
-	}
-	return 0;
+	return grow(run, q, q->n);
 }
 
 /* A failure: say which interrupt and why, and stop the guest now (it may be
@@ -139,7 +170,8 @@ static int measure(struct ks_run *run, struct ks_result *r)
 	struct ks_ctx *c = run->c;
 	struct ks_mailbox *mb = run->s.vm.mb;
 	const struct ks_arch_ops *arch = run->s.vm.arch;
-	const uint64_t n = q->n, warm = q->warm, hz = run->hz;
+	const uint64_t warm = q->warm, hz = run->hz;
+	uint64_t planned = warm + q->n, t0 = 0, paused = 0;
 	bool moved;
 
 	/* The vCPU and this thread must run at once: give them different CPUs. */
@@ -156,9 +188,11 @@ static int measure(struct ks_run *run, struct ks_result *r)
 	q->offset0 = ks_clock_sync_offset(&q->sync);
 	q->error0 = ks_clock_sync_error(&q->sync);
 	struct ks_stat_expect exp[KS_MAX_CHECKS] = { { STAT(stat_irq_injections), 1 } };
-	for (uint64_t i = 0; i < warm + n; i++) {
-		if (i == warm)
-			ks_run_phase_begin(run, exp, n, NULL);
+	for (uint64_t i = 0; i < planned; i++) {
+		if (i == warm) {
+			ks_run_phase_begin(run, exp, planned - warm, NULL);
+			t0 = ks_now_ns();
+		}
 		if (i > warm)
 			ks_progress_advance(c->progress, i - warm);
 		/* the test hook: linger in a race window, masked and enabled in turn */
@@ -212,19 +246,37 @@ static int measure(struct ks_run *run, struct ks_result *r)
 		int64_t one_way = ks_clock_sync_one_way(&q->sync, h0, g, &contradicts);
 		if (contradicts) {
 			q->rejected++;
-			continue;
+		} else {
+			if (moved)
+				q->after_move++;
+			q->raw[q->nkept] = (uint64_t)one_way;
+			double t = ks_ticks_to_ns(one_way < 0 ? -(uint64_t)one_way : (uint64_t)one_way, hz);
+			q->ow_ns[q->nkept] = one_way < 0 ? -t : t;
+			q->err_ns[q->nkept++] = ks_ticks_to_ns(ks_clock_sync_error(&q->sync), hz);
+			int64_t d = ks_clock_sync_offset(&q->sync) - q->offset0;
+			double dn = ks_ticks_to_ns((uint64_t)(d < 0 ? -d : d), hz);
+			if (dn > q->drift_max)
+				q->drift_max = dn;
 		}
-		if (moved)
-			q->after_move++;
-		q->raw[q->nkept] = (uint64_t)one_way;
-		q->err_ns[q->nkept++] = ks_ticks_to_ns(ks_clock_sync_error(&q->sync), hz);
-		int64_t d = ks_clock_sync_offset(&q->sync) - q->offset0;
-		double dn = ks_ticks_to_ns((uint64_t)(d < 0 ? -d : d), hz);
-		if (dn > q->drift_max)
-			q->drift_max = dn;
+		/* the round is over, or the time cap spent (a busy host makes halted
+		 * wake-ups slow): decide; the guest answers pings meanwhile */
+		uint64_t ts = ks_now_ns(), more;
+		if (i + 1 < planned && !(k + 1 >= MIN_SAMPLES &&
+					 ks_precision_spent(&run->prec, ts - t0 - paused)))
+			continue;
+		if (i + 1 < planned)
+			planned = i + 1;   /* the cap ended this round early */
+		if (next_round(run, q, k + 1, ts - t0 - paused, &more) < 0)
+			return fail_at(run, q, i, c->err);
+		planned += more;
+		q->n = planned - warm;   /* the plan, as failures name it */
+		ks_progress_total(c->progress, planned - warm);
+		paused += ks_now_ns() - ts;
 	}
-	ks_run_phase_end(run, n);
-	__atomic_store_n(&mb->host_go, warm + n + 1, __ATOMIC_RELEASE);
+	q->n = planned - warm;
+	ks_run_phase_end(run, q->n);
+	/* enough: the guest leaves its ping loop and reports DONE */
+	__atomic_store_n(&mb->host_go, KS_IRQ_GO_DONE, __ATOMIC_RELEASE);
 	/* the guest answers the last calibration and reports DONE */
 	if (ks_vcpu_thread_join(&q->t, false) < 0) {
 		snprintf(c->err, sizeof(c->err), "%s", q->t.err);
@@ -233,7 +285,7 @@ static int measure(struct ks_run *run, struct ks_result *r)
 	if (!q->nkept) {
 		snprintf(c->err, sizeof(c->err), "every one-way sample of %llu was rejected: each "
 			 "contradicted the clock calibration (guest stamp before the host's write)",
-			 (unsigned long long)n);
+			 (unsigned long long)q->n);
 		return -1;
 	}
 	return 0;
@@ -328,6 +380,7 @@ static void teardown(struct ks_run *run)
 	free(q->raw);
 	free(q->rtt);
 	free(q->eoi);
+	free(q->ow_ns);
 	free(q->err_ns);
 }
 

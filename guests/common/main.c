@@ -11,7 +11,10 @@
  * PHASE_BEGIN, the measured batches with each batch's tick delta stored in
  * the shared sample array (no exit to report a sample), PHASE_END, DONE.
  * The host snapshots the vCPU stats at the two phase marks, so the exit
- * counts it cross-checks cover exactly the measured batches.
+ * counts it cross-checks cover exactly the measured batches. Sampling to a
+ * precision target, the measured batches come in rounds: after each, the
+ * guest asks the host (a ucall, between batches, never inside one) how many
+ * more it wants.
  */
 #include "guest.h"
 
@@ -30,29 +33,41 @@ KS_BATCH_ROUTINE("mmio_write_kernel", batch_mmio_write_kernel,
 void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
 {
 	uint64_t *out = samples();
-	uint64_t n = mb->batches;
+	uint64_t done = 0;
 
-	GUEST_ASSERT(n <= mb->samples_cap);
 	for (uint64_t w = 0; w < mb->warmup_batches; w++)
 		(void)fn(mb->batch_size);
 	ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
-	for (uint64_t b = 0; b < n; b++)
-		out[b] = fn(mb->batch_size);
+	for (;;) {
+		uint64_t n = mb->batches;
+		GUEST_ASSERT(n <= mb->samples_cap - done);
+		for (uint64_t b = 0; b < n; b++)
+			out[done + b] = fn(mb->batch_size);
+		done += n;
+		if (!mb->adaptive)
+			break;
+		/* the host sets the next round's batches (0: enough) */
+		ks_ucall(KS_UC_SYNC, KS_SYNC_MORE, done, 0, 0);
+		if (!mb->batches)
+			break;
+	}
 	ks_ucall(KS_UC_PHASE_END, 0, 0, 0, 0);
-	ks_ucall(KS_UC_DONE, n, 0, 0, 0);
+	ks_ucall(KS_UC_DONE, done, 0, 0, 0);
 }
 
 /*
  * Memory lend / fault-in: for each region the host lends (a fresh memslot at
- * region_gpa), write one byte per stride and time the whole region.
+ * region_gpa), write one byte per stride and time the whole region. The
+ * host may raise region_count when it answers a REGION_DONE: more rounds.
  */
 static void run_mem_touch(struct ks_mailbox *mb)
 {
 	uint64_t *out = samples();
+	uint64_t r;
 
-	GUEST_ASSERT(mb->region_count <= mb->samples_cap);
 	GUEST_ASSERT(mb->region_stride != 0);
-	for (uint64_t r = 0; r < mb->region_count; r++) {
+	for (r = 0; r < mb->region_count; r++) {
+		GUEST_ASSERT(r < mb->samples_cap);
 		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_PLEASE, r, 0, 0);
 		volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)mb->region_gpa;
 		uint64_t t0 = ks_ticks();
@@ -62,7 +77,7 @@ static void run_mem_touch(struct ks_mailbox *mb)
 		out[r] = dt;
 		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_DONE, dt, r, 0);
 	}
-	ks_ucall(KS_UC_DONE, mb->region_count, 0, 0, 0);
+	ks_ucall(KS_UC_DONE, r, 0, 0, 0);
 }
 KS_GUEST_ROUTINE("mem_touch", run_mem_touch);
 
@@ -163,16 +178,21 @@ static void halt_until(struct ks_mailbox *mb, uint64_t i, bool race_enabled)
  */
 static void run_irq_wait(struct ks_mailbox *mb)
 {
+	uint64_t go;
+
 	ks_arch_irq_setup(mb);
-	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
+	for (uint64_t i = 0;; i++) {
 		bool halt = mb->irq_mode == KS_IRQ_HALT;
 
 		if (halt)
 			ks_arch_irq_disable(mb);
 		else
 			ks_arch_irq_enable(mb);
-		while (mb->host_go != i + 1)
+		/* pings until the host says go for this one, or that it has enough */
+		while ((go = mb->host_go) != i + 1 && go != KS_IRQ_GO_DONE)
 			serve_ping(mb);
+		if (go == KS_IRQ_GO_DONE)
+			break;
 		ks_rmb();   /* the host wrote race_irq before host_go */
 		uint64_t window = mb->race_irq == i + 1 ? mb->race_window : 0;
 		if (window == KS_RACE_MASKED)
@@ -191,9 +211,6 @@ static void run_irq_wait(struct ks_mailbox *mb)
 				ks_pause();
 		}
 	}
-	/* the host's calibration after the last interrupt */
-	while (mb->host_go != mb->irq_count_target + 1)
-		serve_ping(mb);
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }

@@ -19,8 +19,9 @@
 #include <stdint.h>
 
 #define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
-#define KS_ABI_VERSION 3   /* 2: the routine table replaced enum ks_gbench;
-			      3: the irq_race test hook's fields */
+#define KS_ABI_VERSION 4   /* 2: the routine table replaced enum ks_gbench;
+			      3: the irq_race test hook's fields;
+			      4: rounds: the host asks for more samples in the same VM */
 
 /*
  * What the guest can run: a table of routines the guest image carries (its
@@ -87,7 +88,12 @@ enum ks_ucall_cmd {
 enum ks_sync_code {
 	KS_SYNC_REGION_PLEASE = 1, /* mem touch: lend me the next region */
 	KS_SYNC_REGION_DONE,       /* mem touch: args[1] = ticks for the region */
+	KS_SYNC_MORE,              /* batch loop, adaptive: args[1] = batches so far; the
+				      host answers with the next round's `batches` (0: done) */
 };
+
+/* host_go's value that ends the irq routine (after the last interrupt's pings) */
+#define KS_IRQ_GO_DONE (~0ULL)
 
 /* irq_mode: how the guest waits for an interrupt. */
 enum ks_irq_mode { KS_IRQ_SPIN = 0, KS_IRQ_HALT = 1 };
@@ -123,8 +129,9 @@ struct ks_mailbox {
 	uint32_t routine;         /* index into the image's routine table */
 	uint32_t backend;
 	uint64_t warmup_batches;
-	uint64_t batches;
+	volatile uint64_t batches;   /* adaptive: rewritten by the host between rounds */
 	uint64_t batch_size;
+	uint64_t adaptive;           /* 1: after each round ask KS_SYNC_MORE */
 	uint64_t samples_gpa;     /* u64 array of per-batch tick deltas */
 	uint64_t samples_cap;
 	uint64_t user_pio_port;
@@ -138,10 +145,10 @@ struct ks_mailbox {
 	uint64_t region_gpa;      /* mem touch: where lent regions appear */
 	uint64_t region_size;
 	uint64_t region_stride;   /* bytes between touches (page size) */
-	uint64_t region_count;    /* how many regions the host will lend */
+	volatile uint64_t region_count;  /* regions the host lends; it may raise this in
+					    its answer to a REGION_DONE (more rounds) */
 	uint64_t irq_vector;
 	uint64_t irq_mode;
-	uint64_t irq_count_target;
 	uint64_t arch_scratch[8]; /* arch-private (x86: VIF page GPA, LAPIC GPA) */
 	/* guest -> host */
 	struct ks_ucall ucall;
@@ -153,7 +160,8 @@ struct ks_mailbox {
 	/*
 	 * Clock calibration ping-pong: the host writes host_seq, the guest
 	 * stamps guest_stamp and echoes the value in guest_seq. host_go lets
-	 * the guest leave the ping loop and arm for interrupt host_go.
+	 * the guest leave the ping loop and arm for interrupt host_go, or end
+	 * (KS_IRQ_GO_DONE): the host decides how many interrupts as it goes.
 	 */
 	volatile uint64_t host_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t host_go;
