@@ -21,6 +21,7 @@
 
 #include "arch.h"
 #include "perf_counters.h"
+#include "precision.h"
 #include "progress.h"
 #include "probe.h"
 #include "stats.h"
@@ -34,6 +35,11 @@ struct ks_run_opts {
 	bool quick;
 	int cpu;               /* pin the vCPU thread here; -1: no pinning */
 	uint64_t samples;      /* measured batches per benchmark; 0: default */
+	/* Adaptive precision (precision.h): sample until the 95 % CI of each
+	 * result's median is within +-precision % of it, spending at most
+	 * max_time_s per benchmark; 0: the default samples, no more. */
+	double precision;
+	double max_time_s;
 	double watchdog_s;     /* per benchmark */
 	const char *out;       /* results file */
 	bool verbose;
@@ -82,8 +88,8 @@ struct ks_exit_check {
 	char note[96];
 };
 
-#define KS_MAX_PARAMS 12
-#define KS_MAX_METRICS 16
+#define KS_MAX_PARAMS 16
+#define KS_MAX_METRICS 24
 #define KS_MAX_CHECKS 6   /* vm_switch: three per VM */
 
 struct ks_result {
@@ -131,6 +137,17 @@ struct ks_result {
 	int nprobes;
 	/* host perf counters over the measured phase (or the whole benchmark) */
 	struct ks_perf_record perf;
+	/* the CI of the median the samples reached, and why sampling stopped */
+	struct ks_result_precision {
+		bool has;
+		double target;         /* relative half-width asked for; 0: none */
+		double lo, hi;         /* the 95 % CI of the median (NaN: too few samples) */
+		double half;           /* max distance to the median / |median| */
+		unsigned rounds;       /* sampling rounds (decisions) */
+		double sampling_s;     /* sampling time the decisions saw */
+		char stop[16];         /* fixed, target, time_cap, sample_cap */
+		char why[400];         /* when short of the target: why */
+	} precision;
 };
 
 struct ks_results {
@@ -212,6 +229,8 @@ void ks_result_metric(struct ks_result *r, const char *key, const char *unit, do
 int ks_result_set_samples(struct ks_result *r, double *samples, size_t n);
 void ks_result_fail(struct ks_result *r, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The CI r's samples reached, and why sampling stopped (p: its run's). */
+void ks_result_set_precision(struct ks_result *r, const struct ks_precision *p);
 void ks_results_free(struct ks_results *r);
 
 /* --- sessions: one VM + one vCPU running the embedded guest ---------------- */
@@ -249,13 +268,15 @@ struct ks_stat_snap {
 void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s);
 /* Record the vCPU's whole-benchmark exit counters (arch stat names) in r. */
 void ks_record_vcpu_stats(struct ks_vcpu *v, struct ks_result *r);
+/* ops operations ran in the phase, and `doorbells` ucall exits (PHASE_END,
+ * the adaptive rounds' questions), which the all-exits and doorbell stats count. */
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		   uint64_t ops, struct ks_result *r);
+		   uint64_t ops, uint64_t doorbells, struct ks_result *r);
 /*
  * The same for another vCPU of the benchmark (the IPI target, the other VM
  * of vm_switch), snapshot with ks_checks_begin at the main vCPU's phase
- * marks: its checks are named "<who>:<stat>" and, as it rings no PHASE_END
- * doorbell, expect exactly ops * per_op.
+ * marks: its checks are named "<who>:<stat>" and, as it rings no doorbell,
+ * expect exactly ops * per_op.
  */
 void ks_checks_end_peer(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 			uint64_t ops, struct ks_result *r, const char *who);
@@ -281,6 +302,10 @@ struct ks_run {
 	/* the measured phase (ks_run_phase_begin/end) */
 	const struct ks_stat_expect *expect;
 	struct ks_stat_snap snap;
+	uint64_t phase_ucalls;   /* ucalls inside the phase besides PHASE_END (adaptive rounds) */
+	/* how many samples: the family asks ks_precision_more between rounds;
+	 * ks_run records what every result of the run reached */
+	struct ks_precision prec;
 };
 
 struct ks_run_desc {
@@ -294,6 +319,9 @@ struct ks_run_desc {
 	int (*record)(struct ks_run *run, struct ks_result *r);   /* what was measured -> results */
 	void (*teardown)(struct ks_run *run);   /* always, before the session closes */
 	void *priv;
+	/* share of the benchmark's --max-time this run may spend sampling
+	 * (a benchmark made of several runs, one per region size); 0: all */
+	double time_share;
 };
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d);
@@ -325,8 +353,23 @@ void ks_run_phase_end(struct ks_run *run, uint64_t ops);
 int ks_run_take_ticks(struct ks_run *run, struct ks_result *r, uint64_t *raw, size_t n,
 		      uint64_t ops_per_raw);
 
-/* A vCPU run on a thread of its own, pinned, under its watchdog, to ucall
- * `until` (0: it never reports; the host stops it). */
+/*
+ * How the host waited for a guest that runs on a thread of its own: every
+ * wait that ended with the answer, those longer than KS_WAIT_SLOW_NS (the
+ * host thread or the vCPU was descheduled: a busy host), and the longest.
+ */
+#define KS_WAIT_SLOW_NS 1000000ULL              /* 1 ms */
+struct ks_wait_stats {
+	uint64_t waits, slow;
+	uint64_t longest_ns;
+};
+
+/* A vCPU run on a thread of its own, pinned, to ucall `until` (0: it never
+ * reports; the host stops it). Its wall-clock watchdog is a backstop of at
+ * least KS_VCPU_THREAD_BACKSTOP_S, re-armed when the host sees progress
+ * (ks_vcpu_thread_progress): the host's waits judge the guest on its own time
+ * (ks_vcpu_thread_wait), which a busy host cannot fake. */
+#define KS_VCPU_THREAD_BACKSTOP_S 60.0
 struct ks_vcpu_thread {
 	struct ks_ctx *c;
 	struct ks_vcpu *v;
@@ -335,13 +378,54 @@ struct ks_vcpu_thread {
 	pthread_t th;
 	bool started;
 	volatile int finished;
+	volatile pid_t tid;      /* its thread id, once it runs (its state in messages) */
+	clockid_t cpu_clock;     /* its CPU time (pthread_getcpuclockid) */
+	bool has_cpu_clock;
+	struct ks_wait_stats waits;
+	uint64_t touched_ns;     /* the last ks_vcpu_thread_progress that re-armed */
 	int rc;
 	char err[KS_ERR_LEN];   /* the vCPU's error, when rc < 0 */
+	char why[KS_ERR_LEN + 128];   /* why the last ks_vcpu_thread_wait gave up */
 };
 int ks_vcpu_thread_start(struct ks_run *run, struct ks_vcpu_thread *t, struct ks_vcpu *v,
 			 int cpu, uint64_t until);
 /* Wait for it (stopping it first if `stop`); its rc, with t->err. */
 int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop);
+/*
+ * The host saw the guest on t make progress in shared memory (an answered
+ * ping, an interrupt taken): its watchdog gets a fresh window, as a ucall
+ * would give it, so a guest that works without ucalls for longer than the
+ * watchdog (a long irqfd run on a busy host) is not mistaken for a hung one.
+ * Re-arms at most every 100 ms (a syscall): call it between timed windows.
+ */
+void ks_vcpu_thread_progress(struct ks_vcpu_thread *t);
+
+/*
+ * Wait until the guest on t stores `want` at *p (an acquire: what the guest
+ * stored before it is visible after). The deadline follows the guest's own
+ * time, never the wall clock alone: on a busy host either thread may wait
+ * seconds for a CPU (this 2-CPU PVM host starves a pinned spinning thread for
+ * up to 4 s), which proves nothing about the guest. The wait gives up when
+ * the vCPU thread ran KS_WAIT_CPU_NS of CPU time (at most --watchdog) without
+ * answering: stuck; or was seen halted for KS_WAIT_ASLEEP_NS in all: nothing
+ * woke it; or, without a CPU clock, after KS_WAIT_ASLEEP_NS of wall time.
+ *
+ * A lost wake-up is also caught at once: from the moment *awake >=
+ * awake_from (awake NULL: from the start; awake_from UINT64_MAX: never), and
+ * once the guest answered any earlier wait (it is up and running), the
+ * guest has every reason to run, nothing left to wait for; a vCPU thread
+ * found sleeping (halted) at two checks in a row, a millisecond or more
+ * apart, lost its wake-up. A wake-up that is merely late (an injection
+ * deferred to a kworker on a busy host) happens before that point.
+ *
+ * false, with t->why naming `what`, the time waited, the CPU the vCPU used
+ * and its thread's state, also when the vCPU thread ended (its error) or on
+ * SIGINT/SIGTERM.
+ */
+#define KS_WAIT_CPU_NS 1000000000ULL            /* 1 s of vCPU CPU time */
+#define KS_WAIT_ASLEEP_NS 10000000000ULL        /* 10 s seen halted */
+bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, uint64_t want,
+			 const char *what, const volatile uint64_t *awake, uint64_t awake_from);
 
 /* --- the batch runner (batch.c) ------------------------------------------- */
 struct ks_batch_spec {

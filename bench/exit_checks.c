@@ -92,11 +92,12 @@ void ks_checks_begin(struct ks_vcpu *v, const struct ks_stat_expect *e, struct k
 /*
  * Exit-count cross-check. The stats are read after the PHASE_BEGIN and
  * PHASE_END exits were counted, so the delta covers the measured operations
- * plus the PHASE_END doorbell (when it counts towards this stat) plus any
- * background exits (timer interrupts, preemption). Those can only add.
+ * plus the phase's doorbells (PHASE_END and the adaptive rounds' questions,
+ * when they count towards this stat) plus any background exits (timer
+ * interrupts, preemption). Those can only add.
  */
 static void checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		       uint64_t ops, struct ks_result *r, const char *who)
+		       uint64_t ops, uint64_t doorbells, struct ks_result *r, const char *who)
 {
 	for (int i = 0; i < KS_MAX_CHECKS && r->nchecks < KS_MAX_CHECKS; i++) {
 		if (!e[i].stat)
@@ -127,11 +128,12 @@ static void checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct
 				 "count of the exits it serviced");
 			continue;
 		}
-		/* the PHASE_END doorbell is itself an exit of these kinds (on the
-		 * vCPU that rings it: the main one) */
+		/* the phase's ucall doorbells (PHASE_END, the adaptive rounds'
+		 * questions) are themselves exits of these kinds, on the vCPU that
+		 * rings them: the main one */
 		bool doorbell = !who && (!strcmp(*e[i].stat, ks_arch.stat_all_exits) ||
 					 !strcmp(*e[i].stat, ks_arch.stat_doorbell));
-		c->expected = ops * e[i].per_op + (doorbell ? 1 : 0);
+		c->expected = ops * e[i].per_op + (doorbell ? doorbells : 0);
 		uint64_t after = 0;
 		if (!v->has_stats || s->idx[i] < 0 ||
 		    ks_stats_read(&v->stats, s->idx[i], &after) < 0) {
@@ -171,13 +173,13 @@ static void checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct
 }
 
 void ks_checks_end(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
-		   uint64_t ops, struct ks_result *r)
+		   uint64_t ops, uint64_t doorbells, struct ks_result *r)
 {
-	checks_end(v, e, s, ops, r, NULL);
+	checks_end(v, e, s, ops, doorbells, r, NULL);
 }
 
 void ks_checks_end_peer(struct ks_vcpu *v, const struct ks_stat_expect *e, struct ks_stat_snap *s,
 			uint64_t ops, struct ks_result *r, const char *who)
 {
-	checks_end(v, e, s, ops, r, who);
+	checks_end(v, e, s, ops, 0, r, who);
 }

@@ -160,6 +160,12 @@ void ks_progress_phase_end(struct ks_progress *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void ks_progress_total(struct ks_progress *p, uint64_t total)
+{
+	if (p)
+		atomic_store(&p->total, total);
+}
+
 void ks_progress_advance(struct ks_progress *p, uint64_t done)
 {
 	if (p)

@@ -41,6 +41,8 @@ void ks_progress_bench(struct ks_progress *p, const char *name, int index);
  * or, when `samples` is given, read from that guest-filled buffer. */
 void ks_progress_phase(struct ks_progress *p, uint64_t total, const volatile uint64_t *samples);
 void ks_progress_advance(struct ks_progress *p, uint64_t done);
+/* The phase will take `total` samples after all (more rounds: precision.h). */
+void ks_progress_total(struct ks_progress *p, uint64_t total);
 /* The phase is over: the line stops reading the sample buffer (call before
  * the guest memory goes away). */
 void ks_progress_phase_end(struct ks_progress *p);

@@ -67,6 +67,31 @@ int ks_result_set_samples(struct ks_result *r, double *samples, size_t n)
 	return r->has_summary ? 0 : -1;
 }
 
+void ks_result_set_precision(struct ks_result *r, const struct ks_precision *p)
+{
+	struct ks_result_precision *rp = &r->precision;
+	struct ks_ci ci;
+
+	memset(rp, 0, sizeof(*rp));
+	if (strcmp(r->status, "ok") || !r->nsamples)
+		return;
+	ks_precision_ci(r->samples, r->nsamples, &ci);
+	rp->has = true;
+	rp->target = p->target;
+	rp->lo = ci.lo;
+	rp->hi = ci.hi;
+	rp->half = ci.half;
+	rp->rounds = p->rounds;
+	rp->sampling_s = (double)p->elapsed_ns / 1e9;
+	/* a benchmark that does not sample adaptively took what it was given */
+	enum ks_stop stop = p->stop == KS_STOP_NONE ? KS_STOP_FIXED : p->stop;
+	if (p->target > 0 && ci.half <= p->target)
+		stop = KS_STOP_TARGET;   /* this one made it, whatever stopped the others */
+	snprintf(rp->stop, sizeof(rp->stop), "%s", ks_stop_name(stop));
+	if (p->target > 0 && stop != KS_STOP_TARGET)
+		ks_precision_why(p, r->samples, r->nsamples, p->elapsed_ns, rp->why, sizeof(rp->why));
+}
+
 void ks_result_fail(struct ks_result *r, const char *status, const char *fmt, ...)
 {
 	va_list ap;

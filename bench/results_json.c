@@ -197,6 +197,22 @@ static void write_result(jw_t *w, const struct ks_result *r)
 			jw_kv_uint(w, r->vcpu_stats[i].name, r->vcpu_stats[i].value);
 		jw_end_object(w);
 	}
+	if (r->precision.has) {
+		/* the 95 % CI of the median the samples reached, and why sampling stopped */
+		const struct ks_result_precision *p = &r->precision;
+		jw_key(w, "precision");
+		jw_begin_object(w);
+		jw_kv_double(w, "target_pct", 100 * p->target);
+		jw_kv_double(w, "ci_low", p->lo);     /* null: too few samples for a CI */
+		jw_kv_double(w, "ci_high", p->hi);
+		jw_kv_double(w, "half_width_pct", 100 * p->half);
+		jw_kv_string(w, "stop", p->stop);
+		if (p->why[0])
+			jw_kv_string(w, "why", p->why);
+		jw_kv_uint(w, "rounds", p->rounds);
+		jw_kv_double(w, "sampling_s", p->sampling_s);
+		jw_end_object(w);
+	}
 	if (r->perf.valid)
 		write_perf(w, &r->perf);
 	if (r->nprobes) {
@@ -270,6 +286,8 @@ int ks_results_write(const struct ks_results *rs, const struct ks_host *h,
 	else
 		jw_kv_null(w, "cpu");
 	jw_kv_uint(w, "samples_override", o->samples);
+	jw_kv_double(w, "precision_pct", o->precision);   /* 0: fixed samples */
+	jw_kv_double(w, "max_time_s", o->max_time_s);
 	jw_kv_double(w, "watchdog_s", o->watchdog_s);
 	jw_kv_bool(w, "perf_counters", !o->no_perf);
 	/* a run the KVMSCOPE_FAULT test hook tampered with says so */

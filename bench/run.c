@@ -14,6 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -78,7 +81,7 @@ void ks_run_phase_end(struct ks_run *run, uint64_t ops)
 	ks_perf_phase_end(run->c, r);
 	ks_progress_phase_end(run->c->progress);
 	if (run->expect)
-		ks_checks_end(&run->s.vcpu, run->expect, &run->snap, ops, r);
+		ks_checks_end(&run->s.vcpu, run->expect, &run->snap, ops, 1 + run->phase_ucalls, r);
 	run->expect = NULL;
 }
 
@@ -112,8 +115,11 @@ static void *vcpu_thread_main(void *arg)
 	struct ks_ucall uc;
 
 	t->rc = -1;
+	t->tid = (pid_t)syscall(SYS_gettid);
 	ks_pin_self(t->cpu);
-	if (ks_vcpu_watchdog_arm(t->v, t->c->opts->watchdog_s) == 0 &&
+	double backstop = t->c->opts->watchdog_s > KS_VCPU_THREAD_BACKSTOP_S ?
+			  t->c->opts->watchdog_s : KS_VCPU_THREAD_BACKSTOP_S;
+	if (ks_vcpu_watchdog_arm(t->v, backstop) == 0 &&
 	    ks_vcpu_run_to_ucall(t->v, &uc) == 0) {
 		if (t->until && uc.cmd == t->until)
 			t->rc = 0;
@@ -141,7 +147,57 @@ int ks_vcpu_thread_start(struct ks_run *run, struct ks_vcpu_thread *t, struct ks
 		return -1;
 	}
 	t->started = true;
+	t->has_cpu_clock = pthread_getcpuclockid(t->th, &t->cpu_clock) == 0;
 	return 0;
+}
+
+void ks_vcpu_thread_progress(struct ks_vcpu_thread *t)
+{
+	uint64_t now = ks_now_ns();
+
+	if (now - t->touched_ns < 100000000ULL)
+		return;
+	t->touched_ns = now;
+	ks_vcpu_watchdog_touch(t->v);
+}
+
+/* The vCPU thread's CPU time so far, ns (0 without its clock). */
+static uint64_t vcpu_cpu_ns(const struct ks_vcpu_thread *t)
+{
+	struct timespec ts;
+
+	if (!t->has_cpu_clock || clock_gettime(t->cpu_clock, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The vCPU thread's scheduler state letter from /proc ('R', 'S', ...; '?'). */
+static char vcpu_state(const struct ks_vcpu_thread *t)
+{
+	char path[64], buf[256];
+	FILE *f;
+
+	if (!t->tid)
+		return '?';
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *p = strrchr(buf, ')');   /* the name may hold anything */
+	return p && p[1] == ' ' && p[2] ? p[2] : '?';
+}
+
+static const char *state_words(char st)
+{
+	switch (st) {
+	case 'R': return "runnable: it runs or waits for a CPU";
+	case 'S': return "sleeping: a halted vCPU";
+	case 'D': return "in uninterruptible sleep";
+	default: return "state unknown";
+	}
 }
 
 int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop)
@@ -153,6 +209,88 @@ int ks_vcpu_thread_join(struct ks_vcpu_thread *t, bool stop)
 	pthread_join(t->th, NULL);
 	t->started = false;
 	return t->rc;
+}
+
+bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, uint64_t want,
+			 const char *what, const volatile uint64_t *awake, uint64_t awake_from)
+{
+	if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want) {
+		t->waits.waits++;
+		return true;
+	}
+	uint64_t t0 = ks_now_ns(), now, last = t0, check = t0 + KS_WAIT_SLOW_NS, cpu0 = 0;
+	uint64_t asleep = 0;   /* time the vCPU was seen halted, between checks that both saw it */
+	char was = '?';
+	bool have_cpu0 = false;
+	/* the guest's own time, never the wall clock: a starved thread is no hung guest */
+	uint64_t budget = KS_WAIT_CPU_NS;
+	if (t->c->opts->watchdog_s * 1e9 < (double)budget)
+		budget = (uint64_t)(t->c->opts->watchdog_s * 1e9);
+
+	for (;;) {
+		for (int k = 0; k < 64; k++) {
+			if (__atomic_load_n(p, __ATOMIC_ACQUIRE) == want) {
+				uint64_t dt = ks_now_ns() - t0;
+				t->waits.waits++;
+				if (dt > KS_WAIT_SLOW_NS)
+					t->waits.slow++;
+				if (dt > t->waits.longest_ns)
+					t->waits.longest_ns = dt;
+				return true;
+			}
+			ks_arch.cpu_relax();
+		}
+		if (t->finished) {
+			snprintf(t->why, sizeof(t->why), "the vCPU stopped while the host waited for "
+				 "%s: %s", what, t->err);
+			return false;
+		}
+		if (ks_interrupted) {
+			snprintf(t->why, sizeof(t->why), "interrupted (SIGINT/SIGTERM) while waiting "
+				 "for %s", what);
+			return false;
+		}
+		now = ks_now_ns();
+		if (now < check)
+			continue;
+		/* past 1 ms: look at the vCPU's progress once a millisecond */
+		check = now + KS_WAIT_SLOW_NS;
+		uint64_t cpu = vcpu_cpu_ns(t);
+		if (!have_cpu0) {
+			cpu0 = cpu;
+			have_cpu0 = true;
+		}
+		char st = vcpu_state(t);
+		if (st == 'S' && was == 'S')
+			asleep += now - last;
+		/* judged only once the guest answered something: it runs by then */
+		bool must_run = t->waits.waits &&
+				(!awake || (awake_from != UINT64_MAX &&
+					    __atomic_load_n(awake, __ATOMIC_ACQUIRE) >= awake_from));
+		if (must_run && st == 'S' && was == 'S') {
+			snprintf(t->why, sizeof(t->why), "lost wake-up: the vCPU is halted (its thread "
+				 "sleeping, seen twice %.1f ms apart) while the host waits for %s, "
+				 "which the guest had every reason to do running",
+				 (double)(now - last) / 1e6, what);
+			return false;
+		}
+		was = st;
+		last = now;
+		bool ran_out = t->has_cpu_clock && cpu - cpu0 >= budget;
+		bool slept_out = asleep >= KS_WAIT_ASLEEP_NS;
+		/* without the CPU clock, only the wall clock is left to bound it */
+		bool wall_out = !t->has_cpu_clock && now - t0 >= KS_WAIT_ASLEEP_NS;
+		if (ran_out || slept_out || wall_out) {
+			snprintf(t->why, sizeof(t->why), "no %s after %.1f s; the vCPU thread used "
+				 "%.0f ms of CPU meanwhile and was seen halted for %.1f s (%s)%s", what,
+				 (double)(now - t0) / 1e9,
+				 t->has_cpu_clock ? (double)(cpu - cpu0) / 1e6 : 0.0,
+				 (double)asleep / 1e9, state_words(st),
+				 ran_out ? ": the guest ran and did not answer" :
+				 slept_out ? ": halted, and nothing woke it" : "");
+			return false;
+		}
+	}
 }
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d)
@@ -179,6 +317,10 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 		snprintf(c->err, sizeof(c->err), "guest counter frequency unknown: cannot convert ticks");
 		goto out;
 	}
+	/* how many samples: the family's rounds ask, until the target or its share of the cap */
+	ks_precision_init(&run.prec, c->opts->precision / 100,
+			  c->opts->max_time_s * (d->time_share > 0 ? d->time_share : 1),
+			  run.s.vm.arch->layout->samples_cap);
 	if (d->setup && d->setup(&run, ks_run_result(&run)) < 0)
 		goto out;
 	/* set up (memory, irqfds, ioeventfds): start it (Gunyah: VM_START lends
@@ -192,6 +334,8 @@ int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc 
 	ks_vcpu_watchdog_disarm(&run.s.vcpu);
 	if (measured < 0 || (d->record && d->record(&run, ks_run_result(&run)) < 0))
 		goto out;
+	for (size_t i = run.r_idx; i < c->res->n; i++)
+		ks_result_set_precision(&c->res->items[i], &run.prec);
 	rc = 0;
 out:
 	if (rc < 0)

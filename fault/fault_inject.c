@@ -29,7 +29,7 @@ static int nfaults;
 static const char *spec;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
-static const char *const rated[] = { "kvm_run_eintr", "kvm_run_eagain", NULL };
+static const char *const rated[] = { "kvm_run_eintr", "kvm_run_eagain", "irq_race", NULL };
 static const char *const once_at[] = { "memslot_huge", "bpf_load", NULL };
 static const char *const points[] = { "vm_setup", "mid_bench", "results_write",
 				      "probe_attach", "probe_loop", NULL };
@@ -93,7 +93,7 @@ static void parse(void)
 		snprintf(orig, sizeof(orig), "%s", tok);
 		if (!parse_one(tok))
 			fprintf(stderr, "kvmscope: KVMSCOPE_FAULT: ignoring '%s' (faults: "
-				"kvm_run_eintr, kvm_run_eagain [:N], memslot_huge, bpf_load [:K]; "
+				"kvm_run_eintr, kvm_run_eagain, irq_race [:N], memslot_huge, bpf_load [:K]; "
 				"sigint@ or sigterm@ vm_setup, mid_bench, results_write, "
 				"probe_attach, probe_loop [:K])\n", orig);
 	}

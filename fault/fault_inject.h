@@ -10,6 +10,11 @@
  *     kvm_run_eintr:N     every N-th KVM_RUN call fails with EINTR (the guest is
  *                         not entered); N=1: every call
  *     kvm_run_eagain:N    every N-th KVM_RUN call fails with EAGAIN
+ *     irq_race:N          every N-th interrupt of irqfd/irqfd_halted, the guest
+ *                         lingers in a race window of its wait path while the
+ *                         host fires (alternately: interrupts still masked, and
+ *                         enabled before the halt where the wait path has such
+ *                         a point): a lost wake-up there hangs the benchmark
  *     memslot_huge:K      the K-th memslot mapping asks for 1 PiB (a real mmap
  *                         that fails with ENOMEM); the host's scratch VM at start
  *                         maps the 1st, the first benchmark's VM the 2nd

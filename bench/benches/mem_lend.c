@@ -7,6 +7,7 @@
  * the KVM-on-Gunyah port the same touch donates the page to the guest.
  * The host times KVM_SET_USER_MEMORY_REGION for adding and deleting the slot.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,14 @@
 #define LEND_SLOT 1
 #define PAGE 4096ULL
 
-static const uint64_t sizes_default[] = { 16, 64, 256 };
-static const uint64_t sizes_quick[] = { 16, 64 };
+/*
+ * Region sizes, MiB. Small ones, repeated: the per-page cost does not depend
+ * on the size, a repetition's cost does, and reaching a tight CI of the
+ * median takes many repetitions (each a fresh memslot). The sizes still span
+ * 16x for the memslot add/delete costs, which do grow with the size.
+ */
+static const uint64_t sizes_default[] = { 1, 4, 16 };
+static const uint64_t sizes_quick[] = { 4, 16 };
 
 static int expect_sync(struct ks_run *run, uint64_t code, struct ks_ucall *uc)
 {
@@ -49,10 +56,37 @@ struct lend_backing {
 /* One region size: a session of its own. */
 struct lend {
 	bool gmem;
-	uint64_t mib, size, reps, warm;
+	uint64_t mib, size, reps, warm;   /* reps: the first round, then all taken */
+	size_t cap;                 /* the arrays' room */
 	uint64_t *raw;              /* guest ticks per region */
 	double *add_ns, *del_ns;    /* host-timed memslot add / delete */
+	double *page_ns;            /* adaptive: ns per page so far */
 };
+
+/* Room for n measured regions in every array. */
+static int grow(struct ks_run *run, struct lend *l, size_t n)
+{
+	if (n <= l->cap)
+		return 0;
+	uint64_t *raw = realloc(l->raw, n * sizeof(*raw));
+	if (raw)
+		l->raw = raw;
+	double *a = realloc(l->add_ns, n * sizeof(*a));
+	if (a)
+		l->add_ns = a;
+	double *d = realloc(l->del_ns, n * sizeof(*d));
+	if (d)
+		l->del_ns = d;
+	double *p = realloc(l->page_ns, n * sizeof(*p));
+	if (p)
+		l->page_ns = p;
+	if (!raw || !a || !d || !p) {
+		snprintf(run->c->err, sizeof(run->c->err), "out of memory for %zu regions", n);
+		return -1;
+	}
+	l->cap = n;
+	return 0;
+}
 
 static int setup(struct ks_run *run, struct ks_result *r)
 {
@@ -60,7 +94,6 @@ static int setup(struct ks_run *run, struct ks_result *r)
 	struct ks_mailbox *mb = run->s.vm.mb;
 
 	ks_result_param_num(r, "region_mib", (double)l->mib);
-	ks_result_param_num(r, "repetitions", (double)l->reps);
 	ks_result_param_str(r, "backing", l->gmem ? "guest_memfd (mmap, shared)" :
 						    "anonymous, MADV_NOHUGEPAGE");
 	ks_result_param_num(r, "touch_stride", PAGE);
@@ -73,14 +106,19 @@ static int setup(struct ks_run *run, struct ks_result *r)
 	mb->region_size = l->size;
 	mb->region_stride = PAGE;
 	mb->region_count = l->warm + l->reps;
-	l->add_ns = calloc(l->reps, sizeof(double));
-	l->del_ns = calloc(l->reps, sizeof(double));
-	l->raw = calloc(l->reps, sizeof(uint64_t));
-	if (!l->add_ns || !l->del_ns || !l->raw) {
-		snprintf(run->c->err, sizeof(run->c->err), "out of memory");
-		return -1;
-	}
-	return 0;
+	return grow(run, l, l->reps);
+}
+
+/* After `taken` measured regions: how many more for the precision target.
+ * The three results of a region share the rounds: each must get there. */
+static int next_round(struct ks_run *run, struct lend *l, uint64_t taken, uint64_t elapsed,
+		      uint64_t *more)
+{
+	const double *series[3] = { l->page_ns, l->add_ns, l->del_ns };
+	const size_t ns[3] = { taken, taken, taken };
+
+	*more = ks_precision_more(&run->prec, series, ns, 3, taken, elapsed);
+	return *more ? grow(run, l, taken + *more) : 0;
 }
 
 /* Per region: lend it when the guest asks, time adding and deleting the slot. */
@@ -89,14 +127,18 @@ static int measure(struct ks_run *run, struct ks_result *r)
 	struct lend *l = run->priv;
 	struct ks_vm *vm = &run->s.vm;
 	struct ks_ucall uc;
+	const uint64_t pages = l->size / PAGE;
+	uint64_t planned = l->warm + l->reps, t0 = 0, paused = 0;
 
 	if (ks_run_watchdog(run, &run->s.vcpu) < 0)
 		return -1;
-	for (uint64_t i = 0; i < l->warm + l->reps; i++) {
+	for (uint64_t i = 0; i < planned; i++) {
 		struct ks_memslot *slot = &vm->slots[LEND_SLOT];
 
-		if (i == l->warm)
-			ks_run_phase_begin(run, NULL, l->reps, NULL);
+		if (i == l->warm) {
+			ks_run_phase_begin(run, NULL, planned - l->warm, NULL);
+			t0 = ks_now_ns();
+		}
 		if (i > l->warm)
 			ks_progress_advance(run->c->progress, i - l->warm);
 		if (expect_sync(run, KS_SYNC_REGION_PLEASE, &uc) < 0)
@@ -109,18 +151,18 @@ static int measure(struct ks_run *run, struct ks_result *r)
 			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
 			return -1;
 		}
-		uint64_t t0 = ks_now_ns();
+		uint64_t ta = ks_now_ns();
 		int set = ks_vm_set_slot(vm, slot);
-		uint64_t t1 = ks_now_ns();
+		uint64_t tb = ks_now_ns();
 		if (set < 0) {
 			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
 			return -1;
 		}
 		if (expect_sync(run, KS_SYNC_REGION_DONE, &uc) < 0)
 			return -1;
-		uint64_t t2 = ks_now_ns();
+		uint64_t tc = ks_now_ns();
 		int unset = ks_vm_unset_slot(vm, slot);
-		uint64_t t3 = ks_now_ns();
+		uint64_t td = ks_now_ns();
 		ks_memslot_unmap(slot);
 		if (unset < 0) {
 			snprintf(run->c->err, sizeof(run->c->err), "%s", vm->err);
@@ -130,9 +172,21 @@ static int measure(struct ks_run *run, struct ks_result *r)
 			continue;
 		uint64_t k = i - l->warm;
 		l->raw[k] = uc.args[1];
-		l->add_ns[k] = (double)(t1 - t0);
-		l->del_ns[k] = (double)(t3 - t2);
+		l->page_ns[k] = ks_ticks_to_ns(uc.args[1], run->hz) / (double)pages;
+		l->add_ns[k] = (double)(tb - ta);
+		l->del_ns[k] = (double)(td - tc);
+		if (i + 1 < planned)
+			continue;
+		/* the guest waits in its REGION_DONE: it reads region_count on return */
+		uint64_t ts = ks_now_ns(), more;
+		if (next_round(run, l, k + 1, ts - t0 - paused, &more) < 0)
+			return -1;
+		planned += more;
+		run->s.vm.mb->region_count = planned;
+		ks_progress_total(run->c->progress, planned - l->warm);
+		paused += ks_now_ns() - ts;
 	}
+	l->reps = planned - l->warm;
 	/* the memslot_add/delete results share this phase (ks_perf_benchmark_end) */
 	ks_run_phase_end(run, 0);
 	return ks_run_expect(run, &run->s.vcpu, KS_UC_DONE, "DONE");
@@ -144,6 +198,7 @@ static int record(struct ks_run *run, struct ks_result *r)
 	char n_add[KS_NAME_LEN], n_del[KS_NAME_LEN];
 	const uint64_t pages = l->size / PAGE;
 
+	ks_result_param_num(r, "repetitions", (double)l->reps);
 	if (ks_run_take_ticks(run, r, l->raw, l->reps, pages) < 0) {
 		l->raw = NULL;   /* the result owns it */
 		return -1;
@@ -183,17 +238,21 @@ static void teardown(struct ks_run *run)
 	free(l->raw);
 	free(l->add_ns);
 	free(l->del_ns);
+	free(l->page_ns);
 }
 
-static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint64_t mib)
+static int run_size(const struct ks_bench *b, struct ks_ctx *c, bool gmem, uint64_t mib,
+		    double time_share)
 {
 	char name[KS_NAME_LEN];
+	/* sampling to a target, a first round just big enough for a CI: the
+	 * rounds after it fit the time left (a 16 MiB repetition can take 0.5 s) */
 	struct lend l = { .gmem = gmem, .mib = mib, .size = mib << 20, .warm = 1,
-			  .reps = ks_default_batches(c, 10, 3) };
+			  .reps = c->opts->precision > 0 ? 6 : ks_default_batches(c, 10, 3) };
 	const struct ks_run_desc d = {
 		.name = name, .unit = "ns/page",
 		.setup = setup, .measure = measure, .record = record, .teardown = teardown,
-		.priv = &l,
+		.priv = &l, .time_share = time_share,   /* the sizes share the benchmark's cap */
 	};
 
 	name_for(name, sizeof(name), "mem_lend", gmem, mib);
@@ -207,10 +266,17 @@ static int run_mem_lend(const struct ks_bench *b, struct ks_ctx *c)
 	size_t n = c->opts->quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0]) :
 				    sizeof(sizes_default) / sizeof(sizes_default[0]);
 	int rc = 0;
+	uint64_t t0 = ks_now_ns();
 
-	for (size_t i = 0; i < n && !ks_interrupted; i++)
-		if (run_size(b, c, gmem, sizes[i]) < 0)
+	/* the sizes share the benchmark's --max-time: each gets an even share of
+	 * what the ones before it left (a size that reached the target early
+	 * leaves more to the bigger ones) */
+	for (size_t i = 0; i < n && !ks_interrupted; i++) {
+		double left = c->opts->max_time_s - (double)(ks_now_ns() - t0) / 1e9;
+		double share = fmax(left, 0.1) / (double)(n - i) / c->opts->max_time_s;
+		if (run_size(b, c, gmem, sizes[i], share) < 0)
 			rc = -1;
+	}
 	return rc;
 }
 

@@ -15,7 +15,7 @@
  *
  * The one-way pairs two VMs' counters. The VMM first asks the kernel for
  * counter offset 0 in both (ks_arch_ops counter_offset_zero), then measures
- * each VM's counter against the host's (clock_sync.h, from the other host
+ * each VM's counter against the host's (clock_ping.h, from the other host
  * CPU, before and after the rounds, each VM alone on the shared CPU): a
  * difference within the calibration's error both times is "verified 0" and
  * not applied; otherwise the mean of the two is subtracted, and the error
@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "benches.h"
-#include "clock_sync.h"
+#include "clock_ping.h"
 
 #define TOKEN_GSI 24
 #define ARM_WAIT_NS 1000000000ULL   /* VM B arms for its first token within 1 s */
@@ -168,7 +168,7 @@ static void *ping_a(void *arg)
 	struct ks_mailbox *mb = g->run->s.vm.mb;
 
 	ks_pin_self(p->cal_cpu);
-	g->ok = ks_clock_sync(mb, &p->seq[VM_A], NULL, p->rounds_cal, ks_arch.host_ticks,
+	g->ok = ks_clock_ping(mb, &p->seq[VM_A], NULL, p->rounds_cal, ks_arch.host_ticks,
 			      &p->cal[g->at][VM_A]);
 	mb->host_go = (uint64_t)g->at + 1;   /* A goes on either way: no hang */
 	return NULL;
@@ -208,7 +208,7 @@ static int calibrate_b(struct ks_run *run, int at)
 	struct vm_switch *p = run->priv;
 	struct ks_mailbox *mb = p->b.vm.mb;
 
-	if (!ks_clock_sync(mb, &p->seq[VM_B], &p->bt.finished, p->rounds_cal, ks_arch.host_ticks,
+	if (!ks_clock_ping(mb, &p->seq[VM_B], &p->bt.finished, p->rounds_cal, ks_arch.host_ticks,
 			   &p->cal[at][VM_B])) {
 		snprintf(run->c->err, sizeof(run->c->err),
 			 "clock calibration with VM B (%s the rounds) failed: %s",
@@ -346,8 +346,10 @@ static int record(struct ks_run *run, struct ks_result *r)
 	uint64_t e[2];
 	bool same = true;
 	for (int at = BEFORE; at <= AFTER; at++) {
-		dm[at] = p->cal[at][VM_B].offset - p->cal[at][VM_A].offset;
-		e[at] = (p->cal[at][VM_A].best_rtt + p->cal[at][VM_B].best_rtt) / 2;
+		dm[at] = ks_clock_sync_offset(&p->cal[at][VM_B]) -
+			 ks_clock_sync_offset(&p->cal[at][VM_A]);
+		e[at] = ks_clock_sync_error(&p->cal[at][VM_A]) +
+			ks_clock_sync_error(&p->cal[at][VM_B]);
 		same = same && (uint64_t)(dm[at] < 0 ? -dm[at] : dm[at]) <= e[at];
 	}
 	uint64_t moved = (uint64_t)(dm[AFTER] > dm[BEFORE] ? dm[AFTER] - dm[BEFORE] :

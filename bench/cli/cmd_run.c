@@ -5,6 +5,7 @@
  * every benchmark, so Ctrl-C, a hung guest or a crash keeps what was measured
  * (marked incomplete until the run ends normally).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,8 +52,8 @@ static int check_names(const struct ks_run_args *a)
 
 static void print_header(void)
 {
-	printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s\n", "BENCHMARK", "UNIT", "MEDIAN", "P99",
-	       "MIN", "SAMPLES", "CSW", "IPC", "STATUS");
+	printf("%-24s %-8s %12s %7s %12s %12s %8s %5s %5s  %s\n", "BENCHMARK", "UNIT", "MEDIAN",
+	       "+-CI", "P99", "MIN", "SAMPLES", "CSW", "IPC", "STATUS");
 }
 
 /* The perf columns: context switches in the measured phase, and IPC. */
@@ -79,12 +80,18 @@ static void print_row(const struct ks_result *r)
 			if (!strcmp(r->checks[i].verdict, "mismatch"))
 				flag = " (exit count mismatch)";
 		perf_cells(r, csw, ipc, sizeof(csw));
-		printf("%-24s %-8s %12.1f %12.1f %12.1f %8zu %5s %5s  ok%s\n", r->name, r->unit,
-		       r->summary.median, r->summary.p99, r->summary.min, r->summary.n, csw, ipc,
+		/* the 95 % CI of the median, +-% of it; '*' short of the target */
+		char ci[24] = "-";
+		const struct ks_result_precision *p = &r->precision;
+		if (p->has && isfinite(p->half))
+			snprintf(ci, sizeof(ci), "%.2f%%%s", 100 * p->half,
+				 p->target > 0 && p->half > p->target ? "*" : "");
+		printf("%-24s %-8s %12.1f %7s %12.1f %12.1f %8zu %5s %5s  ok%s\n", r->name, r->unit,
+		       r->summary.median, ci, r->summary.p99, r->summary.min, r->summary.n, csw, ipc,
 		       flag);
 	} else {
-		printf("%-24s %-8s %12s %12s %12s %8s %5s %5s  %s: %s\n", r->name, r->unit, "-", "-",
-		       "-", "-", "-", "-", r->status, r->reason);
+		printf("%-24s %-8s %12s %7s %12s %12s %8s %5s %5s  %s: %s\n", r->name, r->unit, "-",
+		       "-", "-", "-", "-", "-", "-", r->status, r->reason);
 	}
 	fflush(stdout);
 }
@@ -124,6 +131,21 @@ static void summarize_run(struct ks_results *rs)
 	if (kernel)
 		printf("cheapest in-kernel exit here: %s (%.1f ns)\n", kernel->name,
 		       kernel->summary.median);
+}
+
+/* The results short of the precision target, and why (after the table). */
+static void print_precision_note(const struct ks_results *rs, const struct ks_run_opts *o)
+{
+	int shown = 0;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct ks_result_precision *p = &rs->items[i].precision;
+		if (!p->has || p->target <= 0 || p->half <= p->target)
+			continue;
+		if (!shown++)
+			printf("precision: * short of +-%g %%:\n", o->precision);
+		printf("  %s: %s\n", rs->items[i].name, p->why[0] ? p->why : p->stop);
+	}
 }
 
 /* Once per run: why the IPC column is empty, if a hardware counter is out. */
@@ -275,8 +297,14 @@ int ks_cmd_run(int argc, char **argv)
 	ks_results_start(&rs, argc + 2, argv - 2);
 	snprintf(rs.incomplete_reason, sizeof(rs.incomplete_reason), "run in progress");
 
-	printf("kvmscope run: backend %s, %s mode, results -> %s\n", h.facts.backend.name,
-	       a.opts.quick ? "quick" : "full", a.opts.out);
+	char prec[96];
+	if (a.opts.precision > 0)
+		snprintf(prec, sizeof(prec), "medians to +-%g %% (95 %% CI, at most %g s a benchmark)",
+			 a.opts.precision, a.opts.max_time_s);
+	else
+		snprintf(prec, sizeof(prec), "fixed samples");
+	printf("kvmscope run: backend %s, %s mode, %s, results -> %s\n", h.facts.backend.name,
+	       a.opts.quick ? "quick" : "full", prec, a.opts.out);
 	if (!h.kvm_ok)
 		fprintf(stderr, "kvmscope run: %s\n", h.kvm_err);
 
@@ -324,6 +352,7 @@ int ks_cmd_run(int argc, char **argv)
 		}
 	}
 	int rc = su.rc;
+	print_precision_note(&rs, &a.opts);
 	print_perf_note(&rs);
 	if (a.opts.soak)
 		ks_soak_print(stdout, &soak);

@@ -50,8 +50,10 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 	memset(a, 0, sizeof(*a));
 	a->opts.cpu = -1;
 	a->opts.watchdog_s = 60;
+	a->opts.precision = KS_DEFAULT_PRECISION;
+	a->opts.max_time_s = KS_DEFAULT_MAX_TIME;
 	a->suite_name = "kvmscope";
-	bool names_only = false;
+	bool names_only = false, precision_given = false;
 
 	for (int i = 0; i < argc; i++) {
 		const char *arg = argv[i];
@@ -157,6 +159,27 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 				return -1;
 			}
 			a->opts.samples = n;
+		} else if (IS("--precision", "--precision")) {
+			char pct[32] = "";
+			if ((v = opt_value(argc, argv, &i, arg, eq)) && strlen(v) < sizeof(pct)) {
+				snprintf(pct, sizeof(pct), "%s", v);
+				size_t l = strlen(pct);
+				if (l > 1 && pct[l - 1] == '%')   /* "1%" is 1 */
+					pct[l - 1] = 0;
+			}
+			if (!v || ks_parse_seconds(pct, 0, 100, &a->opts.precision)) {
+				snprintf(err, errlen, "option %.*s needs a percentage from 0 (off) to 100, "
+					 "got '%s'", (int)klen, arg, v ? v : "");
+				return -1;
+			}
+			precision_given = true;
+		} else if (IS("--max-time", "--max-time")) {
+			if (!(v = opt_value(argc, argv, &i, arg, eq)) ||
+			    ks_parse_seconds(v, 0.1, 86400, &a->opts.max_time_s)) {
+				snprintf(err, errlen, "option --max-time needs seconds from 0.1 to 86400, "
+					 "got '%s'", v ? v : "");
+				return -1;
+			}
 		} else if (IS("-w", "--watchdog")) {
 			if (!(v = opt_value(argc, argv, &i, arg, eq)) ||
 			    ks_parse_seconds(v, 0.1, 86400, &a->opts.watchdog_s)) {
@@ -171,5 +194,13 @@ int ks_parse_run_args(int argc, char **argv, struct ks_run_args *a, char *err, s
 		}
 #undef IS
 	}
+	/* --samples N is N samples, no more; --quick is a smoke run unless asked */
+	if (a->opts.samples && precision_given && a->opts.precision > 0) {
+		snprintf(err, errlen, "--samples takes a fixed number of samples and --precision "
+			 "samples until a target: give one of them (--precision 0 is fixed samples)");
+		return -1;
+	}
+	if (a->opts.samples || (a->opts.quick && !precision_given))
+		a->opts.precision = 0;
 	return 0;
 }

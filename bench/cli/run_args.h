@@ -9,6 +9,8 @@
 #include "lava_emit.h"
 
 #define KS_MAX_SELECT 64
+#define KS_DEFAULT_PRECISION 1.0   /* %: the 95 % CI of each median within +-1 % */
+#define KS_DEFAULT_MAX_TIME 5.0    /* s a benchmark may sample to reach it */
 
 struct ks_run_args {
 	struct ks_run_opts opts;

@@ -105,6 +105,7 @@ static void register_running(pid_t tid, bool on)
 int ks_vcpu_create(struct ks_vm *vm, struct ks_vcpu *v, int id)
 {
 	memset(v, 0, sizeof(*v));
+	pthread_mutex_init(&v->wd_lock, NULL);
 	v->vm = vm;
 	v->id = id;
 	v->stats.fd = -1;
@@ -129,18 +130,33 @@ void ks_vcpu_destroy(struct ks_vcpu *v)
 		v->vm->kvm->front->vcpu_destroy(v);
 }
 
-/* Push the deadline `watchdog_s` into the future: the guest made progress. */
-static int watchdog_rearm(struct ks_vcpu *v)
+/* Push the deadline `watchdog_s` into the future: the guest made progress.
+ * With v->wd_lock held. */
+static int watchdog_rearm_locked(struct ks_vcpu *v)
 {
 	struct itimerspec its;
 
 	if (!v->wd_armed)
 		return 0;
-	v->deadline_ns = mono_ns() + (uint64_t)(v->watchdog_s * 1e9);
+	uint64_t deadline = mono_ns() + (uint64_t)(v->watchdog_s * 1e9);
+	__atomic_store_n(&v->deadline_ns, deadline, __ATOMIC_RELAXED);
 	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = (time_t)(v->deadline_ns / 1000000000ULL);
-	its.it_value.tv_nsec = (long)(v->deadline_ns % 1000000000ULL);
+	its.it_value.tv_sec = (time_t)(deadline / 1000000000ULL);
+	its.it_value.tv_nsec = (long)(deadline % 1000000000ULL);
 	return timer_settime(v->wd_timer, TIMER_ABSTIME, &its, NULL);
+}
+
+static int watchdog_rearm(struct ks_vcpu *v)
+{
+	pthread_mutex_lock(&v->wd_lock);
+	int rc = watchdog_rearm_locked(v);
+	pthread_mutex_unlock(&v->wd_lock);
+	return rc;
+}
+
+void ks_vcpu_watchdog_touch(struct ks_vcpu *v)
+{
+	watchdog_rearm(v);
 }
 
 int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
@@ -148,18 +164,22 @@ int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
 	struct sigevent sev;
 
 	ks_vcpu_watchdog_disarm(v);
+	pthread_mutex_lock(&v->wd_lock);
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = KS_KICK_SIGNAL;
 	sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
 	if (timer_create(CLOCK_MONOTONIC, &sev, &v->wd_timer) < 0) {
 		V_ERR(v, "timer_create for the watchdog: %s", strerror(errno));
+		pthread_mutex_unlock(&v->wd_lock);
 		return -1;
 	}
 	v->watchdog_s = seconds;
 	v->wd_armed = true;
 	v->wd_tid = sev._sigev_un._tid;
-	if (watchdog_rearm(v) < 0) {
+	int rc = watchdog_rearm_locked(v);
+	pthread_mutex_unlock(&v->wd_lock);
+	if (rc < 0) {
 		V_ERR(v, "timer_settime for the watchdog: %s", strerror(errno));
 		ks_vcpu_watchdog_disarm(v);
 		return -1;
@@ -169,10 +189,12 @@ int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds)
 
 void ks_vcpu_watchdog_disarm(struct ks_vcpu *v)
 {
+	pthread_mutex_lock(&v->wd_lock);
 	if (v->wd_armed)
 		timer_delete(v->wd_timer);
 	v->wd_armed = false;
-	v->deadline_ns = 0;
+	__atomic_store_n(&v->deadline_ns, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&v->wd_lock);
 }
 
 static const char *exit_name(uint32_t r)
@@ -351,7 +373,8 @@ int ks_vcpu_run_to_ucall(struct ks_vcpu *v, struct ks_ucall *uc)
 			errno = ECANCELED;
 			break;
 		}
-		if (v->deadline_ns && mono_ns() >= v->deadline_ns) {
+		uint64_t deadline = __atomic_load_n(&v->deadline_ns, __ATOMIC_RELAXED);
+		if (deadline && mono_ns() >= deadline) {
 			char ctx[160] = "";
 			arch->describe_vcpu(v, ctx, sizeof(ctx));
 			V_ERR(v, "watchdog: the guest made no progress report within %.1f s "

@@ -194,7 +194,8 @@ struct ks_vcpu {
 	size_t host_rt_n;
 	/* Watchdog: a one-shot timer kicks the running thread at the deadline. */
 	double watchdog_s;
-	uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none */
+	uint64_t deadline_ns;   /* CLOCK_MONOTONIC; 0 = none (atomic: another thread may push it) */
+	pthread_mutex_t wd_lock;   /* arm, disarm and touch may come from two threads */
 	bool wd_armed;
 	timer_t wd_timer;
 	pid_t wd_tid;
@@ -211,6 +212,10 @@ void ks_vcpu_destroy(struct ks_vcpu *v);
  * starts a fresh window. */
 int ks_vcpu_watchdog_arm(struct ks_vcpu *v, double seconds);
 void ks_vcpu_watchdog_disarm(struct ks_vcpu *v);
+/* From any thread: the guest made progress that shows in shared memory, not
+ * in ucalls (a guest that answers pings and takes interrupts): a fresh
+ * window, as a ucall would give. A no-op when the watchdog is not armed. */
+void ks_vcpu_watchdog_touch(struct ks_vcpu *v);
 
 /*
  * Run until the guest makes a ucall (copied to *uc). Null-device PIO/MMIO

@@ -9,6 +9,7 @@
 /* ICC system registers by encoding (no GICv3 assembler names needed). */
 #define ICC_PMR_EL1     S3_0_C4_C6_0
 #define ICC_IAR1_EL1    S3_0_C12_C12_0
+#define ICC_HPPIR1_EL1  S3_0_C12_C12_2
 #define ICC_EOIR1_EL1   S3_0_C12_C12_1
 #define ICC_BPR1_EL1    S3_0_C12_C12_3
 #define ICC_SRE_EL1     S3_0_C12_C12_5
@@ -165,7 +166,8 @@ void ks_arch_send_ipi(uint64_t target_cpu)
 
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
-	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	/* the isb: one already pending is taken here, before this returns */
+	__asm__ volatile("msr daifclr, #2; isb" ::: "memory");
 }
 
 void ks_arch_irq_disable(struct ks_mailbox *mb)
@@ -173,9 +175,19 @@ void ks_arch_irq_disable(struct ks_mailbox *mb)
 	__asm__ volatile("msr daifset, #2" ::: "memory");
 }
 
-void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+bool ks_arch_irq_pending(struct ks_mailbox *mb)
 {
-	/* WFI wakes on a pending interrupt even while masked: unmask after. */
+	/* the highest-priority pending group-1 interrupt (1023: none), masked or not */
+	return (ks_read_sysreg(ICC_HPPIR1_EL1) & 0xffffff) == mb->irq_vector;
+}
+
+void ks_arch_wait_for_interrupt(struct ks_mailbox *mb, uint64_t linger_ticks)
+{
+	/*
+	 * WFI wakes on a pending interrupt even while masked: unmask after, so
+	 * the interrupt is taken between the two DAIF writes. Nothing can be
+	 * lost between a check made masked and the WFI: no window to linger in.
+	 */
 	__asm__ volatile("dsb sy; wfi; msr daifclr, #2; isb; msr daifset, #2" ::: "memory");
 }
 

@@ -34,6 +34,11 @@ static inline void ks_wmb(void)
 	__asm__ volatile("dmb ishst" ::: "memory");
 }
 
+static inline void ks_rmb(void)
+{
+	__asm__ volatile("dmb ishld" ::: "memory");
+}
+
 /* Single-register accesses, so KVM gets a valid ISS (no emulation needed). */
 static inline void ks_mmio_write32(uint64_t gpa, uint32_t v)
 {

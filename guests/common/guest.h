@@ -13,6 +13,7 @@
 #ifndef KS_GUEST_H
 #define KS_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include "ks_guest_abi.h"
@@ -84,9 +85,24 @@ void ks_arch_irq_setup(struct ks_mailbox *mb);
 /* Virtual IPI: an arch that has them offers the "ipi" routine (ipi.c). */
 int ks_arch_ipi_setup(struct ks_mailbox *mb, uint64_t cpu);  /* 0, or -1: no IPIs */
 void ks_arch_send_ipi(uint64_t target_cpu);
+/* Enable interrupts; one already pending is taken before this returns. */
 void ks_arch_irq_enable(struct ks_mailbox *mb);
 void ks_arch_irq_disable(struct ks_mailbox *mb);
-void ks_arch_wait_for_interrupt(struct ks_mailbox *mb);
+/*
+ * Wait for an interrupt: called with interrupts masked, after the caller
+ * checked (masked) that it still has to wait; wakes for an interrupt that is
+ * pending or arrives, takes it, returns masked. No interrupt can be lost
+ * between the caller's check and the wait. linger_ticks: the irq_race test
+ * hook (0 normally): a wait path with a window between enabling interrupts
+ * and halting lingers there, enabled, for up to that many counter ticks
+ * (ks_race_linger_state says it did); the others have no such window.
+ */
+void ks_arch_wait_for_interrupt(struct ks_mailbox *mb, uint64_t linger_ticks);
+/* The benchmark interrupt is pending (while masked): for the irq_race hook. */
+bool ks_arch_irq_pending(struct ks_mailbox *mb);
+/* 0; 1 while a wait lingers in its enabled window, 2 after it timed out
+ * there, 3 when the interrupt was taken in it (main.c, the irq_race hook). */
+extern volatile uint64_t ks_race_linger_state;
 void ks_arch_eoi(struct ks_mailbox *mb);
 __attribute__((noreturn)) void ks_arch_hang(void);
 

@@ -11,7 +11,10 @@
  * PHASE_BEGIN, the measured batches with each batch's tick delta stored in
  * the shared sample array (no exit to report a sample), PHASE_END, DONE.
  * The host snapshots the vCPU stats at the two phase marks, so the exit
- * counts it cross-checks cover exactly the measured batches.
+ * counts it cross-checks cover exactly the measured batches. Sampling to a
+ * precision target, the measured batches come in rounds: after each, the
+ * guest asks the host (a ucall, between batches, never inside one) how many
+ * more it wants.
  */
 #include "guest.h"
 
@@ -30,29 +33,41 @@ KS_BATCH_ROUTINE("mmio_write_kernel", batch_mmio_write_kernel,
 void ks_run_batches(struct ks_mailbox *mb, ks_batch_fn fn)
 {
 	uint64_t *out = samples();
-	uint64_t n = mb->batches;
+	uint64_t done = 0;
 
-	GUEST_ASSERT(n <= mb->samples_cap);
 	for (uint64_t w = 0; w < mb->warmup_batches; w++)
 		(void)fn(mb->batch_size);
 	ks_ucall(KS_UC_PHASE_BEGIN, 0, 0, 0, 0);
-	for (uint64_t b = 0; b < n; b++)
-		out[b] = fn(mb->batch_size);
+	for (;;) {
+		uint64_t n = mb->batches;
+		GUEST_ASSERT(n <= mb->samples_cap - done);
+		for (uint64_t b = 0; b < n; b++)
+			out[done + b] = fn(mb->batch_size);
+		done += n;
+		if (!mb->adaptive)
+			break;
+		/* the host sets the next round's batches (0: enough) */
+		ks_ucall(KS_UC_SYNC, KS_SYNC_MORE, done, 0, 0);
+		if (!mb->batches)
+			break;
+	}
 	ks_ucall(KS_UC_PHASE_END, 0, 0, 0, 0);
-	ks_ucall(KS_UC_DONE, n, 0, 0, 0);
+	ks_ucall(KS_UC_DONE, done, 0, 0, 0);
 }
 
 /*
  * Memory lend / fault-in: for each region the host lends (a fresh memslot at
- * region_gpa), write one byte per stride and time the whole region.
+ * region_gpa), write one byte per stride and time the whole region. The
+ * host may raise region_count when it answers a REGION_DONE: more rounds.
  */
 static void run_mem_touch(struct ks_mailbox *mb)
 {
 	uint64_t *out = samples();
+	uint64_t r;
 
-	GUEST_ASSERT(mb->region_count <= mb->samples_cap);
 	GUEST_ASSERT(mb->region_stride != 0);
-	for (uint64_t r = 0; r < mb->region_count; r++) {
+	for (r = 0; r < mb->region_count; r++) {
+		GUEST_ASSERT(r < mb->samples_cap);
 		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_PLEASE, r, 0, 0);
 		volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)mb->region_gpa;
 		uint64_t t0 = ks_ticks();
@@ -62,7 +77,7 @@ static void run_mem_touch(struct ks_mailbox *mb)
 		out[r] = dt;
 		ks_ucall(KS_UC_SYNC, KS_SYNC_REGION_DONE, dt, r, 0);
 	}
-	ks_ucall(KS_UC_DONE, mb->region_count, 0, 0, 0);
+	ks_ucall(KS_UC_DONE, r, 0, 0, 0);
 }
 KS_GUEST_ROUTINE("mem_touch", run_mem_touch);
 
@@ -84,11 +99,15 @@ void ks_serve_ping(struct ks_mailbox *mb)
 	}
 }
 
+volatile uint64_t ks_race_linger_state;
+
 /*
  * The benchmark interrupt. Only the first delivery after the guest armed
  * counts (stamp, EOI cost, irq_count); any other delivery — a duplicate or
  * a stray — is counted apart so the host can report it, never mistaken for
- * the interrupt it is timing.
+ * the interrupt it is timing. The stamp is ordered before the count for
+ * another CPU (arm64 may reorder two stores): the host reads the stamp
+ * only after it saw the count.
  */
 void ks_guest_irq(void)
 {
@@ -101,10 +120,49 @@ void ks_guest_irq(void)
 	if (mb->irq_count < mb->irq_armed) {
 		mb->irq_stamp = now;
 		mb->irq_eoi_ticks = t1 - t0;
-		barrier();
+		ks_wmb();
 		mb->irq_count = mb->irq_count + 1;
+		if (ks_race_linger_state == 1)   /* the irq_race hook's window */
+			ks_race_linger_state = 3;
 	} else {
 		mb->irq_unexpected = mb->irq_unexpected + 1;
+	}
+}
+
+/*
+ * The irq_race test hook, masked window: interrupt i (0-based) was just
+ * armed with interrupts masked; linger until the host fired it and it is
+ * pending (or the host's timeout passed), so the wait that follows starts
+ * with an interrupt that arrived while masked.
+ */
+static bool race_masked(struct ks_mailbox *mb, uint64_t i)
+{
+	uint64_t t0 = ks_ticks();
+	bool pending = false;
+
+	mb->race_masked = mb->race_masked + 1;
+	while (mb->host_fired < i + 1 && ks_ticks() - t0 < mb->race_timeout_ticks)
+		ks_pause();
+	while (!(pending = ks_arch_irq_pending(mb)) && ks_ticks() - t0 < mb->race_timeout_ticks)
+		ks_pause();
+	if (pending)
+		mb->race_masked_pending = mb->race_masked_pending + 1;
+	return pending;
+}
+
+/* Wait (masked, see ks_arch_wait_for_interrupt) until interrupt i was taken. */
+static void halt_until(struct ks_mailbox *mb, uint64_t i, bool race_enabled)
+{
+	while (mb->irq_count == i) {
+		ks_race_linger_state = 0;
+		ks_arch_wait_for_interrupt(mb, race_enabled ? mb->race_timeout_ticks : 0);
+		if (race_enabled && ks_race_linger_state) {
+			mb->race_enabled = mb->race_enabled + 1;
+			if (ks_race_linger_state == 3)
+				mb->race_enabled_delivered = mb->race_enabled_delivered + 1;
+			race_enabled = false;
+		}
+		ks_race_linger_state = 0;
 	}
 }
 
@@ -112,27 +170,47 @@ void ks_guest_irq(void)
  * irqfd: before each interrupt, answer clock pings until the host says go
  * (the host calibrates right after every interrupt, so a vCPU that was
  * descheduled or migrated while halted is measured against the clock
- * offset it actually has), then arm and wait.
+ * offset it actually has), then arm and wait. Spinning, interrupts are
+ * enabled before arming; halting, they are masked while the guest arms and
+ * checks, and the arch's wait enables them without a window (the classic
+ * "cli; check; sti; hlt": an interrupt taken between an unmasked check and
+ * the halt would leave the vCPU asleep with nothing to wake it).
  */
 static void run_irq_wait(struct ks_mailbox *mb)
 {
+	uint64_t go;
+
 	ks_arch_irq_setup(mb);
-	for (uint64_t i = 0; i < mb->irq_count_target; i++) {
-		while (mb->host_go != i + 1)
+	for (uint64_t i = 0;; i++) {
+		bool halt = mb->irq_mode == KS_IRQ_HALT;
+
+		if (halt)
+			ks_arch_irq_disable(mb);
+		else
+			ks_arch_irq_enable(mb);
+		/* pings until the host says go for this one, or that it has enough */
+		while ((go = mb->host_go) != i + 1 && go != KS_IRQ_GO_DONE)
 			ks_serve_ping(mb);
+		if (go == KS_IRQ_GO_DONE)
+			break;
+		ks_rmb();   /* the host wrote race_irq before host_go */
+		uint64_t window = mb->race_irq == i + 1 ? mb->race_window : 0;
+		if (window == KS_RACE_MASKED)
+			ks_arch_irq_disable(mb);
 		mb->irq_armed = i + 1;
-		if (mb->irq_mode == KS_IRQ_HALT) {
-			while (mb->irq_count == i)
-				ks_arch_wait_for_interrupt(mb);
+		bool pending = window == KS_RACE_MASKED && race_masked(mb, i);
+		if (halt) {
+			halt_until(mb, i, window == KS_RACE_ENABLED);
 		} else {
 			ks_arch_irq_enable(mb);
+			/* an interrupt pending when they were enabled was taken by now */
+			if (pending && mb->irq_count == i)
+				ks_fail(__LINE__, "lost interrupt: pending while masked, "
+					"not taken when interrupts were enabled");
 			while (mb->irq_count == i)
 				ks_pause();
 		}
 	}
-	/* the host's calibration after the last interrupt */
-	while (mb->host_go != mb->irq_count_target + 1)
-		ks_serve_ping(mb);
 	ks_arch_irq_disable(mb);
 	ks_ucall(KS_UC_DONE, mb->irq_count, 0, 0, 0);
 }

@@ -27,7 +27,7 @@ static void wait_token(struct ks_mailbox *mb, uint64_t k)
 		ks_arch_irq_disable(mb);
 		if (mb->irq_count != k)
 			return;
-		ks_arch_wait_for_interrupt(mb);
+		ks_arch_wait_for_interrupt(mb, 0);
 	}
 }
 

@@ -19,8 +19,10 @@
 #include <stdint.h>
 
 #define KS_ABI_MAGIC   0x45504f435343534bULL /* "KSCSCOPE" little-endian */
-/* 2: the routine table replaced enum ks_gbench; 3: ks_image_header.boot */
-#define KS_ABI_VERSION 3
+#define KS_ABI_VERSION 5   /* 2: the routine table replaced enum ks_gbench;
+			      3: ks_image_header.boot;
+			      4: the irq_race test hook's fields;
+			      5: rounds: the host asks for more samples in the same VM */
 
 /*
  * What the guest can run: a table of routines the guest image carries (its
@@ -87,10 +89,27 @@ enum ks_ucall_cmd {
 enum ks_sync_code {
 	KS_SYNC_REGION_PLEASE = 1, /* mem touch: lend me the next region */
 	KS_SYNC_REGION_DONE,       /* mem touch: args[1] = ticks for the region */
+	KS_SYNC_MORE,              /* batch loop, adaptive: args[1] = batches so far; the
+				      host answers with the next round's `batches` (0: done) */
 };
+
+/* host_go's value that ends the irq routine (after the last interrupt's pings) */
+#define KS_IRQ_GO_DONE (~0ULL)
 
 /* irq_mode: how the guest waits for an interrupt. */
 enum ks_irq_mode { KS_IRQ_SPIN = 0, KS_IRQ_HALT = 1 };
+
+/*
+ * The irq_race test hook's windows: where the guest lingers, after it
+ * published irq_armed ("about to wait"), while the host fires.
+ *  MASKED:  interrupts still masked, before the wait enables them (the
+ *           interrupt becomes pending while masked);
+ *  ENABLED: interrupts enabled, before the halt instruction. Only a wait
+ *           path with such a point has this window (PVM: its critical region,
+ *           guests/x86_64/entry.S); "sti; hlt" (VMX, SVM) and WFI with
+ *           interrupts masked (arm64) have none, and the guest does not linger.
+ */
+enum ks_race_window { KS_RACE_MASKED = 1, KS_RACE_ENABLED = 2 };
 
 struct ks_ucall {
 	uint64_t cmd;
@@ -111,8 +130,9 @@ struct ks_mailbox {
 	uint32_t routine;         /* index into the image's routine table */
 	uint32_t backend;
 	uint64_t warmup_batches;
-	uint64_t batches;
+	volatile uint64_t batches;   /* adaptive: rewritten by the host between rounds */
 	uint64_t batch_size;
+	uint64_t adaptive;           /* 1: after each round ask KS_SYNC_MORE */
 	uint64_t samples_gpa;     /* u64 array of per-batch tick deltas */
 	uint64_t samples_cap;
 	uint64_t user_pio_port;
@@ -126,10 +146,10 @@ struct ks_mailbox {
 	uint64_t region_gpa;      /* mem touch: where lent regions appear */
 	uint64_t region_size;
 	uint64_t region_stride;   /* bytes between touches (page size) */
-	uint64_t region_count;    /* how many regions the host will lend */
+	volatile uint64_t region_count;  /* regions the host lends; it may raise this in
+					    its answer to a REGION_DONE (more rounds) */
 	uint64_t irq_vector;
 	uint64_t irq_mode;
-	uint64_t irq_count_target;
 	uint64_t arch_scratch[8]; /* arch-private (x86: vCPU 0's VIF page GPA, the
 				     others' follow; LAPIC GPA) */
 	/* guest -> host */
@@ -142,10 +162,22 @@ struct ks_mailbox {
 	/*
 	 * Clock calibration ping-pong: the host writes host_seq, the guest
 	 * stamps guest_stamp and echoes the value in guest_seq. host_go lets
-	 * the guest leave the ping loop and arm for interrupt host_go.
+	 * the guest leave the ping loop and arm for interrupt host_go, or end
+	 * (KS_IRQ_GO_DONE): the host decides how many interrupts as it goes.
 	 */
 	volatile uint64_t host_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t host_go;
+	/*
+	 * Test hook (KVMSCOPE_FAULT=irq_race, never in a measurement): before
+	 * it says go for interrupt race_irq, the host asks the guest to linger
+	 * in a race window of its wait path (race_window: enum ks_race_window)
+	 * until the interrupt is pending or delivered, or race_timeout_ticks
+	 * passed. host_fired: the host wrote the eventfd of that interrupt.
+	 */
+	volatile uint64_t race_irq;       /* 1-based interrupt number; 0: none */
+	volatile uint64_t race_window;
+	volatile uint64_t host_fired;
+	uint64_t race_timeout_ticks;
 	volatile uint64_t guest_seq __attribute__((aligned(KS_CACHELINE)));
 	volatile uint64_t guest_stamp;
 
@@ -155,6 +187,12 @@ struct ks_mailbox {
 	volatile uint64_t irq_eoi_ticks;  /* cost of the last EOI, in ticks */
 	volatile uint64_t irq_armed;      /* guest: ready for the next one */
 	volatile uint64_t irq_unexpected; /* deliveries beyond the one armed for */
+
+	/* the irq_race test hook: what the guest did (see race_irq) */
+	volatile uint64_t race_masked __attribute__((aligned(KS_CACHELINE)));
+	volatile uint64_t race_masked_pending;   /* ...and saw the interrupt pending */
+	volatile uint64_t race_enabled;
+	volatile uint64_t race_enabled_delivered; /* ...and took the interrupt in the window */
 
 	/* virtual IPI: vCPU 1's handler stamps these */
 	volatile uint64_t ipi_count __attribute__((aligned(KS_CACHELINE)));

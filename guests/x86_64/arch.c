@@ -188,11 +188,21 @@ KS_GUEST_ROUTINE_SMP("ipi", ks_run_ipi, ks_run_ipi_target);
 
 void ks_arch_irq_enable(struct ks_mailbox *mb)
 {
-	/* On PVM sti/cli trap but don't gate delivery: the VIF byte does. */
-	if (mb->backend == KS_GB_X86_PVM)
+	/*
+	 * On PVM sti/cli trap but don't gate delivery: the VIF byte does. An
+	 * interrupt that arrived while it was clear is only marked pending
+	 * (byte 1) and a store does not deliver it: take it with a hypercall
+	 * exit, on whose way back PVM delivers. (Arriving after the store, it
+	 * is delivered: no window between the two.)
+	 */
+	if (mb->backend == KS_GB_X86_PVM) {
 		vif(mb)[0] = 1;
-	else
-		__asm__ volatile("sti" ::: "memory");
+		if (vif(mb)[1])
+			(void)pvm_hypercall(KS_PVM_HC_NOP_PROBE, 0);
+	} else {
+		/* the nop: one already pending is taken after sti's shadow, here */
+		__asm__ volatile("sti; nop" ::: "memory");
+	}
 }
 
 void ks_arch_irq_disable(struct ks_mailbox *mb)
@@ -203,29 +213,34 @@ void ks_arch_irq_disable(struct ks_mailbox *mb)
 		__asm__ volatile("cli" ::: "memory");
 }
 
-/*
- * Halt with interrupts enabled: "sti; hlt", whose one-instruction interrupt
- * shadow makes it race-free, or on PVM "VIF = 1; hlt", which has no shadow.
- * An interrupt taken between the enable and the halt (on PVM; and nested
- * SVM under TCG was seen delivering in STI's shadow) would return to the
- * hlt and halt with nothing left to wake it: the interrupt entry (entry.S)
- * resumes an interrupt that stopped in [ks_halt_begin, ks_halt_end) at
- * ks_halt_end instead. The labels exist once: never inlined.
- */
-__attribute__((noinline)) void ks_arch_wait_for_interrupt(struct ks_mailbox *mb)
+bool ks_arch_irq_pending(struct ks_mailbox *mb)
 {
-	__asm__ volatile("	cmpl	%1, %2\n"
-			 "	jne	1f\n"
-			 ".globl ks_halt_begin\n"
-			 "ks_halt_begin:\n"
-			 "	movb	$1, (%0)\n"    /* PVM: VIF = 1 */
-			 "	hlt\n"
-			 "	jmp	ks_halt_end\n"
-			 "1:	sti\n"
-			 "	hlt\n"
-			 ".globl ks_halt_end\n"
-			 "ks_halt_end:\n"
-			 :: "r"(vif(mb)), "i"(KS_GB_X86_PVM), "m"(mb->backend) : "memory");
+	if (mb->backend == KS_GB_X86_PVM)
+		return vif(mb)[1] != 0;
+	/* the in-kernel LAPIC's IRR: 8 registers of 32 vectors, 16 bytes apart */
+	uint64_t v = mb->irq_vector;
+	uint32_t irr = ks_mmio_read32(mb->arch_scratch[1] + 0x200 + 0x10 * (v / 32));
+	return (irr >> (v % 32)) & 1;
+}
+
+/* entry.S: the halts with their critical regions */
+void ks_pvm_halt(volatile uint8_t *vif, uint64_t linger_ticks,
+		 volatile uint64_t *linger_state);
+void ks_sti_halt(void);
+
+void ks_arch_wait_for_interrupt(struct ks_mailbox *mb, uint64_t linger_ticks)
+{
+	if (mb->backend == KS_GB_X86_PVM) {
+		/* no STI shadow: a critical region instead (entry.S) */
+		ks_pvm_halt(vif(mb), linger_ticks, &ks_race_linger_state);
+		return;
+	}
+	/*
+	 * sti's one-instruction shadow makes "sti; hlt" race-free (no window to
+	 * linger in), but nested SVM under TCG was seen delivering in the
+	 * shadow: entry.S resumes an interrupt taken at the hlt after it.
+	 */
+	ks_sti_halt();
 }
 
 void ks_arch_eoi(struct ks_mailbox *mb)

@@ -29,6 +29,12 @@ static inline void ks_wmb(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* Order two loads (x86 is TSO: compiler only). */
+static inline void ks_rmb(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
 static inline void ks_outl(uint16_t port, uint32_t v)
 {
 	__asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port) : "memory");

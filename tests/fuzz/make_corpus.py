@@ -319,11 +319,14 @@ def json_dict():
 
 
 def guest_image_seeds():
-    """Guest images as the host reads them (ks_guest_abi.h, ABI 3): a 72-byte
-    header at GPA 0x100000 (the boot word, then magic...), the routine table
-    (32-byte entries) and the names; the first byte doubles as the fuzzer's
-    choice of the name looked up."""
-    gpa, magic, version = 0x100000, 0x45504f435343534b, 3
+    """Guest images as the host reads them (ks_guest_abi.h): a 72-byte header
+    at GPA 0x100000 (the boot word, then magic...), the routine table (32-byte
+    entries) and the names; the first byte doubles as the fuzzer's choice of
+    the name looked up."""
+    gpa, magic = 0x100000, 0x45504f435343534b
+    # the version the host accepts: the one ks_guest_abi.h defines
+    abi = open(os.path.join(ROOT, "guests", "include", "ks_guest_abi.h")).read()
+    version = int(re.search(r"#define KS_ABI_VERSION (\d+)", abi).group(1))
 
     def image(names, size=0x400, table=0x60, strings=0x100, kinds=None, end=None):
         img = bytearray(size)

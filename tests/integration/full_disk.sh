@@ -54,7 +54,7 @@ grep -qF "results: $fb, NOT $F: writing $F failed" "$WORK/out" || fail "the resu
 # every sample: the table's SAMPLES column against n recomputed from the file's samples
 "$KVMSCOPE" export -f csv -o "$WORK/r.csv" "$fb" >/dev/null || fail "kvmscope export rejects the fallback"
 for b in pio_out_user hyp_call; do
-	table=$(awk -v b="$b" '$1 == b && $9 == "ok" { print $6 }' "$WORK/out")
+	table=$(awk -v b="$b" '$1 == b && $10 == "ok" { print $7 }' "$WORK/out")
 	file=$(awk -F, -v b="$b" '$1 == b { print $5 }' "$WORK/r.csv")
 	[ -n "$table" ] && [ "$table" = "$file" ] ||
 		fail "$b: the table counted '$table' samples, the fallback holds '$file'"

@@ -176,6 +176,41 @@ static void test_soak(void **state)
 	assert_int_equal(PARSE(&a, err, "--soak", "x"), -1);
 }
 
+/* --precision P (%) until the median's CI is that narrow; --samples and
+ * --quick are fixed samples unless a precision is asked for; --max-time. */
+static void test_precision(void **state)
+{
+	struct ks_run_args a;
+	char err[256] = "";
+
+	assert_int_equal(ks_parse_run_args(0, NULL, &a, err, sizeof(err)), 0);
+	assert_true(a.opts.precision == KS_DEFAULT_PRECISION);
+	assert_true(a.opts.max_time_s == KS_DEFAULT_MAX_TIME);
+	assert_int_equal(PARSE(&a, err, "--precision", "0.5", "--max-time=12"), 0);
+	assert_true(a.opts.precision == 0.5);
+	assert_true(a.opts.max_time_s == 12);
+	assert_int_equal(PARSE(&a, err, "--precision=2%"), 0);
+	assert_true(a.opts.precision == 2);
+	assert_int_equal(PARSE(&a, err, "--precision", "0"), 0);   /* off: fixed samples */
+	assert_true(a.opts.precision == 0);
+	assert_int_equal(PARSE(&a, err, "-n", "300"), 0);            /* N samples, no more */
+	assert_true(a.opts.precision == 0);
+	assert_int_equal(PARSE(&a, err, "--quick"), 0);              /* a smoke run */
+	assert_true(a.opts.precision == 0);
+	assert_int_equal(PARSE(&a, err, "--quick", "--precision", "3"), 0);
+	assert_true(a.opts.precision == 3);
+	assert_int_equal(PARSE(&a, err, "--samples", "50", "--precision", "1"), -1);
+	assert_non_null(strstr(err, "--samples"));
+	assert_non_null(strstr(err, "--precision"));
+	assert_int_equal(PARSE(&a, err, "--samples", "50", "--precision", "0"), 0);
+	assert_int_equal(PARSE(&a, err, "--precision", "101"), -1);
+	assert_non_null(strstr(err, "--precision"));
+	assert_int_equal(PARSE(&a, err, "--precision", "x%"), -1);
+	assert_int_equal(PARSE(&a, err, "--precision", "%"), -1);
+	assert_int_equal(PARSE(&a, err, "--max-time", "0"), -1);
+	assert_non_null(strstr(err, "--max-time"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -187,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_number_parsers),
 		cmocka_unit_test(test_documented_options_parse),
 		cmocka_unit_test(test_soak),
+		cmocka_unit_test(test_precision),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

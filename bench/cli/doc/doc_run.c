@@ -4,17 +4,25 @@
 static const struct ks_doc_item options[] = {
 	{ "-o, --output FILE", "results file (default: kvmscope-<UTC time>.json in the current "
 			       "directory); rewritten atomically after every benchmark" },
-	{ "-q, --quick", "fewer samples: a smoke run in seconds" },
+	{ "-q, --quick", "fewer samples, no precision target (unless --precision is given): a "
+			 "smoke run in seconds" },
 	{ "--device DEV", "the device to drive: /dev/kvm (KVM, the KVM-on-Gunyah port) or "
 			  "/dev/gunyah (Gunyah's own driver), or kvm or gunyah for those; a path "
 			  "whose name contains gunyah is driven as Gunyah's (default: /dev/kvm "
 			  "when it exists, else /dev/gunyah); recorded as environment.backend "
 			  ".front and .device" },
 	{ "-c, --cpu N", "pin the vCPU thread to CPU N (the same CPU in runs you compare)" },
-	{ "-n, --samples N", "measured batches per benchmark, 1 to 1000000 (default: per "
-			     "benchmark)" },
+	{ "-n, --samples N", "exactly N measured batches (interrupts, regions) per benchmark, "
+			     "1 to 1000000, no precision target" },
+	{ "--precision P", "sample each benchmark until the 95 % confidence interval of every "
+			   "result's median lies within +-P % of that median (default 1; 0: the "
+			   "benchmark's default samples, no more). Rounds of samples in the same VM; "
+			   "each result records the interval reached and why it stopped" },
+	{ "--max-time S", "the longest a benchmark samples to reach --precision (default 5 s; "
+			  "a benchmark of several region sizes shares it among them)" },
 	{ "-w, --watchdog S", "stop a benchmark whose guest makes no progress for S seconds "
-			      "(default 60)" },
+			      "(default 60); a guest that works through shared memory "
+			      "(irqfd) is judged on its own time instead (see NOTES)" },
 	{ "-P, --probes", "attach the in-kernel probes (exits, uexits, memlend, irqfd) around "
 			  "each benchmark and store their histograms in the results" },
 	{ "--probe-backend auto|bpf|tracefs", "the probes' backend (default auto: BPF, else "
@@ -47,7 +55,9 @@ static const struct ks_doc_item options[] = {
 static const struct ks_doc_item examples[] = {
 	{ "kvmscope run --quick", "the default suite in seconds" },
 	{ "kvmscope run hyp_call irqfd --cpu 1 -o hv.json", "two benchmarks, vCPU on CPU 1" },
-	{ "kvmscope run exit_user --samples 5000", "a whole family, more samples" },
+	{ "kvmscope run exit_user --samples 5000", "a whole family, exactly 5000 batches each" },
+	{ "kvmscope run irqfd_halted --precision 0.5 --max-time 30",
+	  "the median to +-0.5 %, sampling up to 30 s" },
 	{ "kvmscope run --quick --probes", "with in-kernel histograms per benchmark" },
 	{ "kvmscope run --quick --soak 20", "the quick suite 20 times over: leaks and drifting "
 					     "medians show in the soak summary" },
@@ -81,6 +91,16 @@ const struct ks_cmd_doc ks_doc_run = {
 		"suite (`kvmscope list` shows it); names may be benchmarks or families.\n\n"
 		"Each benchmark warms up, then takes its samples: batches timed by the "
 		"guest's own counter, plus host-side timings where they mean something. "
+		"By default it samples in rounds until the 95 % confidence interval of "
+		"the median of each of its results is within +-1 % of the median "
+		"(--precision), or --max-time is spent: between rounds the guest waits "
+		"outside any timed batch (a ucall, or the host's word in shared memory) "
+		"while the host decides, in the same VM. Every result records the "
+		"interval it reached, how sampling stopped (target, time_cap, "
+		"sample_cap, fixed) and, short of the target, why: its spread, its "
+		"outliers, a median that moved during the run, what the target would "
+		"have cost. The table shows the interval as +-CI, with * where it "
+		"stayed short; the lines after the table say why. "
 		"The vCPU's exit counters are cross-checked against what the benchmark "
 		"did; host perf counters (cycles, instructions, their guest/host split, "
 		"context switches, task clock) are read around the measured phase, or "
@@ -105,12 +125,26 @@ const struct ks_cmd_doc ks_doc_run = {
 		"was, and the results file keeps what was measured (`complete`: false). "
 		"The environment variable KVMSCOPE_FAULT is a test hook that injects "
 		"faults (KVM_RUN errors, a failing memslot, a failing BPF load, signals at "
-		"chosen points) for kvmscope's own reliability tests; never set it for a "
+		"chosen points, an irqfd guest lingering in the race windows of its wait "
+		"path) for kvmscope's own reliability tests; never set it for a "
 		"measurement (a run with it armed says so and records it).",
 	.options = options,
 	.examples = examples,
 	.exit_status = exit_status,
 	.notes =
+		"irqfd and irqfd_halted drive a vCPU on a thread of its own and wait for "
+		"it through shared memory. A busy host slows the guest down without "
+		"making it wrong: a wait ends when the guest answers, when the vCPU ran "
+		"1 s of CPU time (at most --watchdog) without answering (stuck), when it "
+		"sleeps halted while it has every reason to run (a lost wake-up), or when "
+		"it was seen halted for 10 s in all; never on the wall clock alone, as a "
+		"busy host may keep either thread off the CPU for seconds. Their vCPU "
+		"threads keep a wall-clock watchdog of at least 60 s as a backstop, which "
+		"the host re-arms while it sees progress. Waits over 1 ms "
+		"are counted in the result (host_busy, slow_waits, longest_wait). Every "
+		"one-way sample carries its clock error bound, and one that the clock "
+		"calibration contradicts is rejected and counted (rejected_samples), "
+		"never kept.\n\n"
 		"probe_overhead (not in the default suite) measures what each in-kernel "
 		"probe adds per exit and, when bpftrace is installed ($KVMSCOPE_BPFTRACE, "
 		"else the first bpftrace on PATH), what the equivalent bpftrace one-liners "
