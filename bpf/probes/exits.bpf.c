@@ -70,41 +70,7 @@ static __always_inline void exit_raw(__u64 *args, bool btf)
 }
 KS_RAW(start, kvm_exit, kvm_exit, exit_raw)
 
-SEC("tracepoint/kvm/kvm_entry")
-int end_kvm_entry(void *ctx)
-{
-	ks_span_end(true);
-	return 0;
-}
-
-/* raw kvm_entry: x86 (vcpu, ...): "+user" when its KVM_RUN returned since the
- * exit (ks_x86_runs_returned), no mark needed; arm64 (vcpu_pc): the mark */
-static __always_inline void entry_raw(__u64 *args, bool btf)
-{
-#if defined(__TARGET_ARCH_arm64)
-	ks_span_end(true);
-#else
-	ks_span_end_aux(bpf_get_current_pid_tgid(), true, 0, args[0],
-			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER);
-#endif
-}
-KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
-
-/* Optional: the loader skips it where the event does not exist. */
-SEC("tracepoint/kvm/kvm_userspace_exit")
-int mark_kvm_userspace_exit(void *ctx)
-{
-	ks_span_mark(KS_EXIT_USER);
-	return 0;
-}
-
-#if defined(__TARGET_ARCH_arm64)   /* x86's raw handlers need no mark */
-static __always_inline void uexit_raw(__u64 *args, bool btf)
-{
-	ks_span_mark(KS_EXIT_USER);
-}
-KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
-#endif
+KS_SPAN_ENDS_AT_KVM_ENTRY(true)
 
 /* ---- the backends' own functions (fentry/fexit: BTF, and a kernel that lets them) */
 

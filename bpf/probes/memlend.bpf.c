@@ -39,39 +39,7 @@ static __always_inline void fault_raw(__u64 *args, bool btf)
 KS_RAW(start, kvm_page_fault, kvm_page_fault, fault_raw)
 #endif
 
-SEC("tracepoint/kvm/kvm_entry")
-int end_kvm_entry(void *ctx)
-{
-	ks_span_end(false);
-	return 0;
-}
-
-static __always_inline void entry_raw(__u64 *args, bool btf)
-{
-#if defined(__TARGET_ARCH_arm64)
-	ks_span_end(false);
-#else
-	ks_span_end_aux(bpf_get_current_pid_tgid(), false, 0, args[0],
-			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER);
-#endif
-}
-KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
-
-/* Optional: the loader skips it where the event does not exist. */
-SEC("tracepoint/kvm/kvm_userspace_exit")
-int mark_kvm_userspace_exit(void *ctx)
-{
-	ks_span_mark(KS_EXIT_USER);
-	return 0;
-}
-
-#if defined(__TARGET_ARCH_arm64)   /* x86's raw handlers need no mark */
-static __always_inline void uexit_raw(__u64 *args, bool btf)
-{
-	ks_span_mark(KS_EXIT_USER);
-}
-KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
-#endif
+KS_SPAN_ENDS_AT_KVM_ENTRY(false)
 
 /*
  * Where kvm_entry never fires (kvm_pvm) or KVM has no fault tracepoint

@@ -439,6 +439,49 @@ static __always_inline void ks_span_end(bool strict)
 		return 0;                                                                  \
 	}
 
+/*
+ * A span that ends at the thread's next kvm:kvm_entry (exits, memlend): the
+ * classic and raw end handlers, and the "+user" mark. strict: an entry with
+ * no span open is an error worth counting (see ks_span_end_id). On x86 the
+ * raw end reads "+user" from the vCPU (its KVM_RUN returned since the span
+ * started: ks_x86_runs_returned), so only arm64 needs the mark's raw handler.
+ */
+#if defined(__TARGET_ARCH_arm64)
+#define KS_ENTRY_RAW_END(strict, args, btf) ks_span_end(strict)
+#define KS_UEXIT_RAW_MARK                                                                 \
+	static __always_inline void uexit_raw(__u64 *args, bool btf)                      \
+	{                                                                                  \
+		ks_span_mark(KS_EXIT_USER);                                                \
+	}                                                                                  \
+	KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
+#else
+#define KS_ENTRY_RAW_END(strict, args, btf)                                               \
+	ks_span_end_aux(bpf_get_current_pid_tgid(), strict, 0, args[0],                    \
+			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER)
+#define KS_UEXIT_RAW_MARK
+#endif
+
+#define KS_SPAN_ENDS_AT_KVM_ENTRY(strict)                                                 \
+	SEC("tracepoint/kvm/kvm_entry")                                                    \
+	int end_kvm_entry(void *ctx)                                                       \
+	{                                                                                  \
+		ks_span_end(strict);                                                       \
+		return 0;                                                                  \
+	}                                                                                  \
+	static __always_inline void entry_raw(__u64 *args, bool btf)                      \
+	{                                                                                  \
+		KS_ENTRY_RAW_END(strict, args, btf);                                       \
+	}                                                                                  \
+	KS_RAW(end, kvm_entry, kvm_entry, entry_raw)                                       \
+	/* optional: the loader skips it where the event does not exist */                 \
+	SEC("tracepoint/kvm/kvm_userspace_exit")                                           \
+	int mark_kvm_userspace_exit(void *ctx)                                             \
+	{                                                                                  \
+		ks_span_mark(KS_EXIT_USER);                                                \
+		return 0;                                                                  \
+	}                                                                                  \
+	KS_UEXIT_RAW_MARK
+
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
 #endif
