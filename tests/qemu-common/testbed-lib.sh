@@ -1,11 +1,145 @@
-# Shared by the QEMU testbeds (sourced by tests/qemu-*/testbed.sh): stage
+# Shared by the QEMU testbeds (sourced by tests/qemu-*/testbed.sh, and for
+# its helpers by tests/qemu-gunyah/build-gunyah.sh): the scripts' common
+# contract (helpers, options, checks of the program and its arguments), stage
 # kernel modules into the initramfs tree, pack it, run QEMU, bring results
-# back and read the program's exit status.
+# back and read the program's exit status.  Only functions: sourcing it
+# changes nothing else.
+#   ks_helpers NAME: log() (to stderr, "NAME: ..."), skip() ("SKIP: why" on
+#     stdout, exit 77), die() ("NAME: error: ...", exit 2) and
+#     ks_usage FIRST LAST (the header comment's lines FIRST..LAST, exit 2).
+#   ks_testbed_opt, ks_take_prog, ks_check_prog_args, ks_kvm_mode,
+#     ks_need_tools, ks_arm64_init, ks_workdir: see below.
 #   ks_stage_modules: needs MODDIR, KREL, ROOT, MODULES (names) and log();
 #     copies each module and its dependencies (in load order) to
 #     $ROOT/kvmscope/modules and lists them in $ROOT/kvmscope/modules.list.
 #   ks_pack_initramfs OUT: cpio newc + gzip of $ROOT into OUT.
 #   ks_run_qemu, ks_guest_status: see below.
+
+ks_helpers() {
+	KS_NAME=$1
+	log() { echo "$KS_NAME: $*" >&2; }
+	skip() { echo "SKIP: $*"; exit 77; }
+	die() { echo "$KS_NAME: error: $*" >&2; exit 2; }
+	ks_usage() {
+		sed -n "$1,$2p" "$0" | sed 's/^# \{0,1\}//' >&2
+		exit 2
+	}
+}
+
+# ks_testbed_opt "$@": one of the options every testbed takes (--cache,
+# --timeout, --append, --out, --cpu, --keep, -h/--help; usage() is the
+# script's), into CACHE, TIMEOUT, APPEND, OUT, CPU, KEEP. Sets KS_SHIFT to
+# the words it took; anything else is an unknown option (exit 2).
+ks_testbed_opt() {
+	KS_SHIFT=2
+	case $1 in
+	--cache) CACHE=$2 ;;
+	--timeout) TIMEOUT=$2 ;;
+	--append) APPEND=$2 ;;
+	--out) OUT=$2 ;;
+	--cpu) CPU=$2 ;;
+	--keep) KEEP=1; KS_SHIFT=1 ;;
+	-h|--help) usage ;;
+	*) die "unknown option '$1' (the program goes after --)" ;;
+	esac
+}
+
+# ks_take_prog "$@" (what follows --): PROG=$1, an executable file; usage()
+# without one. Also checks --timeout. The caller shifts PROG away.
+ks_take_prog() {
+	[ $# -ge 1 ] || usage
+	PROG=$1
+	[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
+	[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
+}
+
+# ks_check_prog_args ARGS...: PROG is static (and, with KS_ELF_MACHINE set,
+# e.g. AArch64, built for that machine: readelf -h names it), and the
+# program's arguments can travel on the kernel command line after "--": the
+# kernel splits them on blanks and eats quotes, so refuse what it would mangle.
+ks_check_prog_args() {
+	local a
+	if command -v readelf >/dev/null; then
+		if [ -n "${KS_ELF_MACHINE:-}" ]; then
+			case $(readelf -h "$PROG" 2>/dev/null || true) in
+			*"$KS_ELF_MACHINE"*) ;;
+			*) die "$PROG is not an $KS_ELF_MACHINE ELF executable (build it with $CC_A64 -static)" ;;
+			esac
+		fi
+		if readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
+			die "$PROG is dynamically linked; the guest has no libc: build it with -static"
+		fi
+	fi
+	for a in "$@"; do
+		case $a in
+		*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
+		esac
+	done
+	[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
+}
+
+# ks_kvm_mode: MODE (vhe|nvhe|protected, arm64 KVM) into MODE_ARG, the kernel
+# argument that selects it.
+ks_kvm_mode() {
+	case $MODE in
+	vhe) MODE_ARG="" ;;	# the kernel's default when it is entered at EL2 with VHE
+	nvhe|protected) MODE_ARG="kvm-arm.mode=$MODE" ;;
+	*) die "--mode wants vhe, nvhe or protected" ;;
+	esac
+}
+
+# ks_need_tools arm64|x86: the host tools a testbed cannot run without (QEMU,
+# the compiler for the guest /init, cpio, dpkg), else skip.
+ks_need_tools() {
+	if [ "$1" = arm64 ]; then
+		command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 not installed (apt-get install --no-install-recommends qemu-system-arm)"
+		command -v "$CC_A64" >/dev/null || skip "$CC_A64 not installed (apt-get install --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
+	else
+		command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
+		command -v gcc >/dev/null || skip "gcc not installed (needed to build the guest /init)"
+	fi
+	command -v cpio >/dev/null || skip "cpio not installed"
+	command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+}
+
+# ks_arm64_init DIR: the guest /init cross-compiled with $CC_A64 once, cached
+# in DIR by source hash, into INIT_BIN.  A compiler without its libc
+# (gcc-aarch64-linux-gnu installed without recommends lacks
+# libc6-dev-arm64-cross) fails here: that is a SKIP, not an error.
+ks_arm64_init() {
+	local dir=$1
+	INIT_BIN=$dir/init-$(sha256sum <"$INIT_SRC" | cut -c1-16)
+	[ ! -x "$INIT_BIN" ] || return 0
+	if ! "$CC_A64" -static -Os -o "$INIT_BIN.$$" "$INIT_SRC" 2>"$dir/init-build.err"; then
+		head -n 5 "$dir/init-build.err" | sed 's/^/testbed: cc: /' >&2
+		rm -f "$INIT_BIN.$$"
+		skip "$CC_A64 cannot build a static program (apt-get install --no-install-recommends libc6-dev-arm64-cross)"
+	fi
+	rm -f "$dir/init-build.err"
+	mv "$INIT_BIN.$$" "$INIT_BIN"
+}
+
+# ks_workdir NAME: WORK (a fresh temporary directory, removed at exit unless
+# KEEP=1), OUT (made absolute; a temporary one when not given) and ROOT, the
+# initramfs tree with /init ($INIT_BIN) and /kvmscope/prog ($PROG) in place.
+ks_workdir() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-$1.XXXXXX")
+	cleanup() {
+		if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+
+	[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
+	mkdir -p "$OUT"
+	OUT=$(cd "$OUT" && pwd)
+
+	ROOT=$WORK/root
+	mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
+	cp "$INIT_BIN" "$ROOT/init"
+	cp "$PROG" "$ROOT/kvmscope/prog"
+	chmod 755 "$ROOT/kvmscope/prog"
+}
 
 ks_stage_modules() {
 	# name (dashes as underscores) -> path relative to $MODDIR

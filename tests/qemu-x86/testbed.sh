@@ -34,52 +34,25 @@ SMP=2
 # Modules to load in the guest (dependencies are added automatically).
 MODULES=(kvm kvm_amd virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
 
-usage() {
-	sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-log() { echo "testbed: $*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "testbed: error: $*" >&2; exit 2; }
+. "$HERE/../qemu-common/testbed-lib.sh"
+ks_helpers testbed
+usage() { ks_usage 5 9; }
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--cache) CACHE=$2; shift 2 ;;
-	--timeout) TIMEOUT=$2; shift 2 ;;
-	--append) APPEND=$2; shift 2 ;;
-	--out) OUT=$2; shift 2 ;;
-	--cpu) CPU=$2; shift 2 ;;
 	--smp) SMP=$2; shift 2 ;;
 	--mem) MEM=$2; shift 2 ;;
 	--kernel-pkg) KPKG=$2; shift 2 ;;
-	--keep) KEEP=1; shift ;;
 	--with-tool) TOOLS+=("$2"); shift 2 ;;
 	--with-bpftrace) WITH_BPFTRACE=1; shift ;;
 	--) shift; break ;;
-	-h|--help) usage ;;
-	*) die "unknown option '$1' (the program goes after --)" ;;
+	*) ks_testbed_opt "$@"; shift "$KS_SHIFT" ;;
 	esac
 done
-[ $# -ge 1 ] || usage
-PROG=$1; shift
-[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
-[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
-if command -v readelf >/dev/null && readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
-	die "$PROG is dynamically linked; the guest has no libc: build it with -static"
-fi
-# Program arguments travel on the kernel command line after "--"; the kernel
-# splits them on blanks and eats quotes, so refuse what it would mangle.
-for a in "$@"; do
-	case $a in
-	*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
-	esac
-done
-[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-command -v gcc >/dev/null || skip "gcc not installed (needed to build the guest /init)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+ks_take_prog "$@"
+shift
+ks_check_prog_args "$@"
+ks_need_tools x86
 
 # ---------------------------------------------------------------- kernel
 mkdir -p "$CACHE"
@@ -197,31 +170,13 @@ fi
 exec 9>&-
 
 # ---------------------------------------------------------------- work dir
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-x86.XXXXXX")
-QPID=""
-cleanup() {
-	[ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null || true
-	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-ROOT=$WORK/root
-mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
 INIT_BIN=$CACHE/init-$(sha256sum <"$HERE/../qemu-common/init.c" | cut -c1-16)
 if [ ! -x "$INIT_BIN" ]; then
 	gcc -static -Os -o "$INIT_BIN.$$" "$HERE/../qemu-common/init.c" && mv "$INIT_BIN.$$" "$INIT_BIN"
 fi
-cp "$INIT_BIN" "$ROOT/init"
-cp "$PROG" "$ROOT/kvmscope/prog"
-chmod 755 "$ROOT/kvmscope/prog"
+ks_workdir qemu-x86
 
 # ---------------------------------------------------------------- modules
-. "$HERE/../qemu-common/testbed-lib.sh"
 ks_stage_modules
 [ "$WITH_BPFTRACE" = 0 ] || ks_bpftrace_tools
 [ ${#TOOLS[@]} -eq 0 ] || ks_stage_tools "${TOOLS[@]}"
