@@ -36,25 +36,11 @@ CC_A64=${KVMSCOPE_AARCH64_CC:-aarch64-linux-gnu-gcc}
 MODULES=(virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
 
 . "$HERE/../qemu-common/testbed-lib.sh"
-ks_helpers testbed
-usage() { ks_usage 6 9; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--mode) MODE=$2; shift 2 ;;
-	--smp) SMP=$2; shift 2 ;;
-	--mem) MEM=$2; shift 2 ;;
-	--kernel-pkg) KPKG=$2; shift 2 ;;
-	--) shift; break ;;
-	*) ks_testbed_opt "$@"; shift "$KS_SHIFT" ;;
-	esac
-done
-ks_take_prog "$@"
-shift
-ks_kvm_mode
-KS_ELF_MACHINE=AArch64
-ks_check_prog_args "$@"
-ks_need_tools arm64
+ks_helpers testbed 6 9
+KS_OPTS=(--mode=MODE --smp=SMP --mem=MEM --kernel-pkg=KPKG)	# see ks_testbed_args
+testbed_check() { ks_kvm_mode; }
+ks_testbed_args arm64 "$@"
+set -- "${ARGS[@]}"
 [ -f "$INIT_SRC" ] || die "missing $INIT_SRC"
 
 # ---------------------------------------------------------------- kernel
@@ -79,11 +65,7 @@ ks_stage_modules
 ks_pack_initramfs "$WORK/initramfs.cpio.gz"
 
 # ---------------------------------------------------------------- run
-CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
-[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
-[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
-CMDLINE+=" -- KVMSCOPE-ARGV $*"
-[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
+ks_arm64_cmdline "$@"
 # virtualization=on: EL2.  gic-version=3: a GICv3 with the virtualization
 # interface (ICH_* registers, maintenance interrupt) that KVM's vGICv3 needs.
 # thread=single: unlike on x86 (see ../qemu-x86/testbed.sh), multi-threaded

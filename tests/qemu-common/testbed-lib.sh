@@ -4,11 +4,12 @@
 # kernel modules into the initramfs tree, pack it, run QEMU, bring results
 # back and read the program's exit status.  Only functions: sourcing it
 # changes nothing else.
-#   ks_helpers NAME: log() (to stderr, "NAME: ..."), skip() ("SKIP: why" on
-#     stdout, exit 77), die() ("NAME: error: ...", exit 2) and
-#     ks_usage FIRST LAST (the header comment's lines FIRST..LAST, exit 2).
-#   ks_testbed_opt, ks_take_prog, ks_check_prog_args, ks_kvm_mode,
-#     ks_need_tools, ks_arm64_init, ks_workdir: see below.
+#   ks_helpers NAME FIRST LAST: log() (to stderr, "NAME: ..."), skip()
+#     ("SKIP: why" on stdout, exit 77), die() ("NAME: error: ...", exit 2)
+#     and usage() (the script's lines FIRST..LAST, its synopsis; exit 2).
+#   ks_testbed_args (with ks_take_prog, ks_check_prog_args, ks_need_tools),
+#     ks_kvm_mode,
+#     ks_arm64_cmdline, ks_arm64_init, ks_workdir: see below.
 #   ks_stage_modules: needs MODDIR, KREL, ROOT, MODULES (names) and log();
 #     copies each module and its dependencies (in load order) to
 #     $ROOT/kvmscope/modules and lists them in $ROOT/kvmscope/modules.list.
@@ -16,41 +17,65 @@
 #   ks_run_qemu, ks_guest_status: see below.
 
 ks_helpers() {
-	KS_NAME=$1
+	KS_NAME=$1 KS_USAGE="$2,$3"
 	log() { echo "$KS_NAME: $*" >&2; }
 	skip() { echo "SKIP: $*"; exit 77; }
 	die() { echo "$KS_NAME: error: $*" >&2; exit 2; }
-	ks_usage() {
-		sed -n "$1,$2p" "$0" | sed 's/^# \{0,1\}//' >&2
+	usage() {
+		sed -n "${KS_USAGE}p" "$0" | sed 's/^# \{0,1\}//' >&2
 		exit 2
 	}
 }
 
-# ks_testbed_opt "$@": one of the options every testbed takes (--cache,
-# --timeout, --append, --out, --cpu, --keep, -h/--help; usage() is the
-# script's), into CACHE, TIMEOUT, APPEND, OUT, CPU, KEEP. Sets KS_SHIFT to
-# the words it took; anything else is an unknown option (exit 2).
-ks_testbed_opt() {
-	KS_SHIFT=2
-	case $1 in
-	--cache) CACHE=$2 ;;
-	--timeout) TIMEOUT=$2 ;;
-	--append) APPEND=$2 ;;
-	--out) OUT=$2 ;;
-	--cpu) CPU=$2 ;;
-	--keep) KEEP=1; KS_SHIFT=1 ;;
-	-h|--help) usage ;;
-	*) die "unknown option '$1' (the program goes after --)" ;;
-	esac
-}
-
 # ks_take_prog "$@" (what follows --): PROG=$1, an executable file; usage()
-# without one. Also checks --timeout. The caller shifts PROG away.
+# without one. Also checks --timeout.
 ks_take_prog() {
 	[ $# -ge 1 ] || usage
 	PROG=$1
 	[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
+}
+
+# ks_testbed_args arm64|x86 "$@": a testbed's command line.  Options: the
+# common ones (--cache --timeout --append --out --cpu --keep, -h/--help) and
+# the script's own, KS_OPTS: OPTION=VAR takes a value into VAR, OPTION=VAR+
+# appends it to the array VAR, OPTION=VAR=VALUE is a flag that sets VAR to
+# VALUE.  After "--": the program (PROG) and its arguments (ARGS).  Then the
+# checks: --timeout and PROG (ks_take_prog), the script's own (testbed_check,
+# when it defines one), PROG's ELF (an AArch64 one for arm64) and ARGS
+# (ks_check_prog_args), the host tools (ks_need_tools).
+ks_testbed_args() {
+	local arch=$1 opt spec var
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--) shift; break ;;
+		-h|--help) usage ;;
+		esac
+		spec=""
+		for opt in --cache=CACHE --timeout=TIMEOUT --append=APPEND --out=OUT --cpu=CPU \
+			--keep=KEEP=1 "${KS_OPTS[@]}"; do
+			[ "${opt%%=*}" != "$1" ] || { spec=${opt#*=}; break; }
+		done
+		[ -n "$spec" ] || die "unknown option '$1' (the program goes after --)"
+		var=${spec%%=*}
+		if [ "$var" != "$spec" ]; then
+			printf -v "$var" %s "${spec#*=}"
+			shift
+		elif [ "${var%+}" != "$var" ]; then
+			eval "${var%+}+=(\"\$2\")"
+			shift 2
+		else
+			printf -v "$var" %s "$2"
+			shift 2
+		fi
+	done
+	ks_take_prog "$@"
+	ARGS=("${@:2}")
+	! declare -F testbed_check >/dev/null || testbed_check
+	[ "$arch" != arm64 ] || KS_ELF_MACHINE=AArch64
+	ks_check_prog_args "${ARGS[@]}"
+	ks_need_tools "$arch"
 }
 
 # ks_check_prog_args ARGS...: PROG is static (and, with KS_ELF_MACHINE set,
@@ -86,6 +111,17 @@ ks_kvm_mode() {
 	nvhe|protected) MODE_ARG="kvm-arm.mode=$MODE" ;;
 	*) die "--mode wants vhe, nvhe or protected" ;;
 	esac
+}
+
+# ks_arm64_cmdline ARGS...: CMDLINE for Debian's arm64 kernel (console on
+# the PL011, our /init, MODE_ARG, --append's words), the program's arguments
+# after "-- KVMSCOPE-ARGV".
+ks_arm64_cmdline() {
+	CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
+	[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
+	[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
+	CMDLINE+=" -- KVMSCOPE-ARGV $*"
+	[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
 }
 
 # ks_need_tools arm64|x86: the host tools a testbed cannot run without (QEMU,

@@ -49,10 +49,9 @@ declare -A SRC=() PATTERN=(
 DRIVER_PATHS=(drivers/virt/gunyah arch/arm64/gunyah arch/arm64/include/asm/gunyah.h
 	include/linux/gunyah.h include/uapi/linux/gunyah.h)
 
-# log, skip (77 + "SKIP: why"), die (2) and ks_usage, as the testbeds have them
+# log, skip (77 + "SKIP: why"), die (2) and usage, as the testbeds have them
 . "$HERE/../qemu-common/testbed-lib.sh"
-ks_helpers build-gunyah
-usage() { ks_usage 7 8; }
+ks_helpers build-gunyah 7 8
 fail() { echo "build-gunyah: FAILED: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do

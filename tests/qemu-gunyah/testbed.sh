@@ -49,25 +49,14 @@ DTB_BASE=0x40F00000
 KERNEL_BASE=0x41000000
 
 . "$HERE/../qemu-common/testbed-lib.sh"
-ks_helpers testbed
-usage() { ks_usage 8 11; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--no-gunyah) GUNYAH=0; shift ;;
-	--mode) MODE=$2; shift 2 ;;
-	--rm-uart) RM_UART=1; shift ;;
-	--) shift; break ;;
-	*) ks_testbed_opt "$@"; shift "$KS_SHIFT" ;;
-	esac
-done
-ks_take_prog "$@"
-shift
-ks_kvm_mode
-[ "$GUNYAH" = 0 ] || [ "$MODE" = vhe ] || die "--mode is for --no-gunyah (under Gunyah the kernel runs at EL1: no KVM)"
-KS_ELF_MACHINE=AArch64
-ks_check_prog_args "$@"
-ks_need_tools arm64
+ks_helpers testbed 8 11
+KS_OPTS=(--no-gunyah=GUNYAH=0 --mode=MODE --rm-uart=RM_UART=1)	# see ks_testbed_args
+testbed_check() {
+	ks_kvm_mode
+	[ "$GUNYAH" = 0 ] || [ "$MODE" = vhe ] || die "--mode is for --no-gunyah (under Gunyah the kernel runs at EL1: no KVM)"
+}
+ks_testbed_args arm64 "$@"
+set -- "${ARGS[@]}"
 
 # ---------------------------------------------------------------- build / cache
 GCACHE=$CACHE/gunyah
@@ -138,11 +127,7 @@ fi
 log "initramfs: $isize bytes"
 
 # ---------------------------------------------------------------- run
-CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
-[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
-[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
-CMDLINE+=" -- KVMSCOPE-ARGV $*"
-[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
+ks_arm64_cmdline "$@"
 
 # thread=multi (KVMSCOPE_TCG_THREAD=single switches), with and without
 # Gunyah, as upstream's run-qemu.sh runs it.  Our first runs with

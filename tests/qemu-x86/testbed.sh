@@ -35,24 +35,11 @@ SMP=2
 MODULES=(kvm kvm_amd virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
 
 . "$HERE/../qemu-common/testbed-lib.sh"
-ks_helpers testbed
-usage() { ks_usage 5 9; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--smp) SMP=$2; shift 2 ;;
-	--mem) MEM=$2; shift 2 ;;
-	--kernel-pkg) KPKG=$2; shift 2 ;;
-	--with-tool) TOOLS+=("$2"); shift 2 ;;
-	--with-bpftrace) WITH_BPFTRACE=1; shift ;;
-	--) shift; break ;;
-	*) ks_testbed_opt "$@"; shift "$KS_SHIFT" ;;
-	esac
-done
-ks_take_prog "$@"
-shift
-ks_check_prog_args "$@"
-ks_need_tools x86
+ks_helpers testbed 5 9
+# see ks_testbed_args
+KS_OPTS=(--smp=SMP --mem=MEM --kernel-pkg=KPKG --with-tool=TOOLS+ --with-bpftrace=WITH_BPFTRACE=1)
+ks_testbed_args x86 "$@"
+set -- "${ARGS[@]}"
 
 # ---------------------------------------------------------------- kernel
 mkdir -p "$CACHE"
