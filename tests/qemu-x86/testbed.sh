@@ -48,78 +48,9 @@ if command -v flock >/dev/null; then
 	flock 9
 fi
 
-resolve_pkg() {
-	# linux-image-amd64 is a metapackage: follow it to linux-image-X.Y.Z-N-amd64.
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
-}
-candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
-}
-
-KDIR=""
-# apt-cache takes seconds: reuse a resolution younger than a day.
-MEMO=$CACHE/resolved
-PKG_GIVEN=${KPKG:+1}
-FROM_MEMO=""
-if [ -z "$KPKG" ] && [ -n "$(find "$MEMO" -mmin -1440 2>/dev/null)" ]; then
-	read -r mpkg mver <"$MEMO" || true
-	if [ -n "${mpkg:-}" ] && [ -f "$CACHE/${mpkg}_${mver:-}/.complete" ]; then
-		KDIR=$CACHE/${mpkg}_${mver}
-		FROM_MEMO=1
-	fi
-fi
-if [ -z "$KDIR" ] && [ -z "$KPKG" ]; then
-	KPKG=$(resolve_pkg || true)
-	if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ] && ! ls -d "$CACHE"/linux-image-*/.complete >/dev/null 2>&1; then
-		log "apt-cache knows no linux-image-amd64; running apt-get update"
-		apt-get update -qq >/dev/null 2>&1 || true
-		KPKG=$(resolve_pkg || true)
-	fi
-fi
-fetch_kernel() { # sets KDIR on success
-	local ver dl
-	ver=$(candidate "$KPKG" || true)
-	[ -n "$ver" ] || return 1
-	KDIR=$CACHE/${KPKG}_${ver}
-	[ -f "$KDIR/.complete" ] && return 0
-	log "downloading $KPKG=$ver into $CACHE"
-	dl=$(mktemp -d "$CACHE/dl.XXXXXX")
-	if (cd "$dl" && apt-get download -q "$KPKG=$ver" >/dev/null 2>"$dl/apt.err") &&
-		rm -rf "$KDIR" "$KDIR.tmp" && dpkg -x "$dl"/*.deb "$KDIR.tmp" && mv "$KDIR.tmp" "$KDIR"; then
-		echo "$KPKG $ver" >"$KDIR/.complete"
-		rm -rf "$dl"
-		return 0
-	fi
-	sed 's/^/testbed: apt: /' "$dl/apt.err" >&2 || true
-	rm -rf "$dl" "$KDIR.tmp" "$KDIR"
-	KDIR=""
-	return 1
-}
-if [ -z "$KDIR" ] && [ -n "$KPKG" ] && ! fetch_kernel && [ "$(id -u)" = 0 ] && [ -z "$PKG_GIVEN" ]; then
-	# Stale package lists name a version the mirror no longer has.
-	log "download failed; running apt-get update and retrying"
-	apt-get update -qq >/dev/null 2>&1 || true
-	KPKG=$(resolve_pkg || true)
-	[ -n "$KPKG" ] && fetch_kernel || true
-fi
-if [ -n "$KDIR" ] && [ -z "$PKG_GIVEN" ] && [ -z "$FROM_MEMO" ]; then
-	cp "$KDIR/.complete" "$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
-fi
-if [ -z "$KDIR" ]; then
-	# Offline: use the newest kernel already in the cache.
-	stamp=$(ls -td "$CACHE"/linux-image-*/.complete 2>/dev/null | head -n1 || true)
-	[ -n "$stamp" ] || skip "cannot resolve or download Debian's amd64 kernel package (${KPKG:-linux-image-amd64}) and none is cached in $CACHE"
-	KDIR=$(dirname "$stamp")
-	log "using cached kernel $(cat "$stamp")"
-fi
-
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
-[ -n "$VMLINUZ" ] || skip "no boot/vmlinuz-* in $KDIR"
-KREL=${VMLINUZ##*/vmlinuz-}
-MODDIR=$KDIR/lib/modules/$KREL
-[ -d "$MODDIR" ] || skip "no $MODDIR"
-log "kernel: $(cat "$KDIR/.complete") ($KREL)"
+. "$HERE/../qemu-common/debian-kernel.sh"
+KCACHE=$CACHE
+ks_debian_kernel amd64
 
 # Booting the bzImage spends ~2.5 s of emulated time in the xz decompressor.
 # Debian's kernel has CONFIG_PVH, so QEMU can boot the uncompressed ELF
