@@ -40,21 +40,7 @@
 #include <unistd.h>
 
 #include "probe.h"
-
-static int fails, passes;
-
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (cond) {                                                            \
-			printf("ok: ");                                                \
-			passes++;                                                      \
-		} else {                                                               \
-			printf("FAIL: ");                                              \
-			fails++;                                                       \
-		}                                                                      \
-		printf(__VA_ARGS__);                                                   \
-		putchar('\n');                                                         \
-	} while (0)
+#include "check.h"
 
 static char *slurp(const char *path)
 {

@@ -36,21 +36,7 @@
 #include <unistd.h>
 
 #include "probe.h"
-
-static int fails, passes;
-
-#define CHECK(cond, ...)                                                               \
-	do {                                                                           \
-		if (cond) {                                                            \
-			printf("ok: ");                                                \
-			passes++;                                                      \
-		} else {                                                               \
-			printf("FAIL: ");                                              \
-			fails++;                                                       \
-		}                                                                      \
-		printf(__VA_ARGS__);                                                   \
-		putchar('\n');                                                         \
-	} while (0)
+#include "../probe-bpf/check.h"
 
 enum { TP, RAW, FN, NPLANS };
 static const char *const plan_name[NPLANS] = { "tp", "raw", "fn" };

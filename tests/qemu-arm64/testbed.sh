@@ -35,63 +35,12 @@ CC_A64=${KVMSCOPE_AARCH64_CC:-aarch64-linux-gnu-gcc}
 # shellcheck disable=SC2206 # word splitting of the extra list is intended
 MODULES=(virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
 
-usage() {
-	sed -n '6,9p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-log() { echo "testbed: $*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "testbed: error: $*" >&2; exit 2; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--cache) CACHE=$2; shift 2 ;;
-	--timeout) TIMEOUT=$2; shift 2 ;;
-	--append) APPEND=$2; shift 2 ;;
-	--out) OUT=$2; shift 2 ;;
-	--mode) MODE=$2; shift 2 ;;
-	--cpu) CPU=$2; shift 2 ;;
-	--smp) SMP=$2; shift 2 ;;
-	--mem) MEM=$2; shift 2 ;;
-	--kernel-pkg) KPKG=$2; shift 2 ;;
-	--keep) KEEP=1; shift ;;
-	--) shift; break ;;
-	-h|--help) usage ;;
-	*) die "unknown option '$1' (the program goes after --)" ;;
-	esac
-done
-[ $# -ge 1 ] || usage
-PROG=$1; shift
-[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
-[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
-case $MODE in
-vhe) MODE_ARG="" ;;	# the kernel's default when it is entered at EL2 with VHE
-nvhe|protected) MODE_ARG="kvm-arm.mode=$MODE" ;;
-*) die "--mode wants vhe, nvhe or protected" ;;
-esac
-if command -v readelf >/dev/null; then
-	hdr=$(readelf -h "$PROG" 2>/dev/null || true)
-	case $hdr in
-	*AArch64*) ;;
-	*) die "$PROG is not an AArch64 ELF executable (build it with $CC_A64 -static)" ;;
-	esac
-	if readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
-		die "$PROG is dynamically linked; the guest has no libc: build it with -static"
-	fi
-fi
-# Program arguments travel on the kernel command line after "--"; the kernel
-# splits them on blanks and eats quotes, so refuse what it would mangle.
-for a in "$@"; do
-	case $a in
-	*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
-	esac
-done
-[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
-
-command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 not installed (apt-get install --no-install-recommends qemu-system-arm)"
-command -v "$CC_A64" >/dev/null || skip "$CC_A64 not installed (apt-get install --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+. "$HERE/../qemu-common/testbed-lib.sh"
+ks_helpers testbed 6 9
+KS_OPTS=(--mode=MODE --smp=SMP --mem=MEM --kernel-pkg=KPKG)	# see ks_testbed_args
+testbed_check() { ks_kvm_mode; }
+ks_testbed_args arm64 "$@"
+set -- "${ARGS[@]}"
 [ -f "$INIT_SRC" ] || die "missing $INIT_SRC"
 
 # ---------------------------------------------------------------- kernel
@@ -101,19 +50,7 @@ if command -v flock >/dev/null; then
 	flock 9
 fi
 
-# The guest /init, cross-compiled once and cached by source hash.  A compiler
-# without its libc (gcc-aarch64-linux-gnu installed without recommends lacks
-# libc6-dev-arm64-cross) fails here: that is a SKIP, not an error.
-INIT_BIN=$CACHE/init-$(cat "$INIT_SRC" | sha256sum | cut -c1-16)
-if [ ! -x "$INIT_BIN" ]; then
-	if ! "$CC_A64" -static -Os -o "$INIT_BIN.$$" "$INIT_SRC" 2>"$CACHE/init-build.err"; then
-		head -n 5 "$CACHE/init-build.err" | sed 's/^/testbed: cc: /' >&2
-		rm -f "$INIT_BIN.$$"
-		skip "$CC_A64 cannot build a static program (apt-get install --no-install-recommends libc6-dev-arm64-cross)"
-	fi
-	rm -f "$CACHE/init-build.err"
-	mv "$INIT_BIN.$$" "$INIT_BIN"
-fi
+ks_arm64_init "$CACHE"
 
 . "$HERE/../qemu-common/arm64-kernel.sh"
 KCACHE=$CACHE
@@ -121,36 +58,14 @@ ks_arm64_kernel
 exec 9>&-
 
 # ---------------------------------------------------------------- work dir
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-arm64.XXXXXX")
-QPID=""
-cleanup() {
-	[ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null || true
-	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-ROOT=$WORK/root
-mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
-cp "$INIT_BIN" "$ROOT/init"
-cp "$PROG" "$ROOT/kvmscope/prog"
-chmod 755 "$ROOT/kvmscope/prog"
+ks_workdir qemu-arm64
 
 # ---------------------------------------------------------------- modules
-. "$HERE/../qemu-common/testbed-lib.sh"
 ks_stage_modules
 ks_pack_initramfs "$WORK/initramfs.cpio.gz"
 
 # ---------------------------------------------------------------- run
-CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
-[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
-[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
-CMDLINE+=" -- KVMSCOPE-ARGV $*"
-[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
+ks_arm64_cmdline "$@"
 # virtualization=on: EL2.  gic-version=3: a GICv3 with the virtualization
 # interface (ICH_* registers, maintenance interrupt) that KVM's vGICv3 needs.
 # thread=single: unlike on x86 (see ../qemu-x86/testbed.sh), multi-threaded

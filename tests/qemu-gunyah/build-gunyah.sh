@@ -49,13 +49,9 @@ declare -A SRC=() PATTERN=(
 DRIVER_PATHS=(drivers/virt/gunyah arch/arm64/gunyah arch/arm64/include/asm/gunyah.h
 	include/linux/gunyah.h include/uapi/linux/gunyah.h)
 
-usage() {
-	sed -n '7,8p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-log() { echo "build-gunyah: $*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "build-gunyah: error: $*" >&2; exit 2; }
+# log, skip (77 + "SKIP: why"), die (2) and usage, as the testbeds have them
+. "$HERE/../qemu-common/testbed-lib.sh"
+ks_helpers build-gunyah 7 8
 fail() { echo "build-gunyah: FAILED: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do

@@ -27,57 +27,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hlos_proc.h"
+
 #define MAX_ROUNDS 64
 #define MAX_ARGS 48
-
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-/* "name=count ..." for each /proc/interrupts line naming gunyah, summed
- * over the CPUs. */
-static void gunyah_irqs(char *out, size_t len)
-{
-	char line[512];
-	size_t n = 0;
-	FILE *f = fopen("/proc/interrupts", "r");
-
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long sum = 0;
-		char *p, *end, *name;
-
-		if (!strstr(line, "gunyah") || !(p = strchr(line, ':')))
-			continue;
-		for (p++;; p = end) {
-			unsigned long long v = strtoull(p, &end, 10);
-			if (end == p)
-				break;
-			sum += v;
-		}
-		line[strcspn(line, "\n")] = 0;
-		name = strrchr(line, ' ');
-		int w = snprintf(out + n, len - n, "%s%s=%llu", n ? " " : "", name ? name + 1 : "?",
-				 sum);
-		if (w < 0 || (size_t)w >= len - n)
-			break;
-		n += (size_t)w;
-	}
-	fclose(f);
-}
 
 /* The kernel's messages since the last call: count what matters, keep the
  * driver's lines for the record. */

@@ -57,6 +57,7 @@
 
 #include "../../bench/vmm/gunyah/gunyah_uapi.h"
 #include "smoke_abi.h"
+#include "hlos_proc.h"
 
 #ifndef __aarch64__
 #error "gunyah_smoke.c is for aarch64: build it with tests/qemu-gunyah/build-smoke.sh"
@@ -305,21 +306,6 @@ static int kmsg_dump(const char *why, int *warns, int *reclaim_failed)
 	return n;
 }
 
-static long meminfo_kb(const char *key)
-{
-	char line[256];
-	long v = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ':')
-			v = strtol(line + strlen(key) + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
 /* ------------------------------------------------------------ one VM */
 struct stats {
 	unsigned long exits_mmio_w, exits_mmio_r, exits_status, exits_other;
@@ -352,50 +338,6 @@ struct opts {
 	int irq, gic_reg, probe_high, share;
 	const char *json, *dtb_out, *dtb_after, *bad;
 };
-
-/*
- * The driver keeps no counters of its own (no debugfs, sysfs or trace
- * events); /proc/interrupts has its IRQs: the RM message queues
- * (gunyah_rm_tx/rx) and each vCPU's wake-up (gunyah_vcpu).  Summed over CPUs:
- * "name=count ..." for each line that mentions gunyah.
- */
-static void gunyah_irqs(char *out, size_t len)
-{
-	char line[512];
-	size_t n = 0;
-	FILE *f = fopen("/proc/interrupts", "r");
-
-	out[0] = 0;
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long sum = 0;
-		char *p, *name, *end;
-
-		if (!strstr(line, "gunyah"))
-			continue;
-		p = strchr(line, ':');
-		if (!p)
-			continue;
-		p++;
-		for (;;) {	/* the per-CPU counts */
-			unsigned long long v = strtoull(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += v;
-			p = end;
-		}
-		line[strcspn(line, "\n")] = 0;
-		name = strrchr(line, ' ');
-		name = name ? name + 1 : p;
-		int w = snprintf(out + n, len - n, "%s%s=%llu", n ? " " : "", name, sum);
-		if (w < 0 || (size_t)w >= len - n)
-			break;
-		n += (size_t)w;
-	}
-	fclose(f);
-}
 
 static sigjmp_buf sigbus_jmp;
 static void on_sigbus(int sig)

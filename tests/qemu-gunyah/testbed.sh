@@ -48,61 +48,15 @@ INITRD_BASE=0x40800000
 DTB_BASE=0x40F00000
 KERNEL_BASE=0x41000000
 
-usage() {
-	sed -n '8,11p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
+. "$HERE/../qemu-common/testbed-lib.sh"
+ks_helpers testbed 8 11
+KS_OPTS=(--no-gunyah=GUNYAH=0 --mode=MODE --rm-uart=RM_UART=1)	# see ks_testbed_args
+testbed_check() {
+	ks_kvm_mode
+	[ "$GUNYAH" = 0 ] || [ "$MODE" = vhe ] || die "--mode is for --no-gunyah (under Gunyah the kernel runs at EL1: no KVM)"
 }
-log() { echo "testbed: $*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "testbed: error: $*" >&2; exit 2; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--cache) CACHE=$2; shift 2 ;;
-	--timeout) TIMEOUT=$2; shift 2 ;;
-	--append) APPEND=$2; shift 2 ;;
-	--out) OUT=$2; shift 2 ;;
-	--cpu) CPU=$2; shift 2 ;;
-	--keep) KEEP=1; shift ;;
-	--no-gunyah) GUNYAH=0; shift ;;
-	--mode) MODE=$2; shift 2 ;;
-	--rm-uart) RM_UART=1; shift ;;
-	--) shift; break ;;
-	-h|--help) usage ;;
-	*) die "unknown option '$1' (the program goes after --)" ;;
-	esac
-done
-[ $# -ge 1 ] || usage
-PROG=$1; shift
-[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
-[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
-case $MODE in
-vhe) MODE_ARG="" ;;
-nvhe|protected) MODE_ARG="kvm-arm.mode=$MODE" ;;
-*) die "--mode wants vhe, nvhe or protected" ;;
-esac
-[ "$GUNYAH" = 0 ] || [ "$MODE" = vhe ] || die "--mode is for --no-gunyah (under Gunyah the kernel runs at EL1: no KVM)"
-if command -v readelf >/dev/null; then
-	case $(readelf -h "$PROG" 2>/dev/null || true) in
-	*AArch64*) ;;
-	*) die "$PROG is not an AArch64 ELF executable (build it with $CC_A64 -static)" ;;
-	esac
-	if readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
-		die "$PROG is dynamically linked; the guest has no libc: build it with -static"
-	fi
-fi
-# Program arguments travel on the kernel command line after "--".
-for a in "$@"; do
-	case $a in
-	*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
-	esac
-done
-[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
-
-command -v qemu-system-aarch64 >/dev/null || skip "qemu-system-aarch64 not installed (apt-get install --no-install-recommends qemu-system-arm)"
-command -v "$CC_A64" >/dev/null || skip "$CC_A64 not installed (apt-get install --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+ks_testbed_args arm64 "$@"
+set -- "${ARGS[@]}"
 
 # ---------------------------------------------------------------- build / cache
 GCACHE=$CACHE/gunyah
@@ -133,35 +87,10 @@ else
 	exec 9>&-
 fi
 
-# The guest /init, cross-compiled once and cached by source hash.
-INIT_BIN=$GCACHE/init-$(sha256sum <"$INIT_SRC" | cut -c1-16)
-if [ ! -x "$INIT_BIN" ]; then
-	if ! "$CC_A64" -static -Os -o "$INIT_BIN.$$" "$INIT_SRC" 2>"$GCACHE/init-build.err"; then
-		head -n 5 "$GCACHE/init-build.err" | sed 's/^/testbed: cc: /' >&2
-		rm -f "$INIT_BIN.$$"
-		skip "$CC_A64 cannot build a static program (apt-get install --no-install-recommends libc6-dev-arm64-cross)"
-	fi
-	rm -f "$GCACHE/init-build.err"
-	mv "$INIT_BIN.$$" "$INIT_BIN"
-fi
+ks_arm64_init "$GCACHE"
 
 # ---------------------------------------------------------------- work dir
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-gunyah.XXXXXX")
-cleanup() {
-	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-ROOT=$WORK/root
-mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
-cp "$INIT_BIN" "$ROOT/init"
-
-. "$HERE/../qemu-common/testbed-lib.sh"
+ks_workdir qemu-gunyah
 ks_stage_modules
 if [ "$GUNYAH" = 1 ]; then
 	# Gunyah's driver after Debian's modules, in its own load order.
@@ -186,8 +115,6 @@ stage_prog_share() {
 	ln -s /tools/bin/prog "$ROOT/kvmscope/prog"
 	TOOLS_QEMU=(-virtfs "local,path=${share//,/,,},mount_tag=tools,security_model=none,readonly=on,id=tools")
 }
-cp "$PROG" "$ROOT/kvmscope/prog"
-chmod 755 "$ROOT/kvmscope/prog"
 ks_pack_initramfs "$WORK/initramfs.cpio.gz"
 isize=$(stat -c %s "$WORK/initramfs.cpio.gz")
 if [ "${KVMSCOPE_GUNYAH_PROG_VIA_9P:-0}" = 1 ] || { [ "$GUNYAH" = 1 ] && [ "$isize" -gt "$INITRD_MAX" ]; }; then
@@ -200,11 +127,7 @@ fi
 log "initramfs: $isize bytes"
 
 # ---------------------------------------------------------------- run
-CMDLINE="console=ttyAMA0 rdinit=/init panic=-1 oops=panic quiet loglevel=4"
-[ -z "$MODE_ARG" ] || CMDLINE+=" $MODE_ARG"
-[ -z "$APPEND" ] || CMDLINE+=" $APPEND"
-CMDLINE+=" -- KVMSCOPE-ARGV $*"
-[ ${#CMDLINE} -lt 2000 ] || die "kernel command line too long (${#CMDLINE} bytes; arm64 allows 2047)"
+ks_arm64_cmdline "$@"
 
 # thread=multi (KVMSCOPE_TCG_THREAD=single switches), with and without
 # Gunyah, as upstream's run-qemu.sh runs it.  Our first runs with

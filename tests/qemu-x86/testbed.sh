@@ -34,52 +34,12 @@ SMP=2
 # Modules to load in the guest (dependencies are added automatically).
 MODULES=(kvm kvm_amd virtio_pci 9pnet_virtio 9p ${KVMSCOPE_EXTRA_MODULES:-})
 
-usage() {
-	sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 2
-}
-log() { echo "testbed: $*" >&2; }
-skip() { echo "SKIP: $*"; exit 77; }
-die() { echo "testbed: error: $*" >&2; exit 2; }
-
-while [ $# -gt 0 ]; do
-	case $1 in
-	--cache) CACHE=$2; shift 2 ;;
-	--timeout) TIMEOUT=$2; shift 2 ;;
-	--append) APPEND=$2; shift 2 ;;
-	--out) OUT=$2; shift 2 ;;
-	--cpu) CPU=$2; shift 2 ;;
-	--smp) SMP=$2; shift 2 ;;
-	--mem) MEM=$2; shift 2 ;;
-	--kernel-pkg) KPKG=$2; shift 2 ;;
-	--keep) KEEP=1; shift ;;
-	--with-tool) TOOLS+=("$2"); shift 2 ;;
-	--with-bpftrace) WITH_BPFTRACE=1; shift ;;
-	--) shift; break ;;
-	-h|--help) usage ;;
-	*) die "unknown option '$1' (the program goes after --)" ;;
-	esac
-done
-[ $# -ge 1 ] || usage
-PROG=$1; shift
-[ -f "$PROG" ] && [ -x "$PROG" ] || die "$PROG: not an executable file"
-[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants whole seconds"
-if command -v readelf >/dev/null && readelf -l "$PROG" 2>/dev/null | grep -q INTERP; then
-	die "$PROG is dynamically linked; the guest has no libc: build it with -static"
-fi
-# Program arguments travel on the kernel command line after "--"; the kernel
-# splits them on blanks and eats quotes, so refuse what it would mangle.
-for a in "$@"; do
-	case $a in
-	*[[:space:]\"\']*|""|--) die "argument '$a': blanks, quotes, empty arguments and a bare -- cannot cross the kernel command line" ;;
-	esac
-done
-[ $# -le 24 ] || die "too many arguments (the kernel passes at most 32 to init)"
-
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
-command -v gcc >/dev/null || skip "gcc not installed (needed to build the guest /init)"
-command -v cpio >/dev/null || skip "cpio not installed"
-command -v dpkg >/dev/null || skip "dpkg not available (needed to unpack the kernel package)"
+. "$HERE/../qemu-common/testbed-lib.sh"
+ks_helpers testbed 5 9
+# see ks_testbed_args
+KS_OPTS=(--smp=SMP --mem=MEM --kernel-pkg=KPKG --with-tool=TOOLS+ --with-bpftrace=WITH_BPFTRACE=1)
+ks_testbed_args x86 "$@"
+set -- "${ARGS[@]}"
 
 # ---------------------------------------------------------------- kernel
 mkdir -p "$CACHE"
@@ -88,78 +48,9 @@ if command -v flock >/dev/null; then
 	flock 9
 fi
 
-resolve_pkg() {
-	# linux-image-amd64 is a metapackage: follow it to linux-image-X.Y.Z-N-amd64.
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
-}
-candidate() {
-	apt-cache policy "$1" 2>/dev/null | awk '$1 == "Candidate:" && $2 != "(none)" { print $2; exit }'
-}
-
-KDIR=""
-# apt-cache takes seconds: reuse a resolution younger than a day.
-MEMO=$CACHE/resolved
-PKG_GIVEN=${KPKG:+1}
-FROM_MEMO=""
-if [ -z "$KPKG" ] && [ -n "$(find "$MEMO" -mmin -1440 2>/dev/null)" ]; then
-	read -r mpkg mver <"$MEMO" || true
-	if [ -n "${mpkg:-}" ] && [ -f "$CACHE/${mpkg}_${mver:-}/.complete" ]; then
-		KDIR=$CACHE/${mpkg}_${mver}
-		FROM_MEMO=1
-	fi
-fi
-if [ -z "$KDIR" ] && [ -z "$KPKG" ]; then
-	KPKG=$(resolve_pkg || true)
-	if [ -z "$KPKG" ] && [ "$(id -u)" = 0 ] && ! ls -d "$CACHE"/linux-image-*/.complete >/dev/null 2>&1; then
-		log "apt-cache knows no linux-image-amd64; running apt-get update"
-		apt-get update -qq >/dev/null 2>&1 || true
-		KPKG=$(resolve_pkg || true)
-	fi
-fi
-fetch_kernel() { # sets KDIR on success
-	local ver dl
-	ver=$(candidate "$KPKG" || true)
-	[ -n "$ver" ] || return 1
-	KDIR=$CACHE/${KPKG}_${ver}
-	[ -f "$KDIR/.complete" ] && return 0
-	log "downloading $KPKG=$ver into $CACHE"
-	dl=$(mktemp -d "$CACHE/dl.XXXXXX")
-	if (cd "$dl" && apt-get download -q "$KPKG=$ver" >/dev/null 2>"$dl/apt.err") &&
-		rm -rf "$KDIR" "$KDIR.tmp" && dpkg -x "$dl"/*.deb "$KDIR.tmp" && mv "$KDIR.tmp" "$KDIR"; then
-		echo "$KPKG $ver" >"$KDIR/.complete"
-		rm -rf "$dl"
-		return 0
-	fi
-	sed 's/^/testbed: apt: /' "$dl/apt.err" >&2 || true
-	rm -rf "$dl" "$KDIR.tmp" "$KDIR"
-	KDIR=""
-	return 1
-}
-if [ -z "$KDIR" ] && [ -n "$KPKG" ] && ! fetch_kernel && [ "$(id -u)" = 0 ] && [ -z "$PKG_GIVEN" ]; then
-	# Stale package lists name a version the mirror no longer has.
-	log "download failed; running apt-get update and retrying"
-	apt-get update -qq >/dev/null 2>&1 || true
-	KPKG=$(resolve_pkg || true)
-	[ -n "$KPKG" ] && fetch_kernel || true
-fi
-if [ -n "$KDIR" ] && [ -z "$PKG_GIVEN" ] && [ -z "$FROM_MEMO" ]; then
-	cp "$KDIR/.complete" "$MEMO.tmp" && mv "$MEMO.tmp" "$MEMO"
-fi
-if [ -z "$KDIR" ]; then
-	# Offline: use the newest kernel already in the cache.
-	stamp=$(ls -td "$CACHE"/linux-image-*/.complete 2>/dev/null | head -n1 || true)
-	[ -n "$stamp" ] || skip "cannot resolve or download Debian's amd64 kernel package (${KPKG:-linux-image-amd64}) and none is cached in $CACHE"
-	KDIR=$(dirname "$stamp")
-	log "using cached kernel $(cat "$stamp")"
-fi
-
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
-[ -n "$VMLINUZ" ] || skip "no boot/vmlinuz-* in $KDIR"
-KREL=${VMLINUZ##*/vmlinuz-}
-MODDIR=$KDIR/lib/modules/$KREL
-[ -d "$MODDIR" ] || skip "no $MODDIR"
-log "kernel: $(cat "$KDIR/.complete") ($KREL)"
+. "$HERE/../qemu-common/debian-kernel.sh"
+KCACHE=$CACHE
+ks_debian_kernel amd64
 
 # Booting the bzImage spends ~2.5 s of emulated time in the xz decompressor.
 # Debian's kernel has CONFIG_PVH, so QEMU can boot the uncompressed ELF
@@ -197,31 +88,13 @@ fi
 exec 9>&-
 
 # ---------------------------------------------------------------- work dir
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-qemu-x86.XXXXXX")
-QPID=""
-cleanup() {
-	[ -n "$QPID" ] && kill -KILL "$QPID" 2>/dev/null || true
-	if [ "$KEEP" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -n "$OUT" ] || OUT=$(mktemp -d "${TMPDIR:-/tmp}/kvmscope-out.XXXXXX")
-mkdir -p "$OUT"
-OUT=$(cd "$OUT" && pwd)
-
-ROOT=$WORK/root
-mkdir -p "$ROOT"/{dev,proc,sys,tmp,out,kvmscope/modules}
 INIT_BIN=$CACHE/init-$(sha256sum <"$HERE/../qemu-common/init.c" | cut -c1-16)
 if [ ! -x "$INIT_BIN" ]; then
 	gcc -static -Os -o "$INIT_BIN.$$" "$HERE/../qemu-common/init.c" && mv "$INIT_BIN.$$" "$INIT_BIN"
 fi
-cp "$INIT_BIN" "$ROOT/init"
-cp "$PROG" "$ROOT/kvmscope/prog"
-chmod 755 "$ROOT/kvmscope/prog"
+ks_workdir qemu-x86
 
 # ---------------------------------------------------------------- modules
-. "$HERE/../qemu-common/testbed-lib.sh"
 ks_stage_modules
 [ "$WITH_BPFTRACE" = 0 ] || ks_bpftrace_tools
 [ ${#TOOLS[@]} -eq 0 ] || ks_stage_tools "${TOOLS[@]}"
