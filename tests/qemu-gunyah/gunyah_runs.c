@@ -133,7 +133,7 @@ int main(int argc, char **argv)
 			av[ac] = args[ac];
 		}
 		av[ac] = NULL;
-		r[n].before = meminfo_kb("MemFree");
+		r[n].before = memfree_settled_kb();
 		printf("gunyah_runs: round %d: %s ...\n", n, av[0]);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		pid = fork();
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		usleep(300000);   /* let the kernel log settle */
 		r[n].status = st < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		r[n].after = meminfo_kb("MemFree");
+		r[n].after = memfree_settled_kb();
 		r[n].seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		gunyah_irqs(r[n].irqs, sizeof(r[n].irqs));
 		klog_read(&k);

@@ -2,7 +2,8 @@
 /*
  * What the HLOS's /proc says about Gunyah's driver, for the programs the
  * Gunyah testbed runs (gunyah_smoke.c, gunyah_runs.c; each is one static
- * file, so these are header-only).  Needs <stdio.h>, <stdlib.h>, <string.h>.
+ * file, so these are header-only).  Needs <stdio.h>, <stdlib.h>, <string.h>,
+ * <unistd.h>.
  */
 #ifndef KVMSCOPE_HLOS_PROC_H
 #define KVMSCOPE_HLOS_PROC_H
@@ -21,6 +22,23 @@ static inline long meminfo_kb(const char *key)
 			v = strtol(line + strlen(key) + 1, NULL, 10);
 	fclose(f);
 	return v;
+}
+
+/*
+ * MemFree once the page cache is dropped: the results files a round writes
+ * (over 9p) and the binary it reads stay cached and would read as memory
+ * that did not come back. Lent memory comes back as free pages either way.
+ */
+static inline long memfree_settled_kb(void)
+{
+	FILE *f;
+
+	sync();
+	if ((f = fopen("/proc/sys/vm/drop_caches", "w"))) {
+		fputs("3\n", f);
+		fclose(f);
+	}
+	return meminfo_kb("MemFree");
 }
 
 /*

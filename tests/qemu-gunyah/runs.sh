@@ -10,9 +10,9 @@
 #   teardown  4 rounds of hyp_call, mmio_write_user, irqfd, mem_lend_upfront
 #             (about 8 VMs each): no lent memory leaks, no "Failed to
 #             reclaim", no kernel WARNING
-# MemFree after the last round must be within 8 MiB of after the second (the
-# first two rounds bring kvmscope's pages over 9p into the page cache and
-# the driver's first allocations: about 4-8 MiB); a leaked VM alone would
+# MemFree (read after dropping the page cache: gunyah_runs.c) after the
+# last round must be within 8 MiB of after the second (the first rounds
+# bring the driver's first allocations); a leaked VM alone would
 # be 4 MiB a round (its main and shared slots), a leaked region 16 MiB.
 # Every round is checked for the RM having reclaimed what it lent: the
 # driver logs "Failed to reclaim" otherwise (tests/qemu-gunyah/README.md).
