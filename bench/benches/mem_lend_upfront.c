@@ -24,6 +24,8 @@
  * the backend allows memory later. Gunyah's open-source RM keeps each lent
  * 4 KiB page in its small heap (front_gunyah.c), hence the small sizes.
  */
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,10 +42,36 @@ static const uint64_t sizes_quick[] = { 16 };
 
 struct upfront {
 	uint64_t mib, size, reps;
+	size_t cap;               /* the arrays' room */
 	uint64_t *raw;            /* guest ticks to touch the region, per VM */
 	double *give_ns;          /* memslot/binding + start delta, per VM */
 	double *start_ns;         /* starting the VM with the region */
+	double *touch_pp, *give_pp;   /* ns per page: what the precision target judges */
 };
+
+/* Room for n repetitions in every array. */
+static int grow(struct ks_ctx *c, struct upfront *u, size_t n)
+{
+	if (n <= u->cap)
+		return 0;
+	uint64_t *raw = realloc(u->raw, n * sizeof(*raw));
+	if (raw)
+		u->raw = raw;
+	double **d[] = { &u->give_ns, &u->start_ns, &u->touch_pp, &u->give_pp };
+	bool ok = raw;
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		double *p = realloc(*d[i], n * sizeof(double));
+		if (p)
+			*d[i] = p;
+		ok = ok && p;
+	}
+	if (!ok) {
+		snprintf(c->err, sizeof(c->err), "out of memory for %zu repetitions", n);
+		return -1;
+	}
+	u->cap = n;
+	return 0;
+}
 
 static int add_region(struct ks_ctx *c, struct ks_session *s, const struct upfront *u,
 		      double *set_ns)
@@ -68,7 +96,6 @@ static int setup(struct ks_run *run, struct ks_result *r)
 	struct upfront *u = run->priv;
 
 	ks_result_param_num(r, "region_mib", (double)u->mib);
-	ks_result_param_num(r, "repetitions", (double)u->reps);
 	ks_result_param_num(r, "touch_stride", PAGE);
 	ks_result_param_str(r, "given", run->c->host->facts.backend.limits.memory_at_start ?
 			    "lent before the start (Gunyah binding, lent at VM_START)" :
@@ -78,14 +105,8 @@ static int setup(struct ks_run *run, struct ks_result *r)
 			 "region of %llu MiB exceeds the guest's lend window", (unsigned long long)u->mib);
 		return -1;
 	}
-	u->raw = calloc(u->reps, sizeof(uint64_t));
-	u->give_ns = calloc(u->reps, sizeof(double));
-	u->start_ns = calloc(u->reps, sizeof(double));
-	if (!u->raw || !u->give_ns || !u->start_ns) {
-		snprintf(run->c->err, sizeof(run->c->err), "out of memory");
-		return -1;
-	}
-	return 0;   /* the session's VM stays without the region */
+	/* the session's VM stays without the region */
+	return grow(run->c, u, u->reps);
 }
 
 /* The guest touches the region once: its ticks. */
@@ -143,13 +164,21 @@ out:
 	return rc;
 }
 
+/*
+ * One repetition per pair of fresh VMs; with a precision target, rounds of
+ * them until both results (first touch, giving) are within it or the time
+ * cap is spent (nothing runs in a VM between two repetitions, so deciding
+ * costs no measured time).
+ */
 static int measure(struct ks_run *run, struct ks_result *r)
 {
 	struct upfront *u = run->priv;
 	struct ks_ctx *c = run->c;
+	const double pages = (double)(u->size / PAGE);
+	uint64_t planned = u->reps, t0 = ks_now_ns(), paused = 0;
 
-	ks_run_phase_begin(run, NULL, u->reps, NULL);
-	for (uint64_t i = 0; i < u->reps && !ks_interrupted; i++) {
+	ks_run_phase_begin(run, NULL, planned, NULL);
+	for (uint64_t i = 0; i < planned && !ks_interrupted; i++) {
 		double set_ns = 0, start_ns = 0, base_ns = (double)run->s.vm.start_ns, unused;
 		uint64_t ticks = 0;
 
@@ -164,11 +193,27 @@ static int measure(struct ks_run *run, struct ks_result *r)
 		u->raw[i] = ticks;
 		u->start_ns[i] = start_ns;
 		u->give_ns[i] = set_ns + start_ns - base_ns;
+		u->touch_pp[i] = ks_ticks_to_ns(ticks, run->hz) / pages;
+		u->give_pp[i] = u->give_ns[i] / pages;
+		if (i + 1 < planned)
+			continue;
+		uint64_t ts = ks_now_ns();
+		const double *series[2] = { u->touch_pp, u->give_pp };
+		const size_t ns[2] = { i + 1, i + 1 };
+		uint64_t more = ks_precision_more(&run->prec, series, ns, 2, i + 1,
+						  ts - t0 - paused);
+		if (more && grow(c, u, i + 1 + more) < 0)
+			return -1;
+		planned += more;
+		ks_progress_total(c->progress, planned);
+		paused += ks_now_ns() - ts;
 	}
 	if (ks_interrupted) {
 		snprintf(c->err, sizeof(c->err), "interrupted");
 		return -1;
 	}
+	u->reps = planned;
+	ks_result_param_num(r, "repetitions", (double)u->reps);
 	ks_run_phase_end(run, 0);
 	return 0;
 }
@@ -208,13 +253,11 @@ static int record(struct ks_run *run, struct ks_result *r)
 			  "the memslot (KVM maps nothing until touched)");
 	if (rg) {
 		ks_result_param_num(rg, "region_mib", (double)u->mib);
-		for (uint64_t i = 0; i < u->reps; i++)
-			u->give_ns[i] /= (double)pages;
-		ks_result_set_samples(rg, u->give_ns, u->reps);
+		ks_result_set_samples(rg, u->give_pp, u->reps);
 		if (rg->has_summary && rg->summary.median > 0)
 			ks_result_metric(rg, "throughput_median", "GiB/s",
 					 ks_gib_per_s(u->size, rg->summary.median * (double)pages));
-		u->give_ns = NULL;
+		u->give_pp = NULL;   /* the result owns it */
 	}
 	return 0;
 }
@@ -226,6 +269,8 @@ static void teardown(struct ks_run *run)
 	free(u->raw);
 	free(u->give_ns);
 	free(u->start_ns);
+	free(u->touch_pp);
+	free(u->give_pp);
 }
 
 static int run_upfront(const struct ks_bench *b, struct ks_ctx *c)
@@ -234,15 +279,19 @@ static int run_upfront(const struct ks_bench *b, struct ks_ctx *c)
 	size_t n = c->opts->quick ? sizeof(sizes_quick) / sizeof(sizes_quick[0]) :
 				    sizeof(sizes_default) / sizeof(sizes_default[0]);
 	int rc = 0;
+	uint64_t t0 = ks_now_ns();
 
 	for (size_t i = 0; i < n && !ks_interrupted; i++) {
 		char name[KS_NAME_LEN];
+		/* the sizes share the benchmark's --max-time, as mem_lend's do */
+		double left = c->opts->max_time_s - (double)(ks_now_ns() - t0) / 1e9;
+		double share = fmax(left, 0.1) / (double)(n - i) / c->opts->max_time_s;
 		struct upfront u = { .mib = sizes[i], .size = sizes[i] << 20,
-				     .reps = ks_default_batches(c, 10, 3) };
+				     .reps = c->opts->precision > 0 ? 6 : ks_default_batches(c, 10, 3) };
 		const struct ks_run_desc d = {
 			.name = name, .unit = "ns/page",
 			.setup = setup, .measure = measure, .record = record, .teardown = teardown,
-			.priv = &u,
+			.priv = &u, .time_share = share,
 		};
 
 		snprintf(name, sizeof(name), "mem_lend_upfront_%lluM", (unsigned long long)u.mib);
