@@ -325,6 +325,10 @@ struct ks_run_desc {
 };
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d);
+/* The time_share of run i of n (one per region size) of a benchmark that
+ * began at t0_ns: an even share of what the runs before it left, so a size
+ * that reached the target early leaves more to the bigger ones. */
+double ks_run_time_share(const struct ks_ctx *c, uint64_t t0_ns, size_t i, size_t n);
 
 /* The main result (found again by index: adding results may move it). */
 struct ks_result *ks_run_result(struct ks_run *run);

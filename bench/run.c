@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -291,6 +292,12 @@ bool ks_vcpu_thread_wait(struct ks_vcpu_thread *t, const volatile uint64_t *p, u
 			return false;
 		}
 	}
+}
+
+double ks_run_time_share(const struct ks_ctx *c, uint64_t t0_ns, size_t i, size_t n)
+{
+	double left = c->opts->max_time_s - (double)(ks_now_ns() - t0_ns) / 1e9;
+	return fmax(left, 0.1) / (double)(n - i) / c->opts->max_time_s;
 }
 
 int ks_run(const struct ks_bench *b, struct ks_ctx *c, const struct ks_run_desc *d)

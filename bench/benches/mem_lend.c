@@ -7,7 +7,6 @@
  * the KVM-on-Gunyah port the same touch donates the page to the guest.
  * The host times KVM_SET_USER_MEMORY_REGION for adding and deleting the slot.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,15 +267,10 @@ static int run_mem_lend(const struct ks_bench *b, struct ks_ctx *c)
 	int rc = 0;
 	uint64_t t0 = ks_now_ns();
 
-	/* the sizes share the benchmark's --max-time: each gets an even share of
-	 * what the ones before it left (a size that reached the target early
-	 * leaves more to the bigger ones) */
-	for (size_t i = 0; i < n && !ks_interrupted; i++) {
-		double left = c->opts->max_time_s - (double)(ks_now_ns() - t0) / 1e9;
-		double share = fmax(left, 0.1) / (double)(n - i) / c->opts->max_time_s;
-		if (run_size(b, c, gmem, sizes[i], share) < 0)
+	/* the sizes share the benchmark's --max-time */
+	for (size_t i = 0; i < n && !ks_interrupted; i++)
+		if (run_size(b, c, gmem, sizes[i], ks_run_time_share(c, t0, i, n)) < 0)
 			rc = -1;
-	}
 	return rc;
 }
 

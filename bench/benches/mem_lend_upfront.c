@@ -24,7 +24,6 @@
  * the backend allows memory later. Gunyah's open-source RM keeps each lent
  * 4 KiB page in its small heap (front_gunyah.c), hence the small sizes.
  */
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,15 +282,14 @@ static int run_upfront(const struct ks_bench *b, struct ks_ctx *c)
 
 	for (size_t i = 0; i < n && !ks_interrupted; i++) {
 		char name[KS_NAME_LEN];
-		/* the sizes share the benchmark's --max-time, as mem_lend's do */
-		double left = c->opts->max_time_s - (double)(ks_now_ns() - t0) / 1e9;
-		double share = fmax(left, 0.1) / (double)(n - i) / c->opts->max_time_s;
 		struct upfront u = { .mib = sizes[i], .size = sizes[i] << 20,
 				     .reps = c->opts->precision > 0 ? 6 : ks_default_batches(c, 10, 3) };
 		const struct ks_run_desc d = {
 			.name = name, .unit = "ns/page",
 			.setup = setup, .measure = measure, .record = record, .teardown = teardown,
-			.priv = &u, .time_share = share,
+			.priv = &u,
+			/* the sizes share the benchmark's --max-time, as mem_lend's do */
+			.time_share = ks_run_time_share(c, t0, i, n),
 		};
 
 		snprintf(name, sizeof(name), "mem_lend_upfront_%lluM", (unsigned long long)u.mib);
