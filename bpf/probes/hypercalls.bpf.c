@@ -87,18 +87,8 @@ static __always_inline void exit_raw(__u64 *args, bool btf)
 }
 KS_RAW(start, kvm_exit, kvm_exit, exit_raw)
 
-SEC("tracepoint/kvm/kvm_entry")
-int end_kvm_entry(void *ctx)
-{
-	ks_span_end(false);   /* most entries follow no hypercall */
-	return 0;
-}
-
-static __always_inline void entry_raw(__u64 *args, bool btf)
-{
-	ks_span_end(false);
-}
-KS_RAW(end, kvm_entry, kvm_entry, entry_raw)
+/* the span's end; most entries follow no hypercall (not strict) */
+KS_KVM_EVENT(end, kvm_entry, ks_span_end(false))
 
 /* The number, into this thread's open span (if it is a hypercall's). */
 static __always_inline void hc_number(__u64 nr)

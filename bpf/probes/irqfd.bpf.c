@@ -141,26 +141,8 @@ static __always_inline void on_inject(void)
 	__sync_fetch_and_add(&s->seq_inject, 1);   /* publishes the stamps above */
 }
 
-SEC("tracepoint/kvm/kvm_msi_set_irq")
-int start_kvm_msi_set_irq(void *ctx)
-{
-	on_inject();
-	return 0;
-}
-
-SEC("tracepoint/kvm/kvm_set_irq")
-int start_kvm_set_irq(void *ctx)
-{
-	on_inject();
-	return 0;
-}
-
-static __always_inline void inject_raw(__u64 *args, bool btf)
-{
-	on_inject();
-}
-KS_RAW(start, kvm_msi_set_irq, kvm_msi_set_irq, inject_raw)
-KS_RAW(start, kvm_set_irq, kvm_set_irq, inject_raw)
+KS_KVM_EVENT(start, kvm_msi_set_irq, on_inject())
+KS_KVM_EVENT(start, kvm_set_irq, on_inject())
 
 SEC("kprobe")
 int start_kprobe(void *ctx)
@@ -189,18 +171,7 @@ static __always_inline void on_wakeup(void)
 	s->seq_wakeup = seq;
 }
 
-SEC("tracepoint/kvm/kvm_vcpu_wakeup")
-int end_kvm_vcpu_wakeup(void *ctx)
-{
-	on_wakeup();
-	return 0;
-}
-
-static __always_inline void wakeup_raw(__u64 *args, bool btf)
-{
-	on_wakeup();
-}
-KS_RAW(end, kvm_vcpu_wakeup, kvm_vcpu_wakeup, wakeup_raw)
+KS_KVM_EVENT(end, kvm_vcpu_wakeup, on_wakeup())
 
 static __always_inline void on_entry(void)
 {
@@ -222,15 +193,4 @@ static __always_inline void on_entry(void)
 	s->seq_done = seq;
 }
 
-SEC("tracepoint/kvm/kvm_entry")
-int mark_kvm_entry(void *ctx)
-{
-	on_entry();
-	return 0;
-}
-
-static __always_inline void entry_raw(__u64 *args, bool btf)
-{
-	on_entry();
-}
-KS_RAW(mark, kvm_entry, kvm_entry, entry_raw)
+KS_KVM_EVENT(mark, kvm_entry, on_entry())

@@ -440,6 +440,23 @@ static __always_inline void ks_span_end(bool strict)
 	}
 
 /*
+ * A kvm event whose handler reads none of its arguments: the classic
+ * tracepoint program and the raw pair (KS_RAW) all run `call` (a statement).
+ */
+#define KS_KVM_EVENT(role, event, call)                                                   \
+	SEC("tracepoint/kvm/" #event)                                                      \
+	int role##_##event(void *ctx)                                                      \
+	{                                                                                  \
+		call;                                                                      \
+		return 0;                                                                  \
+	}                                                                                  \
+	static __always_inline void role##_##event##_raw(__u64 *args, bool btf)            \
+	{                                                                                  \
+		call;                                                                      \
+	}                                                                                  \
+	KS_RAW(role, event, event, role##_##event##_raw)
+
+/*
  * A span that ends at the thread's next kvm:kvm_entry (exits, memlend): the
  * classic and raw end handlers, and the "+user" mark. strict: an entry with
  * no span open is an error worth counting (see ks_span_end_id). On x86 the
@@ -448,17 +465,18 @@ static __always_inline void ks_span_end(bool strict)
  */
 #if defined(__TARGET_ARCH_arm64)
 #define KS_ENTRY_RAW_END(strict, args, btf) ks_span_end(strict)
-#define KS_UEXIT_RAW_MARK                                                                 \
-	static __always_inline void uexit_raw(__u64 *args, bool btf)                      \
-	{                                                                                  \
-		ks_span_mark(KS_EXIT_USER);                                                \
-	}                                                                                  \
-	KS_RAW(mark, kvm_userspace_exit, kvm_userspace_exit, uexit_raw)
+#define KS_USERSPACE_EXIT_MARK KS_KVM_EVENT(mark, kvm_userspace_exit, ks_span_mark(KS_EXIT_USER))
 #else
 #define KS_ENTRY_RAW_END(strict, args, btf)                                               \
 	ks_span_end_aux(bpf_get_current_pid_tgid(), strict, 0, args[0],                    \
 			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER)
-#define KS_UEXIT_RAW_MARK
+#define KS_USERSPACE_EXIT_MARK                                                            \
+	SEC("tracepoint/kvm/kvm_userspace_exit")                                           \
+	int mark_kvm_userspace_exit(void *ctx)                                             \
+	{                                                                                  \
+		ks_span_mark(KS_EXIT_USER);                                                \
+		return 0;                                                                  \
+	}
 #endif
 
 #define KS_SPAN_ENDS_AT_KVM_ENTRY(strict)                                                 \
@@ -474,13 +492,7 @@ static __always_inline void ks_span_end(bool strict)
 	}                                                                                  \
 	KS_RAW(end, kvm_entry, kvm_entry, entry_raw)                                       \
 	/* optional: the loader skips it where the event does not exist */                 \
-	SEC("tracepoint/kvm/kvm_userspace_exit")                                           \
-	int mark_kvm_userspace_exit(void *ctx)                                             \
-	{                                                                                  \
-		ks_span_mark(KS_EXIT_USER);                                                \
-		return 0;                                                                  \
-	}                                                                                  \
-	KS_UEXIT_RAW_MARK
+	KS_USERSPACE_EXIT_MARK
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
