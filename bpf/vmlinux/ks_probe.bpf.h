@@ -66,6 +66,7 @@ struct ks_raw_sys_enter {
  */
 struct kvm_vcpu_arch___ks {
 	unsigned long regs[16];   /* VCPU_REGS_RAX = 0 */
+	int last_vmentry_cpu;     /* -1 until the vCPU's first entry has run (5.11+) */
 } __attribute__((preserve_access_index));
 
 struct kvm_vcpu_stat___ks {
@@ -150,6 +151,25 @@ static __always_inline __u64 ks_x86_runs_returned(void *vcpu, bool btf)
 	if (btf)   /* tp_btf: vcpu is typed, the field is inside it: a direct load */
 		return ((struct kvm_vcpu___ks *)vcpu)->stat.fpu_reload;
 	return BPF_CORE_READ((struct kvm_vcpu___ks *)vcpu, stat.fpu_reload);
+}
+
+/*
+ * The same, read at a span's end (kvm_entry), with one case a count cannot
+ * tell: a vCPU freed and a new one allocated at the same address (the next
+ * VM on the same thread) whose count equals the old one's at its exit (both
+ * in their first KVM_RUN). x86 sets last_vmentry_cpu only after an entry
+ * ran, after kvm_entry fired: -1 here is a vCPU's first entry ever, so the
+ * span open on this thread belonged to an earlier vCPU and went out to the
+ * VMM. ~0 then makes the end's value differ from any start's.
+ */
+static __always_inline __u64 ks_x86_runs_at_entry(void *vcpu, bool btf)
+{
+	struct kvm_vcpu___ks *v = vcpu;
+
+	if (bpf_core_field_exists(v->arch.last_vmentry_cpu) &&
+	    (btf ? v->arch.last_vmentry_cpu : BPF_CORE_READ(v, arch.last_vmentry_cpu)) == -1)
+		return ~0ULL;
+	return ks_x86_runs_returned(vcpu, btf);
 }
 
 /* A hypercall's number: the guest's rax, as KVM reads it. */
@@ -469,7 +489,7 @@ static __always_inline void ks_span_end(bool strict)
 #else
 #define KS_ENTRY_RAW_END(strict, args, btf)                                               \
 	ks_span_end_aux(bpf_get_current_pid_tgid(), strict, 0, args[0],                    \
-			ks_x86_runs_returned((void *)args[0], btf), KS_EXIT_USER)
+			ks_x86_runs_at_entry((void *)args[0], btf), KS_EXIT_USER)
 #define KS_USERSPACE_EXIT_MARK                                                            \
 	SEC("tracepoint/kvm/kvm_userspace_exit")                                           \
 	int mark_kvm_userspace_exit(void *ctx)                                             \
