@@ -11,9 +11,12 @@
 #             (about 8 VMs each): no lent memory leaks, no "Failed to
 #             reclaim", no kernel WARNING
 # MemFree (read after dropping the page cache: gunyah_runs.c) after the
-# last round must be within 8 MiB of after the second (the first rounds
-# bring the driver's first allocations); a leaked VM alone would
-# be 4 MiB a round (its main and shared slots), a leaked region 16 MiB.
+# last round must be within 32 MiB of after the second. It swings by up to
+# 12.7 MB from one round to the next with nothing leaked (the allocator's
+# per-CPU lists, the driver's caches), so it catches what a round lends
+# coming back or not (3 regions of 16 MiB and about 8 VMs of 4 MiB: over
+# 80 MiB in two rounds), not one VM; that one VM's parcels came back is
+# what the RM's reclaim says, checked next.
 # Every round is checked for the RM having reclaimed what it lent: the
 # driver logs "Failed to reclaim" otherwise (tests/qemu-gunyah/README.md).
 set -u
@@ -74,7 +77,7 @@ if k["reclaim_failed"] or k["warnings"] or k["bugs"]:
                (k["reclaim_failed"], k["warnings"], k["bugs"]))
 after = [r["memfree_after_kb"] for r in d["rounds"]]
 drop = after[1] - after[-1]
-if drop > 8192:
+if drop > 32768:
     bad.append("MemFree fell %d kB from the second round to the last: lent memory not coming back" % drop)
 print("%s: %d rounds, exit %s; MemFree after each round %s kB (%+d kB from the second); "
       "%d reclaim failures, %d WARNINGs; the driver's IRQs %s" %
