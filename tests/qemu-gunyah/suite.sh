@@ -9,6 +9,8 @@
 # irqfd and mem_lend_upfront_16M must be ok, each with its exit-count
 # cross-checks (counted, or "unavailable" with the reason); check_results'
 # sanity checks hold for the whole file. Timings are emulated (TCG).
+# KVMSCOPE_GUNYAH_KEEP=DIR: each side's results.json is kept as DIR/SIDE.json
+# (compare.sh renders the three side by side).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
@@ -28,6 +30,7 @@ for side in "$@"; do
 	*) echo "usage: $0 [gunyah|vhe|nvhe]..."; exit 2 ;;
 	esac
 	D=$work/$side
+	[ -z "${KVMSCOPE_GUNYAH_KEEP:-}" ] || rm -f "$KVMSCOPE_GUNYAH_KEEP/$side.json"
 	echo "== $side: tests/qemu-gunyah/testbed.sh ${flags[*]} --out D -- $prog run --quick -o results.json"
 	t0=$(date +%s)
 	(cd "$SRC" && tests/qemu-gunyah/testbed.sh "${flags[@]}" --out "$D" -- "$prog" run --quick -o results.json) \
@@ -73,6 +76,9 @@ PY
 	if [ "$side" != gunyah ]; then
 		grep -aq "kvmscope-init: kvm mode: $side" "$work/$side.txt" || { echo "FAIL: KVM did not come up in $side mode"; exit 1; }
 		grep -aq 'CPU: All CPU(s) started at EL2' "$work/$side.txt" || { echo "FAIL: the kernel was not entered at EL2"; exit 1; }
+	fi
+	if [ -n "${KVMSCOPE_GUNYAH_KEEP:-}" ]; then
+		mkdir -p "$KVMSCOPE_GUNYAH_KEEP" && cp "$D/results.json" "$KVMSCOPE_GUNYAH_KEEP/$side.json"
 	fi
 done
 echo PASS
