@@ -77,8 +77,8 @@ bool ks_bpftrace_find(char *path, size_t len, char *why, size_t wlen)
 bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog, size_t len,
 			 char *why, size_t wlen)
 {
-	const char *start, *end_pred, *hist, *reason;
-	char end[192], ioctl_pred[64], exit_reason[64];
+	const char *start, *start_pred = NULL, *end_pred, *hist, *reason;
+	char end[192], begin[192], ioctl_pred[64], exit_reason[64];
 
 	if (!strcmp(plan->probe, "uexits") &&
 	    !strcmp(plan->start_event, "tracepoint:kvm:kvm_userspace_exit")) {
@@ -102,19 +102,38 @@ bool ks_bpftrace_program(const struct ks_probe_plan *plan, pid_t pid, char *prog
 		reason = exit_reason;
 		hist = "@exit_ns";
 		end_pred = NULL;
+	} else if (!strcmp(plan->probe, "hypercalls") &&
+		   !strcmp(plan->start_event, "tracepoint:kvm:kvm_exit") &&
+		   !strcmp(plan->end_event, "tracepoint:kvm:kvm_entry")) {
+		/* a hypercall's exit to the next entry; the probe's key (the
+		 * hypercall's number) aside: one key */
+		start = plan->start_event;
+		start_pred = ks_arch.bpftrace_hypercall_exit;
+		reason = "\"hypercall\"";
+		hist = "@hc_ns";
+		end_pred = NULL;
+	} else if (!strcmp(plan->probe, "memlend") &&
+		   !strncmp(plan->start_event, "tracepoint:kvm:", 15) &&
+		   !strcmp(plan->end_event, "tracepoint:kvm:kvm_entry")) {
+		/* a stage-2 fault (kvm_page_fault, kvm_guest_fault) to the next entry */
+		start = plan->start_event;
+		reason = "\"fault\"";
+		hist = "@fault_ns";
+		end_pred = NULL;
 	} else {
 		goto none;
 	}
+	snprintf(begin, sizeof(begin), "%s%s", start_pred ? " && " : "", start_pred ? start_pred : "");
 	snprintf(end, sizeof(end), "%s%s", end_pred ? " && " : "", end_pred ? end_pred : "");
 	/* bpftrace prints every map at exit: the histograms and @spans. END
 	 * only drops the per-thread bookkeeping so that it is not printed. */
 	int n = snprintf(prog, len,
-			 "%s /pid == %d/ { @start[tid] = nsecs; @reason[tid] = %s; }\n"
+			 "%s /pid == %d%s/ { @start[tid] = nsecs; @reason[tid] = %s; }\n"
 			 "%s /pid == %d%s && @start[tid]/ { %s[@reason[tid]] = hist(nsecs - "
 			 "@start[tid]); @spans = count(); delete(@start[tid]); "
 			 "delete(@reason[tid]); }\n"
 			 "END { clear(@start); clear(@reason); }\n",
-			 start, (int)pid, reason, plan->end_event, (int)pid, end, hist);
+			 start, (int)pid, begin, reason, plan->end_event, (int)pid, end, hist);
 	if (n < 0 || (size_t)n >= len) {
 		snprintf(why, wlen, "bpftrace program too long");
 		return false;

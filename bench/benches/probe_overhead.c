@@ -5,7 +5,8 @@
  *
  * The workload is pio_out_user (one KVM_EXIT_IO round trip per op). For
  * each probe discovery finds available here, each usable backend and, for
- * uexits and exits, the equivalent bpftrace one-liner (bpftrace.c), it runs
+ * each span-shaped probe (all but irqfd), the equivalent bpftrace one-liner
+ * (bpftrace.c), it runs
  * in pairs: once with the probe attached to this process, once without,
  * the order alternating from pair to pair so that a drift hits both alike.
  * Attaching (bpftrace: starting it) and detaching happen outside the
@@ -360,11 +361,13 @@ static int measure(struct ks_ctx *c, struct series *ss, int ns, size_t min_pairs
 	return ran;
 }
 
-/* bpftrace's one-liners: uexits and exits, where discovery plans them; only
- * measured when bpftrace can really be run here (never faked). */
+/* bpftrace's one-liners (bpftrace.c): every probe that is a span on one
+ * thread, where discovery plans it from tracepoints; irqfd pairs stages
+ * across threads and has none. Only measured when bpftrace can really be
+ * run here (never faked). */
 static bool has_oneliner(const char *probe)
 {
-	return !strcmp(probe, "uexits") || !strcmp(probe, "exits");
+	return strcmp(probe, "irqfd") != 0;
 }
 
 static int run_probe_overhead(const struct ks_bench *b, struct ks_ctx *c)

@@ -98,6 +98,9 @@ struct ks_arch_ops {
 	 * (raw_syscalls:sys_enter's id) and kvm:kvm_exit's exit-reason field. */
 	int syscall_nr_ioctl;
 	const char *kvm_exit_reason_field;
+	/* kvm:kvm_exit's predicate for a hypercall exit (the hypercalls probe's
+	 * one-liner) */
+	const char *bpftrace_hypercall_exit;
 };
 
 extern const struct ks_arch_ops ks_arch;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "arch.h"
 #include "bpftrace.h"
 
 static struct ks_probe_plan plan(const char *probe, const char *start, const char *end)
@@ -64,9 +65,28 @@ static void test_program_exits_and_none(void **state)
 	assert_non_null(strstr(prog, "tracepoint:kvm:kvm_entry /pid == 42 && @start[tid]/"));
 	assert_non_null(strstr(prog, "@exit_ns["));
 
+	/* hypercalls: kvm_exit with the arch's hypercall reason as predicate */
 	p = plan("hypercalls", "tracepoint:kvm:kvm_exit", "tracepoint:kvm:kvm_entry");
+	assert_true(ks_bpftrace_program(&p, 42, prog, sizeof(prog), why, sizeof(why)));
+	char want[256];
+	snprintf(want, sizeof(want), "tracepoint:kvm:kvm_exit /pid == 42 && %s/",
+		 ks_arch.bpftrace_hypercall_exit);
+	assert_non_null(strstr(prog, want));
+	assert_non_null(strstr(prog, "@hc_ns["));
+
+	/* memlend: the fault event the plan names -> kvm_entry */
+	p = plan("memlend", "tracepoint:kvm:kvm_page_fault", "tracepoint:kvm:kvm_entry");
+	assert_true(ks_bpftrace_program(&p, 42, prog, sizeof(prog), why, sizeof(why)));
+	assert_non_null(strstr(prog, "tracepoint:kvm:kvm_page_fault /pid == 42/"));
+	assert_non_null(strstr(prog, "@fault_ns["));
+
+	/* irqfd pairs its stages across threads: no one-liner; nor a plan
+	 * made of functions */
+	p = plan("irqfd", "tracepoint:kvm:kvm_msi_set_irq", "tracepoint:kvm:kvm_vcpu_wakeup");
 	assert_false(ks_bpftrace_program(&p, 42, prog, sizeof(prog), why, sizeof(why)));
-	assert_non_null(strstr(why, "no bpftrace one-liner for the hypercalls probe"));
+	assert_non_null(strstr(why, "no bpftrace one-liner for the irqfd probe"));
+	p = plan("memlend", "fentry:kvm_mmu_page_fault", "fexit:kvm_mmu_page_fault");
+	assert_false(ks_bpftrace_program(&p, 42, prog, sizeof(prog), why, sizeof(why)));
 }
 
 static void test_find(void **state)

@@ -440,4 +440,6 @@ const struct ks_arch_ops ks_arch = {
 	.ipi_mechanism = "GICv3 SGI 1 via ICC_SGI1R_EL1",
 	.syscall_nr_ioctl = 29,
 	.kvm_exit_reason_field = "esr_ec",
+	/* ESR_ELx_EC_HVC64 (0x16) or ESR_ELx_EC_SMC64 (0x17), as the probe */
+	.bpftrace_hypercall_exit = "(args->esr_ec == 0x16 || args->esr_ec == 0x17)",
 };

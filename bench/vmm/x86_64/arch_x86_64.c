@@ -449,4 +449,8 @@ const struct ks_arch_ops ks_arch = {
 	.ipi_mechanism = "xAPIC ICR write (MMIO 0xfee00300), fixed vector 0x41",
 	.syscall_nr_ioctl = 16,
 	.kvm_exit_reason_field = "exit_reason",
+	/* VMX's VMCALL (18) or SVM's VMMCALL (0x81, KS_SVM_EXIT_VMMCALL): each
+	 * value is no exit KVM takes on the other (SVM 0x12 is a CR2 write KVM
+	 * does not intercept; VMX has no reason 0x81) */
+	.bpftrace_hypercall_exit = "(args->exit_reason == 18 || args->exit_reason == 0x81)",
 };
