@@ -399,7 +399,9 @@ static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, _
 
 	if (!ks_wanted(id))
 		return;
-	__u64 now = bpf_ktime_get_ns();
+	/* the clock only once a span is there to close: most end events (every
+	 * kvm_entry, for memlend and hypercalls) close nothing, and reading it
+	 * is not free (a helper call; an emulated clocksource in a VM) */
 	struct ks_bpf_start *st = bpf_map_lookup_elem(&starts, &tid);
 	if (!st || !st->ts) {
 		if (strict) {
@@ -411,6 +413,7 @@ static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, _
 		}
 		return;
 	}
+	__u64 now = bpf_ktime_get_ns();
 	bool differs = st->aux[0] != aux0 || st->aux[1] != aux1;
 	__u64 ts = st->ts, key = st->key | flag | (differs ? flag_if_aux_differs : 0);
 	st->ts = 0;
