@@ -204,6 +204,16 @@ struct pt_regs___ks {
 const volatile __u32 targ_tgid = 0;     /* 0: every process */
 const volatile bool samples_on = false; /* emit each span on `samples` */
 
+/*
+ * Spans open right now, all threads (.bss). A probe whose end event fires
+ * far more often than its start (memlend, hypercalls: every kvm_entry, one
+ * fault or hypercall in thousands) returns at once while none is open: one
+ * load, no helper call, no map lookup. A span left open by a thread that
+ * went away keeps it above 0: the end events then take the slow path,
+ * still correct.
+ */
+__u64 ks_open_spans = 0;
+
 /* ---- maps ---- */
 /* Preallocated (tracing programs want that): starts ~1 MiB; stats 512 keys x
  * 544 B per possible CPU. */
@@ -358,6 +368,8 @@ static __always_inline void ks_span_start_aux(__u64 key, __u64 aux0, __u64 aux1)
 				c->c[KS_BPF_EVENTS]++;   /* the start replaced */
 			}
 		}
+		if (!st->ts)
+			__sync_fetch_and_add(&ks_open_spans, 1);
 		st->key = key;
 		st->aux[0] = aux0;
 		st->aux[1] = aux1;
@@ -367,6 +379,8 @@ static __always_inline void ks_span_start_aux(__u64 key, __u64 aux0, __u64 aux1)
 	struct ks_bpf_start n = { .key = key, .ts = now, .aux = { aux0, aux1 } };
 	if (bpf_map_update_elem(&starts, &tid, &n, BPF_NOEXIST))
 		ks_count(KS_BPF_LOST_START);
+	else
+		__sync_fetch_and_add(&ks_open_spans, 1);
 }
 
 static __always_inline void ks_span_start(__u64 key)
@@ -397,7 +411,7 @@ static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, _
 {
 	__u32 tid = (__u32)id;
 
-	if (!ks_wanted(id))
+	if ((!strict && !ks_open_spans) || !ks_wanted(id))
 		return;
 	/* the clock only once a span is there to close: most end events (every
 	 * kvm_entry, for memlend and hypercalls) close nothing, and reading it
@@ -417,6 +431,7 @@ static __always_inline void ks_span_end_aux(__u64 id, bool strict, __u64 flag, _
 	bool differs = st->aux[0] != aux0 || st->aux[1] != aux1;
 	__u64 ts = st->ts, key = st->key | flag | (differs ? flag_if_aux_differs : 0);
 	st->ts = 0;
+	__sync_fetch_and_add(&ks_open_spans, -1);
 	ks_record(key, ts, now > ts ? now - ts : 0, id);
 }
 
@@ -427,6 +442,8 @@ static __always_inline void ks_span_end_id(__u64 id, bool strict, __u64 flag)
 
 static __always_inline void ks_span_end_or(bool strict, __u64 flag)
 {
+	if (!strict && !ks_open_spans)   /* before the helper call */
+		return;
 	ks_span_end_id(bpf_get_current_pid_tgid(), strict, flag);
 }
 
@@ -511,6 +528,8 @@ static __always_inline void ks_span_end(bool strict)
 	}                                                                                  \
 	static __always_inline void entry_raw(__u64 *args, bool btf)                      \
 	{                                                                                  \
+		if (!(strict) && !ks_open_spans)   /* before reading the vCPU */           \
+			return;                                                            \
 		KS_ENTRY_RAW_END(strict, args, btf);                                       \
 	}                                                                                  \
 	KS_RAW(end, kvm_entry, kvm_entry, entry_raw)                                       \
